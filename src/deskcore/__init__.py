@@ -1,0 +1,1 @@
+"""deskcore: a sans-I/O customer-service desk engine."""
