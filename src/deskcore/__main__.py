@@ -1,0 +1,7 @@
+"""``python -m deskcore``: the same as the ``deskcore`` command."""
+
+import sys
+
+from ._cli import main
+
+sys.exit(main())

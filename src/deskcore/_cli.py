@@ -1,0 +1,108 @@
+"""The ``deskcore`` command line: ``validate``, ``hours``, ``replay`` and ``check``.
+
+The command line is the only part of deskcore that reads the clock, and only to default
+``deskcore hours --at`` to the current instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ._document import load_settings
+from ._errors import SettingsError
+from ._replay import add_commands
+
+__all__ = ["main"]
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _validate(args: argparse.Namespace) -> int:
+    status = 0
+    for name in args.files:
+        try:
+            load_settings(Path(name))
+        except OSError as exc:
+            print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            status = 2
+        except SettingsError as exc:
+            for path, message in exc.errors:
+                print(f"{name}: {path}: {message}" if path else f"{name}: {message}")
+            status = max(status, 1)
+        else:
+            print(f"{name}: ok")
+    return status
+
+
+def parse_instant(text: str) -> datetime:
+    """Read an ISO 8601 instant with an offset (``Z`` allowed); raise ``ValueError`` if naive."""
+    moment = datetime.fromisoformat(text.strip().replace("z", "Z").replace("Z", "+00:00"))
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"instant {text!r} has no offset (write e.g. '2026-03-02T09:00:00Z')")
+    return moment
+
+
+def _hours(args: argparse.Namespace) -> int:
+    try:
+        settings = load_settings(Path(args.file))
+    except OSError as exc:
+        print(f"{args.file}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except SettingsError as exc:
+        for path, message in exc.errors:
+            print(f"{args.file}: {path}: {message}", file=sys.stderr)
+        return 2
+    if args.at is None:
+        now = datetime.now(UTC)  # the one place deskcore reads the clock
+    else:
+        try:
+            now = parse_instant(args.at)
+        except ValueError as exc:
+            print(f"--at: {exc}", file=sys.stderr)
+            return 2
+    hours = settings.working_hours
+    zone = ZoneInfo(hours.timezone)
+
+    def show(moment: datetime | None) -> str | None:
+        return None if moment is None else moment.astimezone(zone).isoformat()
+
+    answer = {
+        "open": hours.is_open(now),
+        "next_open": show(hours.next_open(now)),
+        "next_close": show(hours.next_close(now)),
+    }
+    print(json.dumps(answer))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``deskcore`` command."""
+    parser = argparse.ArgumentParser(
+        prog="deskcore", description="Customer-service desk engine: tools for desk owners."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check settings documents")
+    validate.add_argument("files", nargs="+", metavar="FILE", help="TOML or JSON settings")
+    validate.set_defaults(run=_validate)
+
+    hours = commands.add_parser("hours", help="say whether the desk is open at an instant")
+    hours.add_argument("file", metavar="FILE", help="TOML or JSON settings")
+    hours.add_argument("--at", metavar="INSTANT", help="ISO 8601 instant (default: now)")
+    hours.set_defaults(run=_hours)
+
+    add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    run: Command = args.run
+    return run(args)

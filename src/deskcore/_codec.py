@@ -1,0 +1,196 @@
+"""The JSON form of events and actions (protocol.md), both ways, with strict input checks.
+
+Input with unknown keys or types, a missing required field, a value of the wrong JSON
+type or a naive instant raises :class:`~deskcore.EventError` naming the event and field
+(rule E1). Instants are written in UTC as ``2026-03-02T09:00:00Z``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from ._actions import ACTION_TYPES, Action
+from ._errors import EventError
+from ._events import EVENT_TYPES, UNSET, AgentState, Event, Party
+from ._settings import suggest
+
+__all__ = [
+    "action_from_json",
+    "action_to_json",
+    "event_from_json",
+    "event_to_json",
+    "format_instant",
+    "parse_instant",
+]
+
+
+def format_instant(moment: datetime) -> str:
+    """An aware instant as ISO 8601 in UTC with ``Z``, seconds or finer as needed."""
+    text = moment.astimezone(UTC).replace(tzinfo=None).isoformat()
+    return text + "Z"
+
+
+def parse_instant(value: object) -> datetime:
+    """Read an ISO 8601 instant with an offset; raise ``ValueError`` when naive or malformed."""
+    if not isinstance(value, str):
+        raise ValueError(f"must be an ISO 8601 instant string, got {value!r}")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"is not an ISO 8601 instant: {value!r}") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"has no UTC offset (T1): {value!r}")
+    return moment
+
+
+def _ident(value: object) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"must be a non-empty string, got {value!r}")
+    return value
+
+
+def _idents(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f"must be a list of ids, got {value!r}")
+    return tuple(_ident(item) for item in value)
+
+
+def _choice(kind: type[enum.StrEnum]) -> Callable[[object], Any]:
+    names = [member.value for member in kind]
+
+    def read(value: object) -> Any:
+        if isinstance(value, str) and value in names:
+            return kind(value)
+        listed = ", ".join(repr(name) for name in names)
+        hint = suggest(value, names) if isinstance(value, str) else ""
+        raise ValueError(f"must be one of {listed}, got {value!r}{hint}")
+
+    return read
+
+
+def _integer(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be an integer, got {value!r}")
+    return value
+
+
+def _capacity(value: object) -> int | None:
+    return None if value is None else _integer(value)
+
+
+def _string(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, got {value!r}")
+    return value
+
+
+def _name(value: object) -> str | None:
+    return None if value is None else _string(value)
+
+
+_READERS: dict[str, Callable[[object], Any]] = {
+    "at": parse_instant,
+    "agent": _ident,
+    "conversation": _ident,
+    "user": _ident,
+    "group": _ident,
+    "status": _choice(AgentState),
+    "groups": _idents,
+    "agents": _idents,
+    "capacity": _capacity,
+    "name": _name,
+    "by": _choice(Party),
+    "score": _integer,
+    "comment": _string,
+}
+
+
+def event_from_json(data: object) -> Event:
+    """Build an event from its JSON object (a mapping with ``type`` and ``at``).
+
+    >>> event_from_json({"type": "tick", "at": "2026-03-02T09:00:00Z"}).type
+    'tick'
+    """
+    if not isinstance(data, Mapping):
+        raise EventError(f"an event must be a JSON object, got {data!r}")
+    kind = data.get("type")
+    if not isinstance(kind, str) or kind not in EVENT_TYPES:
+        hint = suggest(kind, list(EVENT_TYPES)) if isinstance(kind, str) else ""
+        raise EventError(f"unknown event type {kind!r}{hint}", field="type")
+    cls = EVENT_TYPES[kind]
+    fields = {field.name: field for field in attrs.fields(cls)}
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        if key == "type":
+            continue
+        if key not in fields:
+            raise EventError(f"unknown field{suggest(key, list(fields))}", event_type=kind, field=key)
+        try:
+            values[key] = _READERS[key](raw)
+        except ValueError as exc:
+            raise EventError(str(exc), event_type=kind, field=key) from None
+    for name, field in fields.items():
+        if field.default is attrs.NOTHING and name not in values:
+            raise EventError("is required", event_type=kind, field=name)
+    return cls(**values)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return format_instant(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def event_to_json(event: Event) -> dict[str, Any]:
+    """The JSON object of an event; fields left unset are left out."""
+    data: dict[str, Any] = {"at": format_instant(event.at), "type": event.type}
+    for field in attrs.fields(type(event))[1:]:
+        value = getattr(event, field.name)
+        if value is UNSET or (value is None and field.name != "capacity"):
+            continue
+        data[field.name] = _plain(value)
+    return data
+
+
+def action_to_json(action: Action) -> dict[str, Any]:
+    """The JSON object of an action (``type`` first); optional fields that are ``None`` are left out."""
+    data: dict[str, Any] = {"type": action.type}
+    for field in attrs.fields(type(action)):
+        value = getattr(action, field.name)
+        if value is not None:
+            data[field.name] = _plain(value)
+    return data
+
+
+def action_from_json(data: Mapping[str, Any]) -> Action:
+    """Build an action from its JSON object (for recorded action logs and tests)."""
+    cls = ACTION_TYPES[data["type"]]
+    values: dict[str, Any] = {}
+    for field in attrs.fields(cls):
+        if field.name not in data:
+            continue
+        raw = data[field.name]
+        if field.name in ("at", "expires_at"):
+            raw = parse_instant(raw)
+        elif isinstance(field.type, str) and raw is not None:
+            raw = _enum_for(field.type, raw)
+        values[field.name] = raw
+    return cls(**values)
+
+
+def _enum_for(annotation: str, raw: Any) -> Any:
+    from . import _actions
+
+    kind = getattr(_actions, annotation.split(" ")[0], None)
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return kind(raw)
+    return raw

@@ -1,0 +1,1108 @@
+"""The desk engine: a sans-I/O state machine over events, actions and deadlines.
+
+Theory of operation
+-------------------
+
+``Desk.handle(event)`` first checks the event against the desk's state without changing
+anything (E1: an error leaves the desk as it was, even due deadlines unfired). Then every
+deadline due at or before the event's instant fires, in order of (due instant, order
+set), each as its own *step* (T2); then the event is handled as a step. A step ends by
+telling waiting users their new positions (Q3), which are those after the step in full.
+
+Indexes keep one event at O(log n) in agents and waiting users:
+
+- per scope (everyone, each group) a sorted list of the agents that are online with room,
+  by their R5 key (:func:`~deskcore._policy.rank_key`): the best agent is the first one
+  not barred by S3/S4;
+- per queue (everyone, each group, each webhook agent list) a sorted list of waiting
+  conversations by (request instant, arrival order) (Q1), with positions by rank;
+- one heap of deadlines; an entry whose conversation moved on is dropped when it comes up,
+  and a restarted user timeout moves its single entry later instead of adding one;
+- counts of agents that staff each scope (A2), for R4 and Q5.
+
+Instants are integer microseconds since the epoch inside (T3) and aware datetimes outside.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sortedcontainers import SortedList
+
+from ._actions import (
+    Action,
+    Assign,
+    Close,
+    CloseReason,
+    Enqueue,
+    FailureReason,
+    Offer,
+    PromptKind,
+    RatingCard,
+    RecordRating,
+    Rejected,
+    RejectReason,
+    RequestAssignment,
+    RoutingFailed,
+    SendPrompt,
+    SetAgentStatus,
+    WithdrawOffer,
+    WithdrawReason,
+)
+from ._errors import EventError
+from ._events import (
+    UNSET,
+    AgentAccepted,
+    AgentDeclined,
+    AgentMessage,
+    AgentRequested,
+    AgentState,
+    AgentStatusChanged,
+    AssignmentAnswered,
+    AssignmentFailed,
+    ConversationEnded,
+    Event,
+    Party,
+    RatingInvited,
+    RatingSubmitted,
+    Tick,
+    UserEntered,
+    UserMessage,
+)
+from ._policy import (
+    EVERYONE,
+    AgentView,
+    ConversationState,
+    ConversationView,
+    Decision,
+    Scope,
+    assign,
+    queue_prompt_due,
+    rank_key,
+    reply_deadline,
+)
+from ._settings import DeskSettings, ServiceMode, Strategy, WebhookFallback
+from ._templates import render
+from ._time import from_us, require_aware, span_us, to_us
+
+__all__ = ["Desk"]
+
+S = ConversationState
+ScopeKey = tuple[str, ...]
+ALL: ScopeKey = ("*",)
+
+# Deadline kinds, in the order they are listed in T2.
+OFFER, REPLY, WAIT, PROMPT, WEBHOOK = range(5)
+
+
+def _scope_key(scope: Scope) -> ScopeKey:
+    if scope.group is not None:
+        return ("g", scope.group)
+    if scope.agents is not None:
+        return ("a", *sorted(scope.agents))
+    return ALL
+
+
+def _scope_of(key: ScopeKey) -> Scope:
+    if key[0] == "g":
+        return Scope(group=key[1])
+    if key[0] == "a":
+        return Scope(agents=frozenset(key[1:]))
+    return EVERYONE
+
+
+class _Agent:
+    __slots__ = (
+        "capacity",
+        "given",
+        "groups",
+        "id",
+        "key",
+        "load",
+        "name",
+        "offers",
+        "online",
+        "served",
+        "status",
+        "zero",
+    )
+
+    def __init__(self, agent_id: str) -> None:
+        self.id = agent_id
+        self.name: str | None = None
+        self.status = AgentState.OFFLINE
+        self.groups: frozenset[str] = frozenset()
+        self.capacity: int | None = None  # None: queue.max_concurrent (A2)
+        self.served: set[str] = set()
+        self.offers: set[str] = set()
+        self.load = 0
+        self.online = 0  # when it last came online
+        self.zero: int | None = None  # when its load last fell to 0
+        self.given: int | None = None  # its latest offer or automatic assignment
+        self.key: tuple[Any, ...] | None = None  # its entry in the room indexes
+
+
+class _Conv:
+    __slots__ = (
+        "agent",
+        "card_agent",
+        "card_until",
+        "closed",
+        "declined",
+        "due",
+        "forget",
+        "id",
+        "missed",
+        "queue_at",
+        "queue_pos",
+        "rated",
+        "reply_heap",
+        "request",
+        "scope",
+        "seq",
+        "served_by",
+        "state",
+        "user",
+    )
+
+    def __init__(self, conv_id: str, user: str | None) -> None:
+        self.id = conv_id
+        self.user = user
+        self.state = S.NEW
+        self.request: tuple[int, int] | None = None  # (instant, order) of the request (Q1)
+        self.scope: ScopeKey | None = None
+        self.agent: str | None = None  # offered to or served by
+        self.served_by: str | None = None  # the last agent that served it
+        self.declined: set[str] = set()
+        self.missed: set[str] = set()
+        # Deadlines by kind: due instant and the order it was set in (T2).
+        self.due: list[int | None] = [None] * 5
+        self.seq: list[int] = [0] * 5
+        self.reply_heap: int | None = None  # due of its earliest user-timeout heap entry
+        self.queue_pos: int | None = None  # last position told (Q3)
+        self.queue_at: int | None = None  # when it was told
+        self.card_until: int | None = None
+        self.card_agent: str | None = None
+        self.rated = False
+        self.closed: int | None = None
+        self.forget: int | None = None
+
+
+class Desk:
+    """A customer-service desk: ``handle(event)`` returns the actions the host must take.
+
+    The desk never reads a clock: time is the ``at`` of each event (T1, T2). Ask
+    :meth:`next_deadline` when to wake it with a :class:`~deskcore.Tick`. An event that is
+    an error raises :class:`~deskcore.EventError` and changes nothing (E1).
+
+    With ``explain=True`` every routing decision is also computed by the pure
+    :func:`~deskcore.assign` and kept in :attr:`decisions` (slower; for debugging).
+    """
+
+    def __init__(self, settings: DeskSettings | None = None, *, explain: bool = False) -> None:
+        self._settings = settings if settings is not None else DeskSettings()
+        self._explain = explain
+        self.decisions: list[tuple[str, Decision]] = []
+        """With ``explain=True``: (conversation, decision) for each routing decision of the
+        last :meth:`handle` call."""
+        self._now: int | None = None
+        self._order = 0  # arrival order of requests (Q1 ties)
+        self._seq = 0  # order deadlines were set in (T2 ties)
+        self._agents: dict[str, _Agent] = {}
+        self._convs: dict[str, _Conv] = {}
+        self._room: dict[ScopeKey, SortedList[tuple[Any, ...]]] = {ALL: SortedList()}
+        self._staff: dict[ScopeKey, int] = {ALL: 0}
+        self._members: dict[str, int] = {}  # known agents in each group (R3)
+        self._queues: dict[ScopeKey, SortedList[tuple[int, int, str]]] = {}
+        self._agent_queues: dict[str, set[ScopeKey]] = {}  # agent -> its agent-list queues
+        self._heap: list[tuple[int, int, int, str]] = []
+        self._forget: list[tuple[int, str]] = []
+        self._rebalance = False
+        # Per step: actions out, queues whose positions changed (from which rank on), and
+        # conversations that entered a queue.
+        self._out: list[Action] = []
+        self._moved: dict[ScopeKey, int] = {}
+        self._entered: set[str] = set()
+
+    # -- public surface ---------------------------------------------------------------------
+
+    @property
+    def settings(self) -> DeskSettings:
+        """The settings the desk runs with."""
+        return self._settings
+
+    def update_settings(self, settings: DeskSettings) -> None:
+        """Run with ``settings`` from the next event on.
+
+        Deadlines already set keep their instants. Agents whose capacity grows take
+        waiting users at the next event (A5).
+        """
+        if not isinstance(settings, DeskSettings):
+            raise TypeError(f"settings must be a DeskSettings, got {settings!r}")
+        self._settings = settings
+        self._rebalance = True
+
+    def next_deadline(self) -> datetime | None:
+        """The instant of the earliest deadline that will act, or ``None`` (T2)."""
+        self._clean_heap()
+        return from_us(self._heap[0][0]) if self._heap else None
+
+    def handle(self, event: Event) -> list[Action]:
+        """Handle one event: fire due deadlines, then the event; return the actions (T2)."""
+        if not isinstance(event, Event):
+            raise EventError(f"expected an Event, got {event!r}")
+        now = to_us(require_aware(event.at, "at"))
+        self._check(event, now)
+        self._out = []
+        self.decisions = []
+        if self._rebalance:
+            self._rebalance = False
+            self._step(now, lambda: self._rebalance_all(now))
+        self._fire_until(now)
+        self._now = now
+        self._purge(now)
+        self._step(now, lambda: self._dispatch(event, now))
+        out, self._out = self._out, []
+        return out
+
+    def conversation_state(self, conversation: str) -> ConversationState | None:
+        """The state of a conversation, or ``None`` when unknown or forgotten (D3)."""
+        conv = self._known(conversation, self._now)
+        return conv.state if conv else None
+
+    def queue_position(self, conversation: str) -> int | None:
+        """The queue position of a waiting conversation (1 = next), else ``None``."""
+        conv = self._convs.get(conversation)
+        if conv is None or conv.state is not S.WAITING or conv.scope is None:
+            return None
+        assert conv.request is not None
+        return self._queues[conv.scope].index((*conv.request, conv.id)) + 1
+
+    def agent_view(self, agent: str) -> AgentView:
+        """What routing knows of an agent, as an :class:`~deskcore.AgentView`."""
+        record = self._agents[agent]
+        return AgentView(
+            id=record.id,
+            status=record.status,
+            capacity=self._capacity(record),
+            load=record.load,
+            groups=record.groups,
+            idle_since=from_us(self._idle(record)),
+            last_given=None if record.given is None else from_us(record.given),
+        )
+
+    def conversation_view(self, conversation: str) -> ConversationView:
+        """What the prompt and closure policies know of a conversation."""
+        conv = self._convs[conversation]
+        since = conv.due[REPLY]
+        timeout = self._settings.closure.user_timeout
+        return ConversationView(
+            id=conv.id,
+            state=conv.state,
+            position=self.queue_position(conversation),
+            last_queue_position=conv.queue_pos,
+            last_queue_prompt=None if conv.queue_at is None else from_us(conv.queue_at),
+            awaiting_reply_since=(
+                None if since is None or timeout is None else from_us(since - span_us(timeout))
+            ),
+        )
+
+    def explain(self, conversation: str) -> Decision:
+        """How routing would decide for ``conversation`` now (R4, R5, S3, S4), and why."""
+        conv = self._convs[conversation]
+        scope = EVERYONE if conv.scope is None else _scope_of(conv.scope)
+        return self._decide(conv, scope)
+
+    def agents(self) -> Iterator[AgentView]:
+        """Every known agent, as views, in id order."""
+        for agent_id in sorted(self._agents):
+            yield self.agent_view(agent_id)
+
+    # -- checking (E1): no change of state before this passes ---------------------------------
+
+    def _known(self, conv_id: str, now: int | None) -> _Conv | None:
+        conv = self._convs.get(conv_id)
+        if conv is None or (conv.forget is not None and now is not None and conv.forget <= now):
+            return None  # D3: forgotten is unknown
+        return conv
+
+    def _check(self, event: Event, now: int) -> None:
+        kind = event.type
+        if self._now is not None and now < self._now:
+            raise EventError(
+                f"is earlier than the previous event ({from_us(self._now).isoformat()}) (T1)",
+                event_type=kind,
+                field="at",
+            )
+        conversation = getattr(event, "conversation", None)
+        if isinstance(event, AgentRequested):
+            strategy = self._settings.assignment.strategy
+            groups = self._settings.assignment.groups
+            if strategy is Strategy.USER_CHOICE and event.group is None:
+                raise EventError(
+                    "is required under the user_choice strategy (R3)", event_type=kind, field="group"
+                )
+            if strategy is Strategy.USER_CHOICE and event.group not in groups:
+                raise EventError(
+                    f"{event.group!r} is not one of assignment.groups {list(groups)} (R3)",
+                    event_type=kind,
+                    field="group",
+                )
+        elif conversation is not None and not isinstance(event, UserEntered):
+            if self._known(conversation, now) is None:
+                raise EventError(
+                    f"unknown conversation {conversation!r}", event_type=kind, field="conversation"
+                )
+        agent = getattr(event, "agent", None)
+        if agent is not None and not isinstance(event, AgentStatusChanged):
+            if agent not in self._agents:
+                raise EventError(f"unknown agent {agent!r}", event_type=kind, field="agent")
+
+    # -- steps and deadlines (T2) -----------------------------------------------------------
+
+    def _step(self, now: int, work: Any) -> None:
+        work()
+        self._tell_positions(now)
+
+    def _set(self, conv: _Conv, kind: int, due: int | None) -> None:
+        conv.due[kind] = due
+        if due is None:
+            return
+        self._seq += 1
+        conv.seq[kind] = self._seq
+        heapq.heappush(self._heap, (due, self._seq, kind, conv.id))
+
+    def _restart_reply(self, conv: _Conv, due: int | None) -> None:
+        # One heap entry per conversation: a later restart keeps the earlier entry, which
+        # is moved to the new instant when it comes up (see _clean_heap).
+        self._seq += 1
+        conv.due[REPLY], conv.seq[REPLY] = due, self._seq
+        if due is not None and (conv.reply_heap is None or due < conv.reply_heap):
+            conv.reply_heap = due
+            heapq.heappush(self._heap, (due, self._seq, REPLY, conv.id))
+
+    def _clean_heap(self) -> None:
+        heap = self._heap
+        while heap:
+            due, seq, kind, conv_id = heap[0]
+            conv = self._convs.get(conv_id)
+            current = None if conv is None else conv.due[kind]
+            if current == due and conv is not None and conv.seq[kind] == seq:
+                return
+            heapq.heappop(heap)
+            if kind == REPLY and conv is not None and conv.reply_heap == due:
+                conv.reply_heap = None
+                if current is not None and current >= due:
+                    conv.reply_heap = current
+                    heapq.heappush(heap, (current, conv.seq[REPLY], REPLY, conv_id))
+
+    def _fire_until(self, now: int) -> None:
+        while True:
+            self._clean_heap()
+            if not self._heap or self._heap[0][0] > now:
+                return
+            due, _seq, kind, conv_id = heapq.heappop(self._heap)
+            conv = self._convs[conv_id]
+            conv.due[kind] = None
+            if kind == REPLY:
+                conv.reply_heap = None
+            self._now = due
+            self._step(due, lambda: self._fire(kind, conv, due))
+
+    def _fire(self, kind: int, conv: _Conv, now: int) -> None:
+        if kind == OFFER:
+            self._offer_timeout(conv, now)
+        elif kind == REPLY:
+            self._close_served(conv, now, CloseReason.USER_TIMEOUT)
+        elif kind == WAIT:
+            self._max_wait(conv, now)
+        elif kind == PROMPT:
+            self._prompt_update(conv, now)
+        else:
+            self._webhook_fallback(conv, now)
+
+    def _purge(self, now: int) -> None:
+        while self._forget and self._forget[0][0] <= now:
+            due, conv_id = heapq.heappop(self._forget)
+            conv = self._convs.get(conv_id)
+            if conv is not None and conv.forget == due:
+                del self._convs[conv_id]
+
+    def _emit(self, action: Action) -> None:
+        self._out.append(action)
+
+    def _prompt(self, conv: _Conv, now: int, kind: PromptKind, text: str, **values: Any) -> None:
+        rendered = render(text, values)
+        if rendered:  # P2
+            self._emit(SendPrompt(at=from_us(now), conversation=conv.id, prompt=kind, text=rendered))
+
+    def _reject(self, event: Event, now: int, reason: RejectReason) -> None:
+        self._emit(
+            Rejected(
+                at=from_us(now),
+                event_type=event.type,
+                reason=reason,
+                conversation=getattr(event, "conversation", None),
+                agent=getattr(event, "agent", None),
+            )
+        )
+
+    # -- events ---------------------------------------------------------------------------------
+
+    def _dispatch(self, event: Event, now: int) -> None:
+        if isinstance(event, Tick):
+            return
+        if isinstance(event, AgentStatusChanged):
+            self._agent_status(event, now)
+            return
+        conv = self._known(event.conversation, now)  # type: ignore[attr-defined]
+        if isinstance(event, UserEntered | AgentRequested) and conv is None:
+            conv = _Conv(event.conversation, event.user)
+            self._convs[conv.id] = conv
+            if isinstance(event, UserEntered):
+                self._prompt(conv, now, PromptKind.WELCOME, self._settings.prompts.welcome)  # P1
+                return
+        assert conv is not None
+        if conv.state is S.CLOSED and not isinstance(event, RatingInvited | RatingSubmitted):
+            self._reject(event, now, RejectReason.CONVERSATION_CLOSED)  # C3
+            return
+        handler = _HANDLERS[type(event)]
+        handler(self, event, conv, now)
+
+    def _user_entered(self, event: UserEntered, conv: _Conv, now: int) -> None:
+        """A conversation named before gets no second welcome (P1)."""
+
+    def _agent_requested(self, event: AgentRequested, conv: _Conv, now: int) -> None:
+        if conv.state is not S.NEW:
+            self._reject(event, now, RejectReason.ALREADY_ROUTED)  # R1
+            return
+        settings = self._settings
+        hours = settings.working_hours
+        if hours.enabled and not hours.is_open(from_us(now)):  # R2
+            opening = hours.next_open(from_us(now))
+            shown = "" if opening is None else opening.strftime("%Y-%m-%d %H:%M")  # W3
+            self._prompt(conv, now, PromptKind.AFTER_HOURS, hours.after_hours_reply, NextOpen=shown)
+            self._emit(
+                RoutingFailed(
+                    at=from_us(now), conversation=conv.id, reason=FailureReason.OUTSIDE_HOURS
+                )
+            )
+            return
+        self._prompt(conv, now, PromptKind.CONNECTING, settings.prompts.connecting)  # R3
+        self._order += 1
+        conv.request = (now, self._order)
+        if settings.queue.max_wait is not None:  # Q4
+            self._set(conv, WAIT, now + span_us(settings.queue.max_wait))
+        strategy = settings.assignment.strategy
+        if strategy is Strategy.WEBHOOK:
+            conv.state = S.AWAITING_ANSWER
+            expires = now + span_us(settings.assignment.webhook_timeout)
+            self._set(conv, WEBHOOK, expires)
+            self._emit(
+                RequestAssignment(at=from_us(now), conversation=conv.id, expires_at=from_us(expires))
+            )
+            return
+        if strategy is Strategy.USER_CHOICE:
+            assert event.group is not None
+            conv.scope = ("g", event.group)
+        else:
+            conv.scope = ALL
+        self._route(conv, now, fresh=True)
+
+    def _assignment_answered(self, event: AssignmentAnswered, conv: _Conv, now: int) -> None:
+        if conv.state is not S.AWAITING_ANSWER:
+            self._reject(event, now, RejectReason.NOT_WAITING_FOR_ANSWER)
+            return
+        conv.due[WEBHOOK] = None
+        key: ScopeKey
+        if event.group is not None:
+            key = ("g", event.group)
+            known = self._members.get(event.group, 0) > 0
+        else:
+            assert event.agents is not None
+            members = sorted({a for a in event.agents if a in self._agents})
+            key = ("a", *members)
+            known = bool(members)
+        if not known:  # R3: a scope with no known agent takes the fallback
+            self._webhook_fallback(conv, now)
+            return
+        conv.state = S.NEW
+        conv.scope = key
+        self._route(conv, now, fresh=True)
+
+    def _assignment_failed(self, event: AssignmentFailed, conv: _Conv, now: int) -> None:
+        if conv.state is not S.AWAITING_ANSWER:
+            self._reject(event, now, RejectReason.NOT_WAITING_FOR_ANSWER)
+            return
+        conv.due[WEBHOOK] = None
+        self._webhook_fallback(conv, now)
+
+    def _webhook_fallback(self, conv: _Conv, now: int) -> None:
+        if self._settings.assignment.webhook_fallback is WebhookFallback.FAIL:
+            self._fail(conv, now, FailureReason.WEBHOOK_FAILED)
+            return
+        conv.state = S.NEW
+        conv.scope = ALL
+        self._route(conv, now, fresh=True)
+
+    def _agent_accepted(self, event: AgentAccepted, conv: _Conv, now: int) -> None:
+        if conv.state is not S.OFFERED or conv.agent != event.agent:
+            self._reject(event, now, RejectReason.NO_OPEN_OFFER)  # S2
+            return
+        agent = self._agents[event.agent]
+        agent.offers.discard(conv.id)
+        self._serve(conv, agent, now)
+
+    def _agent_declined(self, event: AgentDeclined, conv: _Conv, now: int) -> None:
+        if conv.state is not S.OFFERED or conv.agent != event.agent:
+            self._reject(event, now, RejectReason.NO_OPEN_OFFER)
+            return
+        agent = self._agents[event.agent]
+        conv.declined.add(agent.id)  # S4
+        self._end_offer(conv, now, WithdrawReason.DECLINED)
+        self._route(conv, now, fresh=False)
+        self._drain(agent, now)
+
+    def _agent_message(self, event: AgentMessage, conv: _Conv, now: int) -> None:
+        if conv.state is not S.SERVED:
+            self._reject(event, now, RejectReason.NOT_SERVED)  # C1
+            return
+        self._restart_reply(conv, reply_deadline(now, self._timeout_us()))
+
+    def _user_message(self, event: UserMessage, conv: _Conv, now: int) -> None:
+        if conv.state is S.SERVED:
+            conv.due[REPLY] = None  # C1: a reply stops the user timeout
+
+    def _conversation_ended(self, event: ConversationEnded, conv: _Conv, now: int) -> None:
+        serving = conv.agent if conv.state is S.SERVED else None
+        if event.agent is not None and event.agent != serving:
+            self._reject(event, now, RejectReason.NOT_SERVING_AGENT)  # C3
+            return
+        reason = (
+            CloseReason.ENDED_BY_USER if event.by is Party.USER else CloseReason.ENDED_BY_AGENT
+        )
+        if conv.state is S.SERVED:
+            self._close_served(conv, now, reason)
+            return
+        # C2, Q6: an unserved conversation closes without the end message.
+        if conv.state is S.OFFERED:
+            agent = self._end_offer(conv, now, WithdrawReason.CONVERSATION_ENDED)
+            self._close(conv, now, reason)
+            self._drain(agent, now)
+            return
+        if conv.state is S.WAITING:
+            self._dequeue(conv)
+        self._close(conv, now, reason)
+
+    def _rating_invited(self, event: RatingInvited, conv: _Conv, now: int) -> None:
+        ratings = self._settings.ratings
+        serving = conv.agent if conv.state is S.SERVED else None
+        if conv.state is S.CLOSED:
+            serving = conv.served_by
+        if not ratings.agent_invite:
+            reason = RejectReason.INVITES_DISABLED
+        elif serving is None or event.agent != serving:
+            reason = RejectReason.NOT_SERVING_AGENT
+        elif conv.rated:
+            reason = RejectReason.ALREADY_RATED
+        elif conv.card_until is not None and now < conv.card_until:
+            reason = RejectReason.ALREADY_INVITED
+        else:
+            self._send_card(conv, self._agents[event.agent], now)  # V1
+            return
+        self._reject(event, now, reason)
+
+    def _rating_submitted(self, event: RatingSubmitted, conv: _Conv, now: int) -> None:
+        ratings = self._settings.ratings
+        if conv.card_until is None:
+            reason = RejectReason.NOT_INVITED
+        elif conv.rated:
+            reason = RejectReason.ALREADY_RATED
+        elif now >= conv.card_until:
+            reason = RejectReason.EXPIRED
+        elif not 1 <= event.score <= ratings.scale:
+            reason = RejectReason.INVALID_SCORE
+        else:  # V3
+            conv.rated = True
+            assert conv.card_agent is not None
+            self._emit(
+                RecordRating(
+                    at=from_us(now), conversation=conv.id, agent=conv.card_agent, score=event.score
+                )
+            )
+            self._prompt(conv, now, PromptKind.RATING_SUBMITTED, ratings.submitted, Score=event.score)
+            return
+        self._reject(event, now, reason)
+
+    def _agent_status(self, event: AgentStatusChanged, now: int) -> None:
+        agent = self._agents.get(event.agent)
+        if agent is None:
+            agent = self._agents[event.agent] = _Agent(event.agent)
+        before = self._staffs(agent), agent.groups
+        self._unindex(agent)
+        if event.name is not UNSET:
+            agent.name = event.name
+        if event.capacity is not UNSET:
+            agent.capacity = event.capacity
+        if event.groups is not UNSET:
+            for group in agent.groups:
+                self._members[group] -= 1
+            agent.groups = frozenset(event.groups)
+            for group in agent.groups:
+                self._members[group] = self._members.get(group, 0) + 1
+        left = agent.status is AgentState.ONLINE and event.status is not AgentState.ONLINE
+        if event.status is AgentState.ONLINE and agent.status is not AgentState.ONLINE:
+            agent.online = now
+        agent.status = event.status
+        self._reindex(agent)
+        self._restaff(agent, *before)
+        if left:
+            self._withdraw_all(agent, now, WithdrawReason.AGENT_UNAVAILABLE, [])  # A4
+        self._fail_unstaffed(agent, before[1], now)  # Q5
+        self._drain(agent, now)  # A5
+
+    # -- agents: capacity, room indexes, staffing ---------------------------------------------
+
+    def _capacity(self, agent: _Agent) -> int:
+        return self._settings.queue.max_concurrent if agent.capacity is None else agent.capacity
+
+    def _idle(self, agent: _Agent) -> int:
+        return agent.online if agent.zero is None else max(agent.zero, agent.online)
+
+    def _staffs(self, agent: _Agent) -> bool:
+        return agent.status is not AgentState.OFFLINE and self._capacity(agent) >= 1
+
+    def _unindex(self, agent: _Agent) -> None:
+        if agent.key is None:
+            return
+        self._room[ALL].remove(agent.key)
+        for group in agent.groups:
+            self._room[("g", group)].remove(agent.key)
+        agent.key = None
+
+    def _reindex(self, agent: _Agent) -> None:
+        capacity = self._capacity(agent)
+        if agent.status is not AgentState.ONLINE or agent.load >= capacity:
+            key = None
+        else:
+            key = rank_key(agent.id, agent.load, capacity, self._idle(agent), agent.given)
+        if key == agent.key:
+            return
+        self._unindex(agent)
+        if key is None:
+            return
+        agent.key = key
+        self._room[ALL].add(key)
+        for group in agent.groups:
+            room = self._room.get(("g", group))
+            if room is None:
+                room = self._room[("g", group)] = SortedList()
+            room.add(key)
+
+    def _restaff(self, agent: _Agent, staffed: bool, groups: frozenset[str]) -> None:
+        now_staffs = self._staffs(agent)
+        staff = self._staff
+        if staffed:
+            staff[ALL] -= 1
+            for group in groups:
+                staff[("g", group)] -= 1
+        if now_staffs:
+            staff[ALL] += 1
+            for group in agent.groups:
+                staff[("g", group)] = staff.get(("g", group), 0) + 1
+
+    def _staffed(self, key: ScopeKey) -> bool:
+        if key[0] == "a":
+            return any(
+                member in self._agents and self._staffs(self._agents[member]) for member in key[1:]
+            )
+        return self._staff.get(key, 0) > 0
+
+    def _change_load(self, agent: _Agent, delta: int, now: int) -> None:
+        self._unindex(agent)
+        agent.load += delta
+        if agent.load == 0:
+            agent.zero = now
+        self._reindex(agent)
+
+    def _rebalance_all(self, now: int) -> None:
+        staff: dict[ScopeKey, int] = {ALL: 0}
+        for agent in self._agents.values():
+            self._unindex(agent)
+            self._reindex(agent)
+            if self._staffs(agent):
+                staff[ALL] += 1
+                for group in agent.groups:
+                    staff[("g", group)] = staff.get(("g", group), 0) + 1
+        self._staff = staff
+        with_room = sorted((a.key, a) for a in self._agents.values() if a.key is not None)
+        for _key, agent in with_room:
+            self._drain(agent, now)
+
+    # -- routing -----------------------------------------------------------------------------
+
+    def _decide(self, conv: _Conv, scope: Scope) -> Decision:
+        views = (self.agent_view(agent_id) for agent_id in self._agents)
+        return assign(views, scope=scope, declined=conv.declined, missed=conv.missed)
+
+    def _choose(self, conv: _Conv, key: ScopeKey) -> _Agent | None:
+        """R5 with S3/S4: the best agent with room in the scope, from the index."""
+        if key[0] == "a":
+            members = (self._agents.get(member) for member in key[1:])
+            keys = sorted(a.key for a in members if a is not None and a.key is not None)
+        else:
+            keys = self._room.get(key) or []  # type: ignore[assignment]
+        fallback = None
+        for entry in keys:
+            agent_id = entry[-1]
+            if agent_id in conv.declined:
+                continue
+            if agent_id in conv.missed:
+                fallback = fallback or agent_id
+                continue
+            return self._agents[agent_id]
+        return None if fallback is None else self._agents[fallback]
+
+    def _route(self, conv: _Conv, now: int, *, fresh: bool) -> None:
+        """Give the conversation to an agent, queue it, or fail (R4–R6, Q2, Q4)."""
+        key = conv.scope
+        assert key is not None and conv.request is not None
+        if self._explain:
+            self.decisions.append((conv.id, self._decide(conv, _scope_of(key))))
+        if not self._staffed(key):
+            self._fail(conv, now, FailureReason.NO_AGENTS_ONLINE)  # R4
+            return
+        agent = self._choose(conv, key)
+        if agent is not None:
+            self._give(conv, agent, now)
+            return
+        queue = self._queues.get(key)
+        limit = self._settings.queue.max_length
+        if fresh and limit is not None and queue is not None and len(queue) >= limit:
+            self._fail(conv, now, FailureReason.QUEUE_FULL)  # Q4
+            return
+        self._enqueue(conv, key)
+
+    def _give(self, conv: _Conv, agent: _Agent, now: int) -> None:
+        agent.given = now
+        if self._settings.service.mode is ServiceMode.MANUAL:  # S2
+            conv.state, conv.agent = S.OFFERED, agent.id
+            agent.offers.add(conv.id)
+            self._change_load(agent, +1, now)
+            expires = now + span_us(self._settings.service.accept_timeout)
+            self._set(conv, OFFER, expires)
+            self._emit(
+                Offer(
+                    at=from_us(now),
+                    conversation=conv.id,
+                    agent=agent.id,
+                    expires_at=from_us(expires),
+                )
+            )
+            return
+        self._change_load(agent, +1, now)
+        self._serve(conv, agent, now)
+
+    def _serve(self, conv: _Conv, agent: _Agent, now: int) -> None:
+        conv.state, conv.agent, conv.served_by = S.SERVED, agent.id, agent.id
+        conv.due[OFFER] = conv.due[WAIT] = None
+        agent.served.add(conv.id)
+        self._emit(Assign(at=from_us(now), conversation=conv.id, agent=agent.id))
+        self._prompt(
+            conv,
+            now,
+            PromptKind.CONNECTED,
+            self._settings.prompts.connected,
+            AgentName=agent.name or agent.id,
+            AgentId=agent.id,
+        )
+
+    def _fail(self, conv: _Conv, now: int, reason: FailureReason) -> None:
+        """F1: routing ends; the conversation stays open and un-routed."""
+        if conv.state is S.WAITING:
+            self._dequeue(conv)
+        conv.state, conv.scope, conv.agent, conv.request = S.NEW, None, None, None
+        conv.due[WAIT] = conv.due[WEBHOOK] = conv.due[PROMPT] = None
+        self._emit(RoutingFailed(at=from_us(now), conversation=conv.id, reason=reason))
+        self._prompt(
+            conv, now, PromptKind.CONNECT_FAILED, self._settings.prompts.connect_failed, Reason=reason
+        )
+
+    def _end_offer(self, conv: _Conv, now: int, reason: WithdrawReason) -> _Agent:
+        agent = self._agents[conv.agent or ""]
+        agent.offers.discard(conv.id)
+        conv.agent = None
+        conv.state = S.NEW
+        conv.due[OFFER] = None
+        self._emit(
+            WithdrawOffer(at=from_us(now), conversation=conv.id, agent=agent.id, reason=reason)
+        )
+        self._change_load(agent, -1, now)
+        return agent
+
+    def _withdraw_all(
+        self, agent: _Agent, now: int, reason: WithdrawReason, convs: list[_Conv]
+    ) -> None:
+        """A4: withdraw every offer the agent holds, then route them again in request order."""
+        for conv_id in sorted(agent.offers, key=lambda c: self._convs[c].request or (0, 0)):
+            conv = self._convs[conv_id]
+            self._end_offer(conv, now, reason)
+            convs.append(conv)
+        convs.sort(key=lambda c: c.request or (0, 0))
+        for conv in convs:
+            self._route(conv, now, fresh=False)
+
+    def _offer_timeout(self, conv: _Conv, now: int) -> None:
+        agent = self._end_offer(conv, now, WithdrawReason.TIMEOUT)  # S3
+        conv.missed.add(agent.id)
+        if not self._settings.service.break_on_timeout:
+            self._route(conv, now, fresh=False)
+            self._drain(agent, now)
+            return
+        before = self._staffs(agent), agent.groups
+        self._unindex(agent)
+        agent.status = AgentState.BREAK
+        self._restaff(agent, *before)
+        self._emit(
+            SetAgentStatus(at=from_us(now), agent=agent.id, status="break", reason="offer_timeout")
+        )
+        self._withdraw_all(agent, now, WithdrawReason.AGENT_UNAVAILABLE, [conv])
+
+    def _max_wait(self, conv: _Conv, now: int) -> None:
+        if conv.state is S.OFFERED:  # Q4: an open offer is withdrawn first
+            agent = self._end_offer(conv, now, WithdrawReason.MAX_WAIT)
+            self._fail(conv, now, FailureReason.QUEUE_TIMEOUT)
+            self._drain(agent, now)
+            return
+        self._fail(conv, now, FailureReason.QUEUE_TIMEOUT)
+
+    def _drain(self, agent: _Agent, now: int) -> None:
+        """A5: an agent with room takes the longest-waiting conversations it may serve."""
+        while agent.key is not None:
+            best: tuple[int, int, str] | None = None
+            for key in self._queues_of(agent):
+                for entry in self._queues[key]:
+                    conv = self._convs[entry[2]]
+                    if agent.id in conv.declined:
+                        continue
+                    if best is None or entry < best:
+                        best = entry
+                    break
+            if best is None:
+                return
+            conv = self._convs[best[2]]
+            assert conv.scope is not None
+            chosen = agent
+            if agent.id in conv.missed:  # S3: another agent with room goes first
+                chosen = self._choose(conv, conv.scope) or agent
+            self._dequeue(conv)
+            if self._explain:
+                self.decisions.append((conv.id, self._decide(conv, _scope_of(conv.scope))))
+            self._give(conv, chosen, now)
+
+    def _queues_of(self, agent: _Agent) -> Iterator[ScopeKey]:
+        if ALL in self._queues:
+            yield ALL
+        for group in sorted(agent.groups):
+            if ("g", group) in self._queues:
+                yield ("g", group)
+        yield from sorted(self._agent_queues.get(agent.id, ()))
+
+    # -- queues (Q1–Q6) ------------------------------------------------------------------------
+
+    def _enqueue(self, conv: _Conv, key: ScopeKey) -> None:
+        queue = self._queues.get(key)
+        if queue is None:
+            queue = self._queues[key] = SortedList()
+            for member in key[1:] if key[0] == "a" else ():
+                self._agent_queues.setdefault(member, set()).add(key)
+        assert conv.request is not None
+        entry = (*conv.request, conv.id)
+        queue.add(entry)
+        conv.state = S.WAITING
+        rank = queue.bisect_left(entry)
+        self._moved[key] = min(self._moved.get(key, rank), rank)
+        self._entered.add(conv.id)
+
+    def _dequeue(self, conv: _Conv) -> None:
+        key = conv.scope
+        assert key is not None and conv.request is not None
+        queue = self._queues[key]
+        entry = (*conv.request, conv.id)
+        rank = queue.bisect_left(entry)
+        del queue[rank]
+        conv.state = S.NEW
+        conv.due[PROMPT] = None
+        conv.queue_pos = conv.queue_at = None
+        self._entered.discard(conv.id)
+        if queue:
+            self._moved[key] = min(self._moved.get(key, rank), rank)
+        else:
+            del self._queues[key]
+            self._moved.pop(key, None)
+            for member in key[1:] if key[0] == "a" else ():
+                self._agent_queues[member].discard(key)
+
+    def _tell_positions(self, now: int) -> None:
+        """Q3: after a step in full, tell waiting users their new positions."""
+        if not self._moved:
+            return
+        moved, self._moved = self._moved, {}
+        entered, self._entered = self._entered, set()
+        settings = self._settings.queue
+        interval = settings.update_interval
+        step = None if interval is None else span_us(interval)
+        for key in sorted(moved):
+            queue = self._queues.get(key)
+            if queue is None:
+                continue
+            start = moved[key]
+            if step is None:  # "never": only those who entered need a word
+                ranks = sorted(queue.index(self._entry(c)) for c in entered if self._in(c, key))
+                items = ((rank, queue[rank]) for rank in ranks)
+            else:
+                items = enumerate(queue.islice(start), start)
+            for rank, entry in items:
+                conv = self._convs[entry[2]]
+                position = rank + 1
+                if conv.id in entered:
+                    self._emit(Enqueue(at=from_us(now), conversation=conv.id, position=position))
+                    self._tell(conv, now, position)
+                    continue
+                send, due = queue_prompt_due(
+                    position=position,
+                    last_position=conv.queue_pos,
+                    last_sent=conv.queue_at,
+                    interval=step,
+                    now=now,
+                )
+                if send:
+                    self._tell(conv, now, position)
+                elif due is not None and conv.due[PROMPT] is None:
+                    self._set(conv, PROMPT, due)
+
+    def _entry(self, conv_id: str) -> tuple[int, int, str]:
+        conv = self._convs[conv_id]
+        assert conv.request is not None
+        return (*conv.request, conv_id)
+
+    def _in(self, conv_id: str, key: ScopeKey) -> bool:
+        conv = self._convs[conv_id]
+        return conv.state is S.WAITING and conv.scope == key
+
+    def _tell(self, conv: _Conv, now: int, position: int) -> None:
+        conv.queue_pos, conv.queue_at = position, now
+        conv.due[PROMPT] = None
+        self._prompt(
+            conv,
+            now,
+            PromptKind.QUEUE,
+            self._settings.queue.prompt,
+            QueuePosition=position,
+            WaitNo=position - 1,
+        )
+
+    def _prompt_update(self, conv: _Conv, now: int) -> None:
+        position = self.queue_position(conv.id)
+        if position is not None and position != conv.queue_pos:
+            self._tell(conv, now, position)
+
+    def _fail_unstaffed(self, agent: _Agent, old_groups: frozenset[str], now: int) -> None:
+        """Q5: queues left with nobody who staffs them fail their waiting users."""
+        keys = [ALL, *(("g", g) for g in sorted(old_groups | agent.groups))]
+        keys += sorted(self._agent_queues.get(agent.id, ()))
+        for key in keys:
+            queue = self._queues.get(key)
+            if queue is None or self._staffed(key):
+                continue
+            for entry in list(queue):
+                self._fail(self._convs[entry[2]], now, FailureReason.NO_AGENTS_ONLINE)
+
+    # -- closing --------------------------------------------------------------------------------
+
+    def _timeout_us(self) -> int | None:
+        timeout = self._settings.closure.user_timeout
+        return None if timeout is None else span_us(timeout)
+
+    def _close_served(self, conv: _Conv, now: int, reason: CloseReason) -> None:
+        closure = self._settings.closure
+        text = closure.timeout_message if reason is CloseReason.USER_TIMEOUT else closure.end_message
+        kind = PromptKind.TIMEOUT_CLOSURE if reason is CloseReason.USER_TIMEOUT else PromptKind.END
+        self._prompt(conv, now, kind, text)
+        agent = self._agents[conv.agent or ""]
+        agent.served.discard(conv.id)
+        self._close(conv, now, reason)
+        ratings = self._settings.ratings
+        open_card = conv.card_until is not None and now < conv.card_until
+        if ratings.send_on_end and not open_card and not conv.rated:  # V2
+            self._send_card(conv, agent, now)
+        self._change_load(agent, -1, now)  # C3: closing frees capacity (A5)
+        self._drain(agent, now)
+
+    def _close(self, conv: _Conv, now: int, reason: CloseReason) -> None:
+        conv.state = S.CLOSED
+        conv.agent = None
+        conv.closed = now
+        conv.due = [None] * 5
+        self._emit(Close(at=from_us(now), conversation=conv.id, reason=reason))
+        self._schedule_forget(conv)
+
+    def _schedule_forget(self, conv: _Conv) -> None:
+        assert conv.closed is not None
+        keep = max(conv.closed, conv.card_until or conv.closed)
+        conv.forget = keep + span_us(self._settings.closure.retention)  # D3
+        heapq.heappush(self._forget, (conv.forget, conv.id))
+
+    def _send_card(self, conv: _Conv, agent: _Agent, now: int) -> None:
+        ratings = self._settings.ratings
+        conv.card_until = now + span_us(ratings.validity)
+        conv.card_agent = agent.id
+        text = render(ratings.invitation, {"AgentName": agent.name or agent.id})
+        self._emit(
+            RatingCard(
+                at=from_us(now),
+                conversation=conv.id,
+                text=text,
+                expires_at=from_us(conv.card_until),
+            )
+        )
+        if conv.state is S.CLOSED:
+            self._schedule_forget(conv)
+
+    # -- state (D1) --------------------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The whole state as plain JSON-able data; :meth:`restore` brings it back (D1)."""
+        from ._snapshot import dump_state
+
+        return dump_state(self)
+
+    @classmethod
+    def restore(cls, settings: DeskSettings, snapshot: dict[str, Any]) -> Desk:
+        """A desk with ``settings`` and the state of ``snapshot`` (D1)."""
+        from ._snapshot import load_state
+
+        desk = cls(settings)
+        load_state(desk, snapshot)
+        return desk
+
+    def _iter_convs(self) -> Iterable[_Conv]:
+        return self._convs.values()
+
+
+_HANDLERS: dict[type[Event], Any] = {
+    UserEntered: Desk._user_entered,
+    AgentRequested: Desk._agent_requested,
+    AssignmentAnswered: Desk._assignment_answered,
+    AssignmentFailed: Desk._assignment_failed,
+    AgentAccepted: Desk._agent_accepted,
+    AgentDeclined: Desk._agent_declined,
+    AgentMessage: Desk._agent_message,
+    UserMessage: Desk._user_message,
+    ConversationEnded: Desk._conversation_ended,
+    RatingInvited: Desk._rating_invited,
+    RatingSubmitted: Desk._rating_submitted,
+}

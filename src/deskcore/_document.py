@@ -1,0 +1,181 @@
+"""Reading and writing settings documents (TOML, JSON or a mapping).
+
+The loader walks the document once, field by field, with each field's ``parse`` and
+``check`` (see :mod:`deskcore._settings`), collecting every fault with its path; it never
+stops at the first. ``dump_settings`` writes the plain mapping that loads back equal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+
+from ._durations import format_duration
+from ._errors import SettingsError
+from ._settings import DeskSettings, TimeRange, suggest
+
+__all__ = ["dump_settings", "load_settings"]
+
+T = TypeVar("T")
+Errors = list[tuple[str, str]]
+_INDEXED = re.compile(r"^(\[\d+\](?:\.\w+)?) (.*)$", re.DOTALL)
+
+
+def _join(path: str, key: str) -> str:
+    if not path:
+        return key
+    if not key:
+        return path
+    return f"{path}{key}" if key.startswith("[") else f"{path}.{key}"
+
+
+def _report(errors: Errors, path: str, message: str) -> None:
+    # "[2] repeats the group 'x'" from a list check belongs to the item's own path.
+    indexed = _INDEXED.match(message)
+    if indexed:
+        path, message = _join(path, indexed.group(1)), indexed.group(2)
+    errors.append((path, message))
+
+
+def _structure(cls: type[T], data: object, path: str, errors: Errors) -> T | None:
+    if not isinstance(data, Mapping):
+        kind = "a list" if isinstance(data, list) else repr(data)
+        errors.append((path or "(document)", f"must be a table, got {kind}"))
+        return None
+    fields = {field.name: field for field in attrs.fields(cls) if field.init}
+    values: dict[str, Any] = {}
+    before = len(errors)
+    for key, raw in data.items():
+        where = _join(path, str(key))
+        field = fields.get(key)
+        if field is None:
+            errors.append((where, f"unknown key{suggest(str(key), list(fields))}"))
+            continue
+        if "section" in field.metadata:
+            values[key] = _structure(field.metadata["section"], raw, where, errors)
+        elif "items" in field.metadata:
+            values[key] = _structure_items(field, raw, where, errors)
+        else:
+            try:
+                value = field.metadata["parse"](raw)
+                field.metadata["check"](value)
+            except ValueError as exc:
+                _report(errors, where, str(exc))
+                continue
+            values[key] = value
+    if len(errors) > before:
+        return None
+    try:
+        return cls(**values)
+    except SettingsError as exc:
+        for inner, message in exc.errors:
+            _report(errors, _join(path, inner), message)
+        return None
+
+
+def _structure_items(field: attrs.Attribute[Any], raw: object, path: str, errors: Errors) -> Any:
+    if not isinstance(raw, list):
+        errors.append((path, f"must be a list of tables, got {raw!r}"))
+        return None
+    before = len(errors)
+    items = tuple(
+        _structure(field.metadata["items"], item, f"{path}[{index}]", errors)
+        for index, item in enumerate(raw)
+    )
+    if len(errors) == before:
+        try:
+            field.metadata["check"](items)
+        except ValueError as exc:
+            _report(errors, path, str(exc))
+    return items
+
+
+def _read_text(text: str, *, json_form: bool, name: str) -> object:
+    try:
+        if json_form:
+            return json.loads(text)
+        return tomllib.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SettingsError([("", f"{name} is not valid JSON: {exc}")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError([("", f"{name} is not valid TOML: {exc}")]) from None
+
+
+def load_settings(source: Mapping[str, Any] | str | os.PathLike[str]) -> DeskSettings:
+    """Load and validate a settings document.
+
+    ``source`` is a mapping (the document's tree), a path (``pathlib.Path``, or a one-line
+    ``str`` ending in ``.toml`` or ``.json``), or the document's text (JSON when it starts
+    with ``{``, TOML otherwise). A file is JSON when its name ends in ``.json``, TOML
+    otherwise.
+
+    Raises :class:`~deskcore.SettingsError` listing every fault of the document with its
+    path, and ``OSError`` when a file cannot be read.
+
+    >>> load_settings('[queue]\\nmax_concurrent = 3').queue.max_concurrent
+    3
+    """
+    document: object
+    if isinstance(source, Mapping):
+        document = source
+    elif isinstance(source, os.PathLike) or (
+        "\n" not in source and source.lower().endswith((".toml", ".json"))
+    ):
+        path = Path(source)
+        document = _read_text(
+            path.read_text(encoding="utf-8"),
+            json_form=path.suffix.lower() == ".json",
+            name=str(path),
+        )
+    else:
+        document = _read_text(source, json_form=source.lstrip().startswith("{"), name="text")
+    errors: Errors = []
+    settings = _structure(DeskSettings, document, "", errors)
+    if errors or settings is None:
+        raise SettingsError(errors)
+    return settings
+
+
+def _dump_converter() -> cattrs.Converter:
+    converter = cattrs.Converter()
+    converter.register_unstructure_hook(timedelta, format_duration)
+    converter.register_unstructure_hook(TimeRange, str)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_unstructure_hook(tuple, lambda items: [converter.unstructure(i) for i in items])
+    return converter
+
+
+_CONVERTER = _dump_converter()
+
+
+def _drop_none(tree: Any) -> Any:
+    if isinstance(tree, dict):
+        return {key: _drop_none(value) for key, value in tree.items() if value is not None}
+    if isinstance(tree, list):
+        return [_drop_none(item) for item in tree]
+    return tree
+
+
+def dump_settings(settings: DeskSettings) -> dict[str, Any]:
+    """The settings as a plain mapping of JSON/TOML values that loads back equal.
+
+    Every key is written, defaults included; a field that is off is left out (TOML has no
+    null), except ``queue.update_interval``, written ``"never"``.
+
+    >>> dump_settings(DeskSettings())["queue"]["max_concurrent"]
+    5
+    """
+    tree: dict[str, Any] = _CONVERTER.unstructure(settings)
+    if settings.queue.update_interval is None:
+        tree["queue"]["update_interval"] = "never"
+    result: dict[str, Any] = _drop_none(tree)
+    return result

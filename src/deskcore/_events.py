@@ -1,0 +1,292 @@
+"""Events: what happened, as the host tells the desk (protocol.md, "Events").
+
+Every event is a frozen, keyword-only value with ``at``, an aware instant (rule T1). The
+class attribute ``type`` is the event's name on the wire. Fields are checked on
+construction; a bad value raises :class:`~deskcore.EventError` naming the event and field.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar
+
+import attrs
+
+from ._errors import EventError, NaiveTimeError
+from ._time import require_aware
+
+__all__ = [
+    "UNSET",
+    "AgentAccepted",
+    "AgentDeclined",
+    "AgentMessage",
+    "AgentRequested",
+    "AgentState",
+    "AgentStatusChanged",
+    "AssignmentAnswered",
+    "AssignmentFailed",
+    "ConversationEnded",
+    "EVENT_TYPES",
+    "Event",
+    "Party",
+    "RatingInvited",
+    "RatingSubmitted",
+    "Tick",
+    "Unset",
+    "UserEntered",
+    "UserMessage",
+]
+
+
+class AgentState(enum.StrEnum):
+    """An agent's status (rule A1)."""
+
+    ONLINE = "online"
+    BREAK = "break"
+    OFFLINE = "offline"
+
+
+class Party(enum.StrEnum):
+    """Who ended a conversation (rule C2)."""
+
+    USER = "user"
+    AGENT = "agent"
+
+
+class Unset(enum.Enum):
+    """The type of :data:`UNSET`: a field the event leaves as it was."""
+
+    UNSET = "unset"
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = Unset.UNSET
+"""Marks an ``agent_status`` field that the event does not give (the agent keeps its value)."""
+
+
+def _fail(instance: Any, attribute: attrs.Attribute[Any], message: str) -> EventError:
+    return EventError(message, event_type=instance.type, field=attribute.name)
+
+
+def _instant(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    try:
+        require_aware(value, attribute.name)
+    except NaiveTimeError as exc:
+        raise _fail(instance, attribute, str(exc)) from None
+
+
+def _ident(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or not value:
+        raise _fail(instance, attribute, f"must be a non-empty string, got {value!r}")
+
+
+def _optional(check: Callable[[Any, attrs.Attribute[Any], Any], None]) -> Any:
+    def validator(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and value is not UNSET:
+            check(instance, attribute, value)
+
+    return validator
+
+
+def _idents(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, tuple):
+        raise _fail(instance, attribute, f"must be a tuple of ids, got {value!r}")
+    for item in value:
+        if not isinstance(item, str) or not item:
+            raise _fail(instance, attribute, f"must hold non-empty strings, got {item!r}")
+
+
+def _member(kind: type[enum.StrEnum]) -> Any:
+    names = ", ".join(repr(m.value) for m in kind)
+
+    def validator(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, kind):
+            raise _fail(instance, attribute, f"must be one of {names}, got {value!r}")
+
+    return validator
+
+
+def _integer(low: int | None = None) -> Any:
+    def validator(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _fail(instance, attribute, f"must be an integer, got {value!r}")
+        if low is not None and value < low:
+            raise _fail(instance, attribute, f"must be >= {low}, got {value}")
+
+    return validator
+
+
+def _text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str):
+        raise _fail(instance, attribute, f"must be a string, got {value!r}")
+
+
+def _id_field() -> Any:
+    return attrs.field(validator=_ident)
+
+
+def _optional_id() -> Any:
+    return attrs.field(default=None, validator=_optional(_ident))
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Base of every event: ``at`` is the aware instant it happened (rule T1)."""
+
+    type: ClassVar[str] = "event"
+    at: datetime = attrs.field(validator=_instant)
+
+
+@attrs.frozen(kw_only=True)
+class AgentStatusChanged(Event):
+    """``agent_status``: an agent appears or changes status (A1–A3).
+
+    ``groups``, ``capacity`` and ``name`` left as :data:`UNSET` keep the agent's value;
+    ``capacity=None`` goes back to ``queue.max_concurrent`` (A2).
+    """
+
+    type: ClassVar[str] = "agent_status"
+    agent: str = _id_field()
+    status: AgentState = attrs.field(validator=_member(AgentState))
+    groups: tuple[str, ...] | Unset = attrs.field(default=UNSET, validator=_optional(_idents))
+    capacity: int | None | Unset = attrs.field(default=UNSET, validator=_optional(_integer(0)))
+    name: str | None | Unset = attrs.field(default=UNSET, validator=_optional(_text))
+
+
+@attrs.frozen(kw_only=True)
+class UserEntered(Event):
+    """``user_entered``: a user opens a conversation (P1)."""
+
+    type: ClassVar[str] = "user_entered"
+    conversation: str = _id_field()
+    user: str = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class AgentRequested(Event):
+    """``agent_requested``: the user asks for a person (R1–R6)."""
+
+    type: ClassVar[str] = "agent_requested"
+    conversation: str = _id_field()
+    user: str | None = _optional_id()
+    group: str | None = _optional_id()
+
+
+@attrs.frozen(kw_only=True)
+class AssignmentAnswered(Event):
+    """``assignment_answered``: the host's routing service answered (R3, webhook).
+
+    Exactly one of ``group`` and ``agents`` is given.
+    """
+
+    type: ClassVar[str] = "assignment_answered"
+    conversation: str = _id_field()
+    group: str | None = _optional_id()
+    agents: tuple[str, ...] | None = attrs.field(default=None, validator=_optional(_idents))
+
+    def __attrs_post_init__(self) -> None:
+        if (self.group is None) == (self.agents is None):
+            raise EventError("give exactly one of 'group' and 'agents'", event_type=self.type)
+
+
+@attrs.frozen(kw_only=True)
+class AssignmentFailed(Event):
+    """``assignment_failed``: the host's routing service failed (R3, webhook)."""
+
+    type: ClassVar[str] = "assignment_failed"
+    conversation: str = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class AgentAccepted(Event):
+    """``agent_accepted``: the agent accepts an offer (S2)."""
+
+    type: ClassVar[str] = "agent_accepted"
+    conversation: str = _id_field()
+    agent: str = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class AgentDeclined(Event):
+    """``agent_declined``: the agent declines an offer (S4)."""
+
+    type: ClassVar[str] = "agent_declined"
+    conversation: str = _id_field()
+    agent: str = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class AgentMessage(Event):
+    """``agent_message``: the serving agent wrote to the user (C1)."""
+
+    type: ClassVar[str] = "agent_message"
+    conversation: str = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class UserMessage(Event):
+    """``user_message``: the user wrote (C1)."""
+
+    type: ClassVar[str] = "user_message"
+    conversation: str = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class ConversationEnded(Event):
+    """``conversation_ended``: the user or an agent ended the conversation (C2, C3, Q6)."""
+
+    type: ClassVar[str] = "conversation_ended"
+    conversation: str = _id_field()
+    by: Party = attrs.field(validator=_member(Party))
+    agent: str | None = _optional_id()
+
+
+@attrs.frozen(kw_only=True)
+class RatingInvited(Event):
+    """``rating_invited``: the agent invites the user to rate (V1)."""
+
+    type: ClassVar[str] = "rating_invited"
+    conversation: str = _id_field()
+    agent: str = _id_field()
+
+
+@attrs.frozen(kw_only=True)
+class RatingSubmitted(Event):
+    """``rating_submitted``: the user rates (V3)."""
+
+    type: ClassVar[str] = "rating_submitted"
+    conversation: str = _id_field()
+    score: int = attrs.field(validator=_integer())
+    comment: str | None = attrs.field(default=None, validator=_optional(_text))
+
+
+@attrs.frozen(kw_only=True)
+class Tick(Event):
+    """``tick``: time passes; only due deadlines fire (T2)."""
+
+    type: ClassVar[str] = "tick"
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.type: cls
+    for cls in (
+        AgentStatusChanged,
+        UserEntered,
+        AgentRequested,
+        AssignmentAnswered,
+        AssignmentFailed,
+        AgentAccepted,
+        AgentDeclined,
+        AgentMessage,
+        UserMessage,
+        ConversationEnded,
+        RatingInvited,
+        RatingSubmitted,
+        Tick,
+    )
+}
+"""Every event class by its wire name."""

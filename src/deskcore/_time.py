@@ -1,0 +1,36 @@
+"""Instants: aware datetimes outside, integer microseconds since the epoch (UTC) inside (T3)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from ._errors import NaiveTimeError
+
+__all__ = ["EPOCH", "from_us", "require_aware", "span_us", "to_us"]
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+
+
+def require_aware(moment: object, name: str) -> datetime:
+    """Return ``moment`` if it is an aware datetime; raise ``NaiveTimeError`` naming ``name``."""
+    if not isinstance(moment, datetime):
+        raise NaiveTimeError(f"{name} must be an aware datetime, got {moment!r}")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise NaiveTimeError(f"{name} must be timezone-aware, got naive {moment.isoformat()}")
+    return moment
+
+
+def to_us(moment: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime (exact, on the UTC time line)."""
+    return (moment - EPOCH) // _ONE_US
+
+
+def from_us(micros: int) -> datetime:
+    """The UTC datetime of ``micros`` microseconds since the epoch."""
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def span_us(span: timedelta) -> int:
+    """A duration in whole microseconds."""
+    return span // _ONE_US
