@@ -129,7 +129,9 @@ def event_from_json(data: object) -> Event:
         if key == "type":
             continue
         if key not in fields:
-            raise EventError(f"unknown field{suggest(key, list(fields))}", event_type=kind, field=key)
+            raise EventError(
+                f"unknown field{suggest(key, list(fields))}", event_type=kind, field=key
+            )
         try:
             values[key] = _READERS[key](raw)
         except ValueError as exc:
@@ -162,7 +164,7 @@ def event_to_json(event: Event) -> dict[str, Any]:
 
 
 def action_to_json(action: Action) -> dict[str, Any]:
-    """The JSON object of an action (``type`` first); optional fields that are ``None`` are left out."""
+    """The JSON object of an action, ``type`` first; fields that are ``None`` are left out."""
     data: dict[str, Any] = {"type": action.type}
     for field in attrs.fields(type(action)):
         value = getattr(action, field.name)

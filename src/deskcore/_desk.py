@@ -26,7 +26,7 @@ Instants are integer microseconds since the epoch inside (T3) and aware datetime
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -260,11 +260,11 @@ class Desk:
         self.decisions = []
         if self._rebalance:
             self._rebalance = False
-            self._step(now, lambda: self._rebalance_all(now))
+            self._step(now, self._rebalance_all, now)
         self._fire_until(now)
         self._now = now
         self._purge(now)
-        self._step(now, lambda: self._dispatch(event, now))
+        self._step(now, self._dispatch, event, now)
         out, self._out = self._out, []
         return out
 
@@ -343,7 +343,9 @@ class Desk:
             groups = self._settings.assignment.groups
             if strategy is Strategy.USER_CHOICE and event.group is None:
                 raise EventError(
-                    "is required under the user_choice strategy (R3)", event_type=kind, field="group"
+                    "is required under the user_choice strategy (R3)",
+                    event_type=kind,
+                    field="group",
                 )
             if strategy is Strategy.USER_CHOICE and event.group not in groups:
                 raise EventError(
@@ -351,20 +353,26 @@ class Desk:
                     event_type=kind,
                     field="group",
                 )
-        elif conversation is not None and not isinstance(event, UserEntered):
-            if self._known(conversation, now) is None:
-                raise EventError(
-                    f"unknown conversation {conversation!r}", event_type=kind, field="conversation"
-                )
+        elif (
+            conversation is not None
+            and not isinstance(event, UserEntered)
+            and self._known(conversation, now) is None
+        ):
+            raise EventError(
+                f"unknown conversation {conversation!r}", event_type=kind, field="conversation"
+            )
         agent = getattr(event, "agent", None)
-        if agent is not None and not isinstance(event, AgentStatusChanged):
-            if agent not in self._agents:
-                raise EventError(f"unknown agent {agent!r}", event_type=kind, field="agent")
+        if (
+            agent is not None
+            and not isinstance(event, AgentStatusChanged)
+            and agent not in self._agents
+        ):
+            raise EventError(f"unknown agent {agent!r}", event_type=kind, field="agent")
 
     # -- steps and deadlines (T2) -----------------------------------------------------------
 
-    def _step(self, now: int, work: Any) -> None:
-        work()
+    def _step(self, now: int, work: Callable[..., None], *args: Any) -> None:
+        work(*args)
         self._tell_positions(now)
 
     def _set(self, conv: _Conv, kind: int, due: int | None) -> None:
@@ -410,7 +418,7 @@ class Desk:
             if kind == REPLY:
                 conv.reply_heap = None
             self._now = due
-            self._step(due, lambda: self._fire(kind, conv, due))
+            self._step(due, self._fire, kind, conv, due)
 
     def _fire(self, kind: int, conv: _Conv, now: int) -> None:
         if kind == OFFER:
@@ -437,7 +445,9 @@ class Desk:
     def _prompt(self, conv: _Conv, now: int, kind: PromptKind, text: str, **values: Any) -> None:
         rendered = render(text, values)
         if rendered:  # P2
-            self._emit(SendPrompt(at=from_us(now), conversation=conv.id, prompt=kind, text=rendered))
+            self._emit(
+                SendPrompt(at=from_us(now), conversation=conv.id, prompt=kind, text=rendered)
+            )
 
     def _reject(self, event: Event, now: int, reason: RejectReason) -> None:
         self._emit(
@@ -502,7 +512,9 @@ class Desk:
             expires = now + span_us(settings.assignment.webhook_timeout)
             self._set(conv, WEBHOOK, expires)
             self._emit(
-                RequestAssignment(at=from_us(now), conversation=conv.id, expires_at=from_us(expires))
+                RequestAssignment(
+                    at=from_us(now), conversation=conv.id, expires_at=from_us(expires)
+                )
             )
             return
         if strategy is Strategy.USER_CHOICE:
@@ -581,9 +593,7 @@ class Desk:
         if event.agent is not None and event.agent != serving:
             self._reject(event, now, RejectReason.NOT_SERVING_AGENT)  # C3
             return
-        reason = (
-            CloseReason.ENDED_BY_USER if event.by is Party.USER else CloseReason.ENDED_BY_AGENT
-        )
+        reason = CloseReason.ENDED_BY_USER if event.by is Party.USER else CloseReason.ENDED_BY_AGENT
         if conv.state is S.SERVED:
             self._close_served(conv, now, reason)
             return
@@ -633,7 +643,9 @@ class Desk:
                     at=from_us(now), conversation=conv.id, agent=conv.card_agent, score=event.score
                 )
             )
-            self._prompt(conv, now, PromptKind.RATING_SUBMITTED, ratings.submitted, Score=event.score)
+            self._prompt(
+                conv, now, PromptKind.RATING_SUBMITTED, ratings.submitted, Score=event.score
+            )
             return
         self._reject(event, now, reason)
 
@@ -828,7 +840,11 @@ class Desk:
         conv.due[WAIT] = conv.due[WEBHOOK] = conv.due[PROMPT] = None
         self._emit(RoutingFailed(at=from_us(now), conversation=conv.id, reason=reason))
         self._prompt(
-            conv, now, PromptKind.CONNECT_FAILED, self._settings.prompts.connect_failed, Reason=reason
+            conv,
+            now,
+            PromptKind.CONNECT_FAILED,
+            self._settings.prompts.connect_failed,
+            Reason=reason,
         )
 
     def _end_offer(self, conv: _Conv, now: int, reason: WithdrawReason) -> _Agent:
@@ -960,9 +976,10 @@ class Desk:
             if queue is None:
                 continue
             start = moved[key]
+            items: Iterable[tuple[int, tuple[int, int, str]]]
             if step is None:  # "never": only those who entered need a word
                 ranks = sorted(queue.index(self._entry(c)) for c in entered if self._in(c, key))
-                items = ((rank, queue[rank]) for rank in ranks)
+                items = [(rank, queue[rank]) for rank in ranks]
             else:
                 items = enumerate(queue.islice(start), start)
             for rank, entry in items:
@@ -1029,7 +1046,9 @@ class Desk:
 
     def _close_served(self, conv: _Conv, now: int, reason: CloseReason) -> None:
         closure = self._settings.closure
-        text = closure.timeout_message if reason is CloseReason.USER_TIMEOUT else closure.end_message
+        text = (
+            closure.timeout_message if reason is CloseReason.USER_TIMEOUT else closure.end_message
+        )
         kind = PromptKind.TIMEOUT_CLOSURE if reason is CloseReason.USER_TIMEOUT else PromptKind.END
         self._prompt(conv, now, kind, text)
         agent = self._agents[conv.agent or ""]

@@ -51,7 +51,7 @@ def _structure(cls: type[T], data: object, path: str, errors: Errors) -> T | Non
         kind = "a list" if isinstance(data, list) else repr(data)
         errors.append((path or "(document)", f"must be a table, got {kind}"))
         return None
-    fields = {field.name: field for field in attrs.fields(cls) if field.init}
+    fields = {field.name: field for field in attrs.fields(cls) if field.init}  # type: ignore[arg-type]
     values: dict[str, Any] = {}
     before = len(errors)
     for key, raw in data.items():
@@ -150,7 +150,9 @@ def _dump_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(timedelta, format_duration)
     converter.register_unstructure_hook(TimeRange, str)
     converter.register_unstructure_hook(date, date.isoformat)
-    converter.register_unstructure_hook(tuple, lambda items: [converter.unstructure(i) for i in items])
+    converter.register_unstructure_hook(
+        tuple, lambda items: [converter.unstructure(i) for i in items]
+    )
     return converter
 
 

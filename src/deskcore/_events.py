@@ -18,6 +18,7 @@ from ._errors import EventError, NaiveTimeError
 from ._time import require_aware
 
 __all__ = [
+    "EVENT_TYPES",
     "UNSET",
     "AgentAccepted",
     "AgentDeclined",
@@ -28,7 +29,6 @@ __all__ = [
     "AssignmentAnswered",
     "AssignmentFailed",
     "ConversationEnded",
-    "EVENT_TYPES",
     "Event",
     "Party",
     "RatingInvited",
@@ -153,8 +153,8 @@ class AgentStatusChanged(Event):
     agent: str = _id_field()
     status: AgentState = attrs.field(validator=_member(AgentState))
     groups: tuple[str, ...] | Unset = attrs.field(default=UNSET, validator=_optional(_idents))
-    capacity: int | None | Unset = attrs.field(default=UNSET, validator=_optional(_integer(0)))
-    name: str | None | Unset = attrs.field(default=UNSET, validator=_optional(_text))
+    capacity: int | Unset | None = attrs.field(default=UNSET, validator=_optional(_integer(0)))
+    name: str | Unset | None = attrs.field(default=UNSET, validator=_optional(_text))
 
 
 @attrs.frozen(kw_only=True)

@@ -259,10 +259,10 @@ def queue_prompt_due(
         return True, None
     if position == last_position or interval is None:
         return False, None
-    due = last_sent + interval  # type: ignore[operator]
+    due: T = last_sent + interval  # type: ignore[operator]
     if not interval or due <= now:
         return True, None
-    return False, due  # type: ignore[no-any-return]
+    return False, due
 
 
 @attrs.frozen(kw_only=True)
@@ -323,7 +323,7 @@ def reply_deadline(since: T | None, timeout: timedelta | int | None) -> T | None
     """C1: when a served conversation closes for want of a user reply, or ``None``."""
     if since is None or timeout is None:
         return None
-    return since + timeout  # type: ignore[operator, no-any-return]
+    return since + timeout  # type: ignore[operator]
 
 
 @attrs.frozen(kw_only=True)

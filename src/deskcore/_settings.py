@@ -481,8 +481,9 @@ def _check_overrides(value: object) -> None:
         if override.date is None:
             continue
         if override.date in seen:
+            first = seen[override.date]
             raise ValueError(
-                f"[{index}].date {override.date} is already overridden by dates[{seen[override.date]}]"
+                f"[{index}].date {override.date} is already overridden by dates[{first}]"
             )
         seen[override.date] = index
 
@@ -530,7 +531,9 @@ class WorkingHoursSettings:
         """Whether the desk is open at the aware instant ``now`` (rules W1, W2)."""
         return self._schedule.is_open(now)
 
-    def next_open(self, now: datetime, *, horizon: timedelta = timedelta(days=366)) -> datetime | None:
+    def next_open(
+        self, now: datetime, *, horizon: timedelta = timedelta(days=366)
+    ) -> datetime | None:
         """The first opening at or after ``now`` within ``horizon``, in the desk's zone (W3).
 
         An opening is an instant when the desk is open and was closed just before; while the
@@ -549,7 +552,9 @@ class WorkingHoursSettings:
 class DeskSettings:
     """The whole settings document (settings.md); ``DeskSettings()`` is a working desk."""
 
-    prompts: PromptSettings = attrs.field(factory=PromptSettings, metadata={"section": PromptSettings})
+    prompts: PromptSettings = attrs.field(
+        factory=PromptSettings, metadata={"section": PromptSettings}
+    )
     assignment: AssignmentSettings = attrs.field(
         factory=AssignmentSettings, metadata={"section": AssignmentSettings}
     )

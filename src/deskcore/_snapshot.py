@@ -102,7 +102,8 @@ def load_state(desk: Desk, data: dict[str, Any]) -> None:
         for item in data["conversations"]:
             conv = _Conv(item["id"], item["user"])
             conv.state = ConversationState(item["state"])
-            conv.request = None if item["request"] is None else tuple(item["request"])  # type: ignore[assignment]
+            request = item["request"]
+            conv.request = None if request is None else (int(request[0]), int(request[1]))
             conv.scope = None if item["scope"] is None else tuple(item["scope"])
             conv.agent, conv.served_by = item["agent"], item["served_by"]
             conv.declined, conv.missed = set(item["declined"]), set(item["missed"])
