@@ -100,6 +100,24 @@ def _idents(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
             raise _fail(instance, attribute, f"must hold non-empty strings, got {item!r}")
 
 
+def _as_member(kind: type[enum.StrEnum], value: Any) -> Any:
+    """Accept the enum's string value too (``"online"`` for ``AgentState.ONLINE``)."""
+    if isinstance(value, str) and not isinstance(value, kind):
+        try:
+            return kind(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _as_state(value: Any) -> Any:
+    return _as_member(AgentState, value)
+
+
+def _as_party(value: Any) -> Any:
+    return _as_member(Party, value)
+
+
 def _member(kind: type[enum.StrEnum]) -> Any:
     names = ", ".join(repr(m.value) for m in kind)
 
@@ -151,7 +169,7 @@ class AgentStatusChanged(Event):
 
     type: ClassVar[str] = "agent_status"
     agent: str = _id_field()
-    status: AgentState = attrs.field(validator=_member(AgentState))
+    status: AgentState = attrs.field(converter=_as_state, validator=_member(AgentState))
     groups: tuple[str, ...] | Unset = attrs.field(default=UNSET, validator=_optional(_idents))
     capacity: int | Unset | None = attrs.field(default=UNSET, validator=_optional(_integer(0)))
     name: str | Unset | None = attrs.field(default=UNSET, validator=_optional(_text))
@@ -241,7 +259,7 @@ class ConversationEnded(Event):
 
     type: ClassVar[str] = "conversation_ended"
     conversation: str = _id_field()
-    by: Party = attrs.field(validator=_member(Party))
+    by: Party = attrs.field(converter=_as_party, validator=_member(Party))
     agent: str | None = _optional_id()
 
 

@@ -371,7 +371,8 @@ class Schedule:
             limit = _MAX_UTC
         anchor = self._window_date(min(max(low, _MIN_UTC), _MAX_UTC))
         first = max(anchor - 2 * _ONE_DAY, _MIN_DATE)
-        floor = max(anchor - (_DEFAULT_HORIZON + 2 * _ONE_DAY), _MIN_DATE)
+        back = _DEFAULT_HORIZON + 2 * _ONE_DAY
+        floor = max(anchor, _MIN_DATE + back) - back
         step = 7 * _ONE_DAY
         while True:
             found: list[_Interval] = []
@@ -384,7 +385,7 @@ class Schedule:
             # may have begun earlier.
             if not found or first <= floor or found[0][0] > self._day(first + _ONE_DAY)[0]:
                 break
-            first, step = max(first - step, floor), step * 2
+            first, step = max(first, floor + step) - step, step * 2
         zone = self._zone
         return [(begin.astimezone(zone), finish.astimezone(zone)) for begin, finish in found]
 

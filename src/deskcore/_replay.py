@@ -22,7 +22,7 @@ from ._document import load_settings
 from ._errors import DeskcoreError, EventError, SettingsError
 from ._settings import DeskSettings
 
-__all__ = ["ReplayLine", "Scenario", "check_scenario", "load_scenario", "replay"]
+__all__ = ["ReplayLine", "Scenario", "check_scenario", "describe", "load_scenario", "replay"]
 
 TIME_KEYS = frozenset({"at", "expires_at", "due_at", "next_open"})
 
@@ -147,6 +147,19 @@ def _read_log(path: Path) -> list[Any]:
     return events
 
 
+def describe(line: ReplayLine) -> str:
+    """One readable line for a replay line: event index, instant, type and the details."""
+    data = dict(line.data)
+    kind = data.pop("type")
+    at = str(data.pop("at", ""))
+    if kind == "error":
+        return f"#{line.event:<3} error: {data['message']}"
+    text = data.pop("text", None)
+    details = " ".join(f"{key}={value}" for key, value in data.items())
+    said = f" {text!r}" if text is not None else ""
+    return f"#{line.event:<3} {at:<21} {kind:<17} {details}{said}"
+
+
 def _run_replay(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
@@ -167,7 +180,10 @@ def _run_replay(args: argparse.Namespace) -> int:
     for line in replay(settings, events):
         if line.data.get("type") == "error":
             status = 1
-        print(json.dumps(line.to_json(), ensure_ascii=False))
+        if args.format == "text":
+            print(describe(line))
+        else:
+            print(json.dumps(line.to_json(), ensure_ascii=False))
     return status
 
 
@@ -209,6 +225,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     run = commands.add_parser("replay", help="run a scenario or event log; print actions")
     run.add_argument("file", metavar="FILE", help="scenario (JSON) or event log (JSON lines)")
     run.add_argument("--settings", metavar="FILE", help="settings for a JSON-lines event log")
+    run.add_argument(
+        "--format",
+        choices=("json", "text"),
+        default="json",
+        help="json: one JSON object a line (protocol.md); text: readable lines",
+    )
     run.set_defaults(run=_run_replay)
     check = commands.add_parser("check", help="run scenarios and compare with their expect blocks")
     check.add_argument("paths", nargs="+", metavar="PATH", help="scenario files or folders")
