@@ -1100,11 +1100,13 @@ class Desk:
         return dump_state(self)
 
     @classmethod
-    def restore(cls, settings: DeskSettings, snapshot: dict[str, Any]) -> Desk:
+    def restore(
+        cls, settings: DeskSettings, snapshot: dict[str, Any], *, explain: bool = False
+    ) -> Desk:
         """A desk with ``settings`` and the state of ``snapshot`` (D1)."""
         from ._snapshot import load_state
 
-        desk = cls(settings)
+        desk = cls(settings, explain=explain)
         load_state(desk, snapshot)
         return desk
 

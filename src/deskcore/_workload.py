@@ -1,0 +1,751 @@
+"""The workload a simulated desk runs under: users, agents and their habits.
+
+A workload is a frozen value, like :class:`~deskcore.DeskSettings`, with a document form
+in TOML or JSON (see ``docs/simulate.md``) read by :func:`load_workload`. Every field has
+a ``parse`` (document form to Python value) and a ``check`` (validates a Python value) in
+its metadata; the constructor runs ``check`` so that values built in Python are validated
+too, and the loader runs ``parse`` then ``check`` field by field, collecting every fault
+with its path (``agents.teams[1].hours[0]: ...``) into one :class:`~deskcore.SettingsError`.
+
+Durations are timedeltas in Python; in a document they are settings.md durations
+(``"90s"``, ``"1h30m"``, ``"PT10M"``, whole seconds) or a number of seconds, which may be
+fractional (``2.5``). A random duration (:class:`Timing`) is a table
+``{distribution = "lognormal", mean = "6m", cv = 0.8}``, or just a duration, which means
+exponential with that mean.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import os
+import tomllib
+import zoneinfo
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from random import Random
+from typing import Any
+
+import attrs
+
+from ._durations import parse_duration
+from ._errors import SettingsError
+from ._settings import TimeRange, WeeklyHours, suggest
+
+__all__ = [
+    "Agents",
+    "Arrivals",
+    "DistributionKind",
+    "Handling",
+    "RatingBehaviour",
+    "Routing",
+    "Team",
+    "Timing",
+    "Users",
+    "Workload",
+    "load_workload",
+]
+
+Parse = Callable[[Any], Any]
+Check = Callable[[Any], None]
+Errors = list[tuple[str, str]]
+
+_US = 1_000_000
+
+
+class DistributionKind(enum.StrEnum):
+    """The shape of a random duration."""
+
+    EXPONENTIAL = "exponential"
+    LOGNORMAL = "lognormal"
+    FIXED = "fixed"
+
+
+# -- field helpers ------------------------------------------------------------------------
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a table"
+    names = {int: "an integer", float: "a number", str: "a string"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _parse_span(value: object) -> timedelta:
+    """A duration: settings.md forms, or a (possibly fractional) number of seconds."""
+    if isinstance(value, float):
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"must be a finite number of seconds >= 0, got {value!r}")
+        return timedelta(seconds=value)
+    return parse_duration(value)
+
+
+def _check_span(*, zero: bool) -> Check:
+    def check(value: object) -> None:
+        if not isinstance(value, timedelta):
+            raise ValueError(f"must be a duration, got {value!r} ({_kind(value)})")
+        if value < timedelta(0):
+            raise ValueError(f"must not be negative, got {value}")
+        if not zero and not value:
+            raise ValueError("must be longer than zero")
+
+    return check
+
+
+def _check_number(*, low: float = 0.0, high: float | None = None, above: bool = False) -> Check:
+    def check(value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"must be a number, got {value!r} ({_kind(value)})")
+        if not math.isfinite(value):
+            raise ValueError(f"must be finite, got {value!r}")
+        if above and value <= low:
+            raise ValueError(f"must be > {low:g}, got {value!r}")
+        if value < low:
+            raise ValueError(f"must be >= {low:g}, got {value!r}")
+        if high is not None and value > high:
+            raise ValueError(f"must be <= {high:g}, got {value!r}")
+
+    return check
+
+
+def _check_int(low: int) -> Check:
+    def check(value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be an integer, got {value!r} ({_kind(value)})")
+        if value < low:
+            raise ValueError(f"must be >= {low}, got {value}")
+
+    return check
+
+
+def _check_bool(value: object) -> None:
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {value!r} ({_kind(value)})")
+
+
+def _optional(check: Check) -> Check:
+    def optional(value: object) -> None:
+        if value is not None:
+            check(value)
+
+    return optional
+
+
+def _optional_parse(parse: Parse) -> Parse:
+    return lambda value: None if value is None else parse(value)
+
+
+def _wrap(check: Check) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    def validator(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        try:
+            check(value)
+        except ValueError as exc:
+            raise SettingsError([(attribute.name, str(exc))]) from None
+
+    return validator
+
+
+def _field(default: Any = attrs.NOTHING, *, check: Check, parse: Parse = _same, **kw: Any) -> Any:
+    return attrs.field(
+        default=default, validator=_wrap(check), metadata={"check": check, "parse": parse}, **kw
+    )
+
+
+def _span(default: timedelta | None, *, zero: bool = False, optional: bool = False) -> Any:
+    check = _check_span(zero=zero)
+    if optional:
+        return _field(default, check=_optional(check), parse=_optional_parse(_parse_span))
+    return _field(default, check=check, parse=_parse_span)
+
+
+def _share(default: float) -> Any:
+    return _field(default, check=_check_number(high=1.0))
+
+
+def _section(cls: type[Any], default: Any = None, *, optional: bool = False) -> Any:
+    check = _optional(_instance_of(cls)) if optional else _instance_of(cls)
+    factory = None if optional else cls
+    if default is not None:
+        return attrs.field(
+            default=default, validator=_wrap(check), metadata={"section": cls, "check": check}
+        )
+    if factory is None:
+        return attrs.field(
+            default=None, validator=_wrap(check), metadata={"section": cls, "check": check}
+        )
+    return attrs.field(
+        factory=factory, validator=_wrap(check), metadata={"section": cls, "check": check}
+    )
+
+
+def _instance_of(cls: type[Any]) -> Check:
+    def check(value: object) -> None:
+        if not isinstance(value, cls):
+            raise ValueError(f"must be a {cls.__name__}, got {value!r}")
+
+    return check
+
+
+def _first_error(*checks: tuple[bool, str, str]) -> None:
+    for failed, path, message in checks:
+        if failed:
+            raise SettingsError([(path, message)])
+
+
+# -- random durations -----------------------------------------------------------------------
+
+
+def _parse_kind(value: object) -> DistributionKind:
+    names = [kind.value for kind in DistributionKind]
+    if isinstance(value, str) and value in names:
+        return DistributionKind(value)
+    if isinstance(value, str):
+        listed = ", ".join(repr(name) for name in names)
+        raise ValueError(f"must be one of {listed}, got {value!r}{suggest(value, names)}")
+    raise ValueError(f"must be a string, got {value!r} ({_kind(value)})")
+
+
+def _check_kind(value: object) -> None:
+    if not isinstance(value, DistributionKind):
+        _parse_kind(value)
+
+
+@attrs.frozen(kw_only=True)
+class Timing:
+    """A random duration: its distribution and mean (``cv`` shapes a lognormal).
+
+    ``cv`` is the coefficient of variation (standard deviation / mean) of a lognormal; the
+    exponential has 1 and a fixed duration 0, so ``cv`` is given for ``lognormal`` only
+    (default 1.0).
+    """
+
+    distribution: DistributionKind = _field(
+        DistributionKind.EXPONENTIAL, check=_check_kind, parse=_parse_kind
+    )
+    mean: timedelta = _span(None)
+    cv: float | None = _field(None, check=_optional(_check_number(above=True)))
+
+    def __attrs_post_init__(self) -> None:
+        if self.cv is not None and self.distribution is not DistributionKind.LOGNORMAL:
+            raise SettingsError([("cv", "is given for distribution = 'lognormal' only")])
+
+    @classmethod
+    def exponential(cls, mean: timedelta) -> Timing:
+        """An exponential duration with this mean."""
+        return cls(mean=mean)
+
+    def sampler(self, rng: Random) -> Callable[[], int]:
+        """A function drawing durations from ``rng``, in whole microseconds."""
+        mean = self.mean.total_seconds() * _US
+        if self.distribution is DistributionKind.FIXED:
+            value = round(mean)
+            return lambda: value
+        if self.distribution is DistributionKind.EXPONENTIAL:
+            rate = 1.0 / mean
+            draw = rng.expovariate
+            return lambda: round(draw(rate))
+        cv = 1.0 if self.cv is None else self.cv
+        sigma = math.sqrt(math.log1p(cv * cv))
+        mu = math.log(mean) - sigma * sigma / 2.0
+        normal = rng.lognormvariate
+        return lambda: round(normal(mu, sigma))
+
+
+def _timing(default: Timing | None, *, optional: bool = False) -> Any:
+    check: Check = _instance_of(Timing)
+    if optional:
+        check = _optional(check)
+    return attrs.field(
+        default=default,
+        validator=_wrap(check),
+        metadata={"section": Timing, "check": check, "shorthand": _parse_span},
+    )
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
+
+
+# -- sections -----------------------------------------------------------------------------
+
+
+def _parse_rates(value: object) -> tuple[float, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"must be a list of 24 rates per hour, got {value!r} ({_kind(value)})")
+    return tuple(value)
+
+
+def _check_rates(value: object) -> None:
+    if not isinstance(value, tuple):
+        raise ValueError(f"must be a tuple of 24 rates per hour, got {value!r}")
+    if len(value) != 24:
+        raise ValueError(f"must hold 24 rates (one per hour of the day), got {len(value)}")
+    check = _check_number()
+    for index, rate in enumerate(value):
+        try:
+            check(rate)
+        except ValueError as exc:
+            raise ValueError(f"[{index}] {exc}") from None
+
+
+@attrs.frozen(kw_only=True)
+class Arrivals:
+    """Users asking for an agent: a Poisson process, per hour (``rate``) or hour by hour.
+
+    ``by_hour`` gives 24 rates, one per hour of the local day (in the workload's
+    ``timezone``), midnight first. Give one of ``rate`` and ``by_hour``; with neither the
+    rate is 60 per hour.
+    """
+
+    rate: float | None = _field(None, check=_optional(_check_number()))
+    by_hour: tuple[float, ...] | None = _field(
+        None, check=_optional(_check_rates), parse=_optional_parse(_parse_rates)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _first_error(
+            (self.rate is not None and self.by_hour is not None, "", "give 'rate' or 'by_hour'")
+        )
+
+    def per_hour(self) -> tuple[float, ...]:
+        """The rate in each hour of the local day, midnight first."""
+        if self.by_hour is not None:
+            return tuple(float(rate) for rate in self.by_hour)
+        return (60.0 if self.rate is None else float(self.rate),) * 24
+
+
+def _parse_weights(value: object) -> tuple[tuple[str, float], ...]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"must be a table of group = weight, got {value!r} ({_kind(value)})")
+    return tuple((str(key), weight) for key, weight in value.items())
+
+
+def _check_weights(value: object) -> None:
+    if not isinstance(value, tuple):
+        raise ValueError(f"must be a tuple of (group, weight) pairs, got {value!r}")
+    check = _check_number()
+    total = 0.0
+    for pair in value:
+        if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):
+            raise ValueError(f"must hold (group, weight) pairs, got {pair!r}")
+        group, weight = pair
+        if not group:
+            raise ValueError("group names must not be empty")
+        try:
+            check(weight)
+        except ValueError as exc:
+            raise ValueError(f"{group!r} {exc}") from None
+        total += weight
+    if value and total <= 0:
+        raise ValueError("needs a weight above zero")
+
+
+@attrs.frozen(kw_only=True)
+class Users:
+    """How users behave: patience in the queue, replies while served, the group they pick.
+
+    ``patience`` is how long a user waits for an agent before ending the conversation
+    (``None``: forever). ``reply_delay`` is how long a user takes to answer an agent's
+    message; a ``silent`` share of users stop answering once served (the user timeout
+    closes them). With ``enter`` each user first opens the conversation (``user_entered``,
+    so the welcome prompt is sent). ``groups`` weighs the groups users pick under the
+    ``user_choice`` strategy and the groups the routing service answers under ``webhook``.
+    """
+
+    patience: Timing | None = _timing(None, optional=True)
+    reply_delay: Timing = _timing(Timing(mean=timedelta(seconds=30)))
+    silent: float = _share(0.0)
+    enter: bool = _field(False, check=_check_bool)
+    groups: tuple[tuple[str, float], ...] = _field((), check=_check_weights, parse=_parse_weights)
+
+
+@attrs.frozen(kw_only=True)
+class Handling:
+    """How long agents take: the handle time, and how many messages they write.
+
+    The handle time runs from the assignment until the agent ends the conversation. The
+    agent writes ``messages`` messages, evenly spread over it, the first at once; each
+    (re)starts the user timeout (C1). Messages are only sent when the desk has a
+    ``closure.user_timeout``: without one they change nothing.
+    """
+
+    time: Timing = _timing(Timing(mean=timedelta(minutes=5)))
+    messages: int = _field(1, check=_check_int(0))
+
+
+def _parse_ranges(value: object) -> tuple[TimeRange, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"must be a list of 'HH:MM-HH:MM' ranges, got {value!r} ({_kind(value)})")
+    ranges = []
+    for index, item in enumerate(value):
+        try:
+            ranges.append(TimeRange.parse(item))
+        except ValueError as exc:
+            raise ValueError(f"[{index}] {exc}") from None
+    return tuple(ranges)
+
+
+def _check_ranges(value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(item, TimeRange) for item in value):
+        raise ValueError(f"must be a tuple of TimeRange, got {value!r}")
+
+
+def _parse_names(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"must be a list of strings, got {value!r} ({_kind(value)})")
+    return tuple(value)
+
+
+def _check_names(value: object) -> None:
+    if not isinstance(value, tuple):
+        raise ValueError(f"must be a tuple of strings, got {value!r}")
+    for index, name in enumerate(value):
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"[{index}] must be a non-empty string, got {name!r}")
+    if len(set(value)) != len(value):
+        raise ValueError("must not repeat a name")
+
+
+def _check_days(value: object) -> None:
+    _check_names(value)
+    for index, day in enumerate(value):  # type: ignore[arg-type]
+        if day not in WeeklyHours.DAYS:
+            listed = ", ".join(WeeklyHours.DAYS)
+            raise ValueError(f"[{index}] {day!r} is not one of {listed}{suggest(day, WeeklyHours.DAYS)}")
+
+
+def _check_team_name(value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"must be a non-empty string, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class Team:
+    """Agents who work the same hours: ``count`` of them, ids ``{name}-0001`` and so on.
+
+    ``hours`` are the shift's local ranges (as in settings.md's ``working_hours.weekly``)
+    on each of ``days``, in the workload's ``timezone``; ``None`` means the whole run.
+    During ``breaks`` (local ranges) the team is on break (still staffing, A2). ``capacity``
+    is each agent's capacity (``None``: ``queue.max_concurrent``).
+    """
+
+    name: str = _field("agent", check=_check_team_name)
+    count: int = _field(10, check=_check_int(0))
+    capacity: int | None = _field(None, check=_optional(_check_int(0)))
+    groups: tuple[str, ...] = _field((), check=_check_names, parse=_parse_names)
+    hours: tuple[TimeRange, ...] | None = _field(
+        None, check=_optional(_check_ranges), parse=_optional_parse(_parse_ranges)
+    )
+    days: tuple[str, ...] = _field(WeeklyHours.DAYS, check=_check_days, parse=_parse_names)
+    breaks: tuple[TimeRange, ...] = _field((), check=_check_ranges, parse=_parse_ranges)
+
+    def __attrs_post_init__(self) -> None:
+        _first_error((bool(self.breaks) and self.hours is None, "breaks", "needs 'hours'"))
+
+
+def _check_teams(value: object) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(item, Team) for item in value):
+        raise ValueError(f"must be a tuple of Team, got {value!r}")
+    seen: dict[str, int] = {}
+    for index, team in enumerate(value):
+        if team.name in seen:
+            raise ValueError(f"[{index}].name {team.name!r} is already used by teams[{seen[team.name]}]")
+        seen[team.name] = index
+
+
+@attrs.frozen(kw_only=True)
+class Agents:
+    """The agents and how they take offers (manual mode, S2–S4).
+
+    ``count`` agents (default 10) of capacity ``capacity`` work the whole run, unless
+    ``teams`` are given instead. In manual mode an agent answers an offer after
+    ``accept_delay``; a ``missed`` share of offers is left to time out and a ``declined``
+    share is declined. An agent the desk puts on break for a missed offer
+    (``break_on_timeout``) comes back online ``break_return`` later (``None``: it stays on
+    break).
+    """
+
+    count: int | None = _field(None, check=_optional(_check_int(0)))
+    capacity: int | None = _field(None, check=_optional(_check_int(0)))
+    teams: tuple[Team, ...] = attrs.field(
+        default=(),
+        validator=_wrap(_check_teams),
+        metadata={"items": Team, "check": _check_teams},
+    )
+    accept_delay: Timing = _timing(Timing(mean=timedelta(seconds=5)))
+    missed: float = _share(0.0)
+    declined: float = _share(0.0)
+    break_return: timedelta | None = _span(timedelta(minutes=5), optional=True)
+
+    def __attrs_post_init__(self) -> None:
+        given = self.count is not None or self.capacity is not None
+        _first_error(
+            (given and bool(self.teams), "", "give 'count' and 'capacity', or 'teams', not both"),
+            (self.missed + self.declined > 1.0, "declined", "missed + declined must be <= 1"),
+        )
+
+    def roster(self) -> tuple[Team, ...]:
+        """The teams: ``teams``, or one team of ``count`` agents working the whole run."""
+        if self.teams:
+            return self.teams
+        count = 10 if self.count is None else self.count
+        return (Team(name="agent", count=count, capacity=self.capacity),)
+
+
+def _check_scores(value: object) -> None:
+    if not isinstance(value, tuple):
+        raise ValueError(f"must be a tuple of weights, got {value!r}")
+    if not 2 <= len(value) <= 10:
+        raise ValueError(f"must give one weight per score 1 … scale (2 to 10), got {len(value)}")
+    check = _check_number()
+    for index, weight in enumerate(value):
+        try:
+            check(weight)
+        except ValueError as exc:
+            raise ValueError(f"[{index}] {exc}") from None
+    if sum(value) <= 0:
+        raise ValueError("needs a weight above zero")
+
+
+def _parse_scores(value: object) -> tuple[float, ...]:
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"must be a list of weights, got {value!r} ({_kind(value)})")
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class RatingBehaviour:
+    """Who rates: agents invite an ``invite`` share of served users (just before ending);
+    a ``respond`` share of users given a card rate ``delay`` after it, with scores
+    weighted by ``scores`` (one weight per score 1 … ``ratings.scale``; default even).
+    """
+
+    invite: float = _share(0.0)
+    respond: float = _share(0.5)
+    delay: Timing = _timing(Timing(mean=timedelta(minutes=2)))
+    scores: tuple[float, ...] | None = _field(
+        None, check=_optional(_check_scores), parse=_optional_parse(_parse_scores)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Routing:
+    """The host's routing service (webhook strategy): it answers after ``answer_delay``
+    with a group drawn from ``users.groups`` (or, with none, every agent), or fails for a
+    ``failures`` share of requests.
+    """
+
+    answer_delay: Timing = _timing(Timing(distribution=DistributionKind.FIXED, mean=_seconds(1)))
+    failures: float = _share(0.0)
+
+
+def _parse_start(value: object) -> datetime:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"must be an ISO 8601 instant with an offset, got {value!r}") from None
+    return value  # type: ignore[return-value]
+
+
+def _check_start(value: object) -> None:
+    if not isinstance(value, datetime):
+        raise ValueError(f"must be an instant, got {value!r} ({_kind(value)})")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"must have an offset (e.g. '2026-03-02T00:00:00Z'), got {value}")
+
+
+def _check_zone(value: object) -> None:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, got {value!r} ({_kind(value)})")
+    if value not in zoneinfo.available_timezones():
+        zones = sorted(zoneinfo.available_timezones())
+        raise ValueError(f"unknown time zone {value!r}{suggest(value, zones)}")
+
+
+@attrs.frozen(kw_only=True)
+class Workload:
+    """Synthetic traffic for :func:`~deskcore.simulate`: when, who, and how they behave.
+
+    Users arrive from ``start`` for ``length``; the run then goes on until every
+    conversation has ended (at most a day more). Statistics count the conversations
+    requested from ``start + warmup`` on, and agent time in the same window. Hours of the
+    day (``arrivals.by_hour``, team ``hours``) are local to ``timezone``.
+    """
+
+    start: datetime = _field(
+        datetime(2026, 3, 2, tzinfo=UTC), check=_check_start, parse=_parse_start
+    )
+    length: timedelta = _span(timedelta(hours=24))
+    warmup: timedelta = _span(timedelta(0), zero=True)
+    timezone: str = _field("UTC", check=_check_zone)
+    arrivals: Arrivals = _section(Arrivals)
+    users: Users = _section(Users)
+    handling: Handling = _section(Handling)
+    agents: Agents = _section(Agents)
+    ratings: RatingBehaviour = _section(RatingBehaviour)
+    routing: Routing = _section(Routing)
+
+    def __attrs_post_init__(self) -> None:
+        _first_error((self.warmup >= self.length, "warmup", "must be shorter than 'length'"))
+
+    @classmethod
+    def simple(
+        cls,
+        *,
+        agents: int,
+        arrival_rate: float,
+        handle_time: timedelta,
+        patience: timedelta | None = None,
+        hours: float = 24.0,
+        warmup: timedelta = timedelta(0),
+    ) -> Workload:
+        """``agents`` agents all day, Poisson arrivals, exponential handle times and patience.
+
+        ``arrival_rate`` is per hour; ``patience`` ``None`` means users never give up.
+        """
+        return cls(
+            length=timedelta(hours=hours),
+            warmup=warmup,
+            arrivals=Arrivals(rate=arrival_rate),
+            users=Users(patience=None if patience is None else Timing(mean=patience)),
+            handling=Handling(time=Timing(mean=handle_time)),
+            agents=Agents(count=agents),
+        )
+
+
+# -- loading --------------------------------------------------------------------------------
+
+
+def _join(path: str, key: str) -> str:
+    if not path:
+        return key
+    if not key:
+        return path
+    return f"{path}{key}" if key.startswith("[") else f"{path}.{key}"
+
+
+def _report(errors: Errors, path: str, message: str) -> None:
+    # "[2] must be ..." from a list check belongs to the item's own path.
+    if message.startswith("[") and "] " in message:
+        index, rest = message.split("] ", 1)
+        head, _, tail = rest.partition(" ")
+        if index[1:].isdigit() and head.startswith("."):  # "[1].name 'x' is already used"
+            errors.append((_join(_join(path, index + "]"), head[1:]), tail))
+            return
+        if index[1:].isdigit():
+            errors.append((_join(path, index + "]"), rest))
+            return
+    errors.append((path, message))
+
+
+def _structure(cls: type[Any], data: object, path: str, errors: Errors) -> Any:
+    if not isinstance(data, Mapping):
+        errors.append((path or "(document)", f"must be a table, got {_kind(data)}"))
+        return None
+    fields = {field.name: field for field in attrs.fields(cls)}
+    values: dict[str, Any] = {}
+    before = len(errors)
+    for key, raw in data.items():
+        where = _join(path, str(key))
+        field = fields.get(key)
+        if field is None:
+            errors.append((where, f"unknown key{suggest(str(key), list(fields))}"))
+            continue
+        meta = field.metadata
+        if "shorthand" in meta and not isinstance(raw, Mapping):
+            try:
+                values[key] = Timing(mean=meta["shorthand"](raw))
+            except (ValueError, SettingsError) as exc:
+                message = exc.errors[0][1] if isinstance(exc, SettingsError) else str(exc)
+                errors.append((where, message))
+        elif "section" in meta:
+            values[key] = _structure(meta["section"], raw, where, errors)
+        elif "items" in meta:
+            values[key] = _structure_items(field, raw, where, errors)
+        else:
+            try:
+                value = meta["parse"](raw)
+                meta["check"](value)
+            except ValueError as exc:
+                _report(errors, where, str(exc))
+                continue
+            values[key] = value
+    if len(errors) > before:
+        return None
+    try:
+        return cls(**values)
+    except SettingsError as exc:
+        for inner, message in exc.errors:
+            _report(errors, _join(path, inner), message)
+        return None
+
+
+def _structure_items(field: attrs.Attribute[Any], raw: object, path: str, errors: Errors) -> Any:
+    if not isinstance(raw, list):
+        errors.append((path, f"must be a list of tables, got {_kind(raw)}"))
+        return None
+    before = len(errors)
+    items = tuple(
+        _structure(field.metadata["items"], item, f"{path}[{index}]", errors)
+        for index, item in enumerate(raw)
+    )
+    if len(errors) == before:
+        try:
+            field.metadata["check"](items)
+        except ValueError as exc:
+            _report(errors, path, str(exc))
+    return items
+
+
+def load_workload(source: Mapping[str, Any] | str | os.PathLike[str]) -> Workload:
+    """Load and validate a workload document (TOML or JSON), like :func:`load_settings`.
+
+    ``source`` is a mapping, a path (``pathlib.Path``, or a one-line ``str`` ending in
+    ``.toml`` or ``.json``), or the document's text (JSON when it starts with ``{``).
+    Raises :class:`~deskcore.SettingsError` listing every fault with its path, and
+    ``OSError`` when a file cannot be read.
+
+    >>> load_workload('[agents]\\ncount = 3').agents.roster()[0].count
+    3
+    """
+    import json
+
+    document: object
+    if isinstance(source, Mapping):
+        document = source
+    else:
+        if isinstance(source, os.PathLike) or (
+            "\n" not in source and source.lower().endswith((".toml", ".json"))
+        ):
+            path = Path(source)
+            text, json_form, name = (
+                path.read_text(encoding="utf-8"),
+                path.suffix.lower() == ".json",
+                str(path),
+            )
+        else:
+            text, json_form, name = source, source.lstrip().startswith("{"), "text"
+        try:
+            document = json.loads(text) if json_form else tomllib.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SettingsError([("", f"{name} is not valid JSON: {exc}")]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError([("", f"{name} is not valid TOML: {exc}")]) from None
+    errors: Errors = []
+    workload = _structure(Workload, document, "", errors)
+    if errors or workload is None:
+        raise SettingsError(errors)
+    result: Workload = workload
+    return result
