@@ -55,6 +55,7 @@ from deskcore import (
     SetAgentStatus,
     Tick,
     UserEntered,
+    Unset,
     UserMessage,
     WithdrawOffer,
     load_settings,
@@ -191,10 +192,10 @@ class DeskMachine(RuleBasedStateMachine):
         if isinstance(event, AgentStatusChanged):
             agent = self.agents.setdefault(event.agent, ModelAgent())
             agent.status = event.status
-            if not isinstance(event.groups, type(UNSET)):
+            if not isinstance(event.groups, Unset):
                 agent.groups = frozenset(event.groups)
-            if event.capacity is not UNSET:
-                agent.capacity = event.capacity  # type: ignore[assignment]
+            if not isinstance(event.capacity, Unset):
+                agent.capacity = event.capacity
         conv_id = getattr(event, "conversation", None)
         if isinstance(event, UserEntered | AgentRequested) and conv_id not in self.convs:
             self.convs[event.conversation] = ModelConv()
