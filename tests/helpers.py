@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from deskcore import (
+    UNSET,
     Action,
     AgentAccepted,
     AgentDeclined,
@@ -31,6 +32,7 @@ from deskcore import (
     DeskSettings,
     Enqueue,
     Event,
+    EventError,
     FailureReason,
     Offer,
     Party,
@@ -46,6 +48,7 @@ from deskcore import (
     SendPrompt,
     SetAgentStatus,
     Tick,
+    Unset,
     UserEntered,
     UserMessage,
     WithdrawOffer,
@@ -53,7 +56,6 @@ from deskcore import (
     action_to_json,
     load_settings,
 )
-from deskcore._events import UNSET, Unset
 
 Moment = int | datetime
 Json = dict[str, Any]
@@ -328,3 +330,26 @@ def same(actual: Iterable[Action], *expected: Action | Sequence[Action]) -> None
 def same_in_order(actual: Iterable[Action], *expected: Action | Sequence[Action]) -> None:
     """Assert that ``actual`` is exactly the ``expected`` actions, in this order."""
     assert as_json(actual) == as_json(_flatten(expected))
+
+
+def snapshot_without_clock(desk: Desk) -> dict[str, Any]:
+    """The desk's snapshot without the instant of the last event (E2: "changes nothing else")."""
+    data = desk.snapshot()
+    data.pop("now", None)
+    return data
+
+
+def refused(desk: Desk, event: Event) -> EventError:
+    """Assert that ``event`` is an error (E1) that leaves the desk exactly as it was.
+
+    The snapshot and the next deadline are the same before and after, so no deadline that
+    was due has fired. Returns the error for further checks.
+    """
+    before, deadline = desk.snapshot(), desk.next_deadline()
+    try:
+        desk.handle(event)
+    except EventError as error:
+        assert desk.snapshot() == before
+        assert desk.next_deadline() == deadline
+        return error
+    raise AssertionError(f"{event!r} was not refused as an error")

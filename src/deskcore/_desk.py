@@ -94,8 +94,12 @@ S = ConversationState
 ScopeKey = tuple[str, ...]
 ALL: ScopeKey = ("*",)
 
-# Deadline kinds, in the order they are listed in T2.
+# Deadline kinds, in the order they are listed in T2, and the slot of each in a conversation.
 OFFER, REPLY, WAIT, PROMPT, WEBHOOK = range(5)
+TIMERS = ("t_offer", "t_reply", "t_wait", "t_prompt", "t_webhook")
+Timer = tuple[int, int, str]  # (due, order set << 3 | kind, conversation id)
+Entry = tuple[int, int, str]
+NOBODY: frozenset[str] = frozenset()
 
 
 def _scope_key(scope: Scope) -> ScopeKey:
@@ -125,7 +129,6 @@ class _Agent:
         "name",
         "offers",
         "online",
-        "served",
         "status",
         "zero",
     )
@@ -136,9 +139,8 @@ class _Agent:
         self.status = AgentState.OFFLINE
         self.groups: frozenset[str] = frozenset()
         self.capacity: int | None = None  # None: queue.max_concurrent (A2)
-        self.served: set[str] = set()
-        self.offers: set[str] = set()
-        self.load = 0
+        self.offers: set[str] | None = None  # conversations offered to it (S2)
+        self.load = 0  # conversations it serves plus offers it holds (A2)
         self.online = 0  # when it last came online
         self.zero: int | None = None  # when its load last fell to 0
         self.given: int | None = None  # its latest offer or automatic assignment
@@ -152,7 +154,6 @@ class _Conv:
         "card_until",
         "closed",
         "declined",
-        "due",
         "forget",
         "id",
         "missed",
@@ -162,26 +163,26 @@ class _Conv:
         "reply_heap",
         "request",
         "scope",
-        "seq",
-        "served_by",
         "state",
-        "user",
+        *TIMERS,
     )
 
-    def __init__(self, conv_id: str, user: str | None) -> None:
+    def __init__(self, conv_id: str) -> None:
         self.id = conv_id
-        self.user = user
         self.state = S.NEW
-        self.request: tuple[int, int] | None = None  # (instant, order) of the request (Q1)
+        # (instant, order, id) of the request: its place in a queue (Q1) and its entry there.
+        self.request: Entry | None = None
         self.scope: ScopeKey | None = None
-        self.agent: str | None = None  # offered to or served by
-        self.served_by: str | None = None  # the last agent that served it
-        self.declined: set[str] = set()
-        self.missed: set[str] = set()
-        # Deadlines by kind: due instant and the order it was set in (T2).
-        self.due: list[int | None] = [None] * 5
-        self.seq: list[int] = [0] * 5
-        self.reply_heap: int | None = None  # due of its earliest user-timeout heap entry
+        self.agent: str | None = None  # offered to, serving, or (when closed) served it
+        self.declined: frozenset[str] = NOBODY
+        self.missed: frozenset[str] = NOBODY
+        # One slot a deadline kind, holding its heap entry (due, order set, kind, id) (T2).
+        self.t_offer: Timer | None = None
+        self.t_reply: Timer | None = None
+        self.t_wait: Timer | None = None
+        self.t_prompt: Timer | None = None
+        self.t_webhook: Timer | None = None
+        self.reply_heap: Timer | None = None  # its user-timeout entry in the heap
         self.queue_pos: int | None = None  # last position told (Q3)
         self.queue_at: int | None = None  # when it was told
         self.card_until: int | None = None
@@ -216,9 +217,11 @@ class Desk:
         self._room: dict[ScopeKey, SortedList[tuple[Any, ...]]] = {ALL: SortedList()}
         self._staff: dict[ScopeKey, int] = {ALL: 0}
         self._members: dict[str, int] = {}  # known agents in each group (R3)
+        self._scopes: dict[ScopeKey, ScopeKey] = {ALL: ALL}  # one copy of each scope key
+        self._groupsets: dict[frozenset[str], frozenset[str]] = {}  # one copy of each group set
         self._queues: dict[ScopeKey, SortedList[tuple[int, int, str]]] = {}
         self._agent_queues: dict[str, set[ScopeKey]] = {}  # agent -> its agent-list queues
-        self._heap: list[tuple[int, int, int, str]] = []
+        self._heap: list[Timer] = []
         self._forget: list[tuple[int, str]] = []
         self._rebalance = False
         # Per step: actions out, queues whose positions changed (from which rank on), and
@@ -279,7 +282,7 @@ class Desk:
         if conv is None or conv.state is not S.WAITING or conv.scope is None:
             return None
         assert conv.request is not None
-        return self._queues[conv.scope].index((*conv.request, conv.id)) + 1
+        return self._queues[conv.scope].index(conv.request) + 1
 
     def agent_view(self, agent: str) -> AgentView:
         """What routing knows of an agent, as an :class:`~deskcore.AgentView`."""
@@ -297,7 +300,7 @@ class Desk:
     def conversation_view(self, conversation: str) -> ConversationView:
         """What the prompt and closure policies know of a conversation."""
         conv = self._convs[conversation]
-        since = conv.due[REPLY]
+        since = None if conv.t_reply is None else conv.t_reply[0]
         timeout = self._settings.closure.user_timeout
         return ConversationView(
             id=conv.id,
@@ -376,45 +379,48 @@ class Desk:
         self._tell_positions(now)
 
     def _set(self, conv: _Conv, kind: int, due: int | None) -> None:
-        conv.due[kind] = due
         if due is None:
+            setattr(conv, TIMERS[kind], None)
             return
         self._seq += 1
-        conv.seq[kind] = self._seq
-        heapq.heappush(self._heap, (due, self._seq, kind, conv.id))
+        timer = (due, self._seq << 3 | kind, conv.id)
+        setattr(conv, TIMERS[kind], timer)
+        heapq.heappush(self._heap, timer)
 
     def _restart_reply(self, conv: _Conv, due: int | None) -> None:
-        # One heap entry per conversation: a later restart keeps the earlier entry, which
-        # is moved to the new instant when it comes up (see _clean_heap).
+        # One heap entry per conversation: a later restart leaves the earlier entry in the
+        # heap, and _clean_heap moves it to the new instant when it comes up.
         self._seq += 1
-        conv.due[REPLY], conv.seq[REPLY] = due, self._seq
-        if due is not None and (conv.reply_heap is None or due < conv.reply_heap):
-            conv.reply_heap = due
-            heapq.heappush(self._heap, (due, self._seq, REPLY, conv.id))
+        timer = None if due is None else (due, self._seq << 3 | REPLY, conv.id)
+        conv.t_reply = timer
+        if timer is not None and (conv.reply_heap is None or timer[0] < conv.reply_heap[0]):
+            conv.reply_heap = timer
+            heapq.heappush(self._heap, timer)
 
     def _clean_heap(self) -> None:
         heap = self._heap
         while heap:
-            due, seq, kind, conv_id = heap[0]
-            conv = self._convs.get(conv_id)
-            current = None if conv is None else conv.due[kind]
-            if current == due and conv is not None and conv.seq[kind] == seq:
+            top = heap[0]
+            conv = self._convs.get(top[2])
+            if conv is not None and getattr(conv, TIMERS[top[1] & 7]) is top:
                 return
             heapq.heappop(heap)
-            if kind == REPLY and conv is not None and conv.reply_heap == due:
+            if conv is not None and conv.reply_heap is top:
                 conv.reply_heap = None
-                if current is not None and current >= due:
+                current = conv.t_reply
+                if current is not None and current[0] >= top[0]:
                     conv.reply_heap = current
-                    heapq.heappush(heap, (current, conv.seq[REPLY], REPLY, conv_id))
+                    heapq.heappush(heap, current)
 
     def _fire_until(self, now: int) -> None:
         while True:
             self._clean_heap()
             if not self._heap or self._heap[0][0] > now:
                 return
-            due, _seq, kind, conv_id = heapq.heappop(self._heap)
+            due, order, conv_id = heapq.heappop(self._heap)
+            kind = order & 7
             conv = self._convs[conv_id]
-            conv.due[kind] = None
+            setattr(conv, TIMERS[kind], None)
             if kind == REPLY:
                 conv.reply_heap = None
             self._now = due
@@ -470,7 +476,7 @@ class Desk:
             return
         conv = self._known(event.conversation, now)  # type: ignore[attr-defined]
         if isinstance(event, UserEntered | AgentRequested) and conv is None:
-            conv = _Conv(event.conversation, event.user)
+            conv = _Conv(event.conversation)
             self._convs[conv.id] = conv
             if isinstance(event, UserEntered):
                 self._prompt(conv, now, PromptKind.WELCOME, self._settings.prompts.welcome)  # P1
@@ -503,7 +509,7 @@ class Desk:
             return
         self._prompt(conv, now, PromptKind.CONNECTING, settings.prompts.connecting)  # R3
         self._order += 1
-        conv.request = (now, self._order)
+        conv.request = (now, self._order, conv.id)
         if settings.queue.max_wait is not None:  # Q4
             self._set(conv, WAIT, now + span_us(settings.queue.max_wait))
         strategy = settings.assignment.strategy
@@ -519,7 +525,7 @@ class Desk:
             return
         if strategy is Strategy.USER_CHOICE:
             assert event.group is not None
-            conv.scope = ("g", event.group)
+            conv.scope = self._intern(("g", event.group))
         else:
             conv.scope = ALL
         self._route(conv, now, fresh=True)
@@ -528,7 +534,7 @@ class Desk:
         if conv.state is not S.AWAITING_ANSWER:
             self._reject(event, now, RejectReason.NOT_WAITING_FOR_ANSWER)
             return
-        conv.due[WEBHOOK] = None
+        conv.t_webhook = None
         key: ScopeKey
         if event.group is not None:
             key = ("g", event.group)
@@ -542,14 +548,14 @@ class Desk:
             self._webhook_fallback(conv, now)
             return
         conv.state = S.NEW
-        conv.scope = key
+        conv.scope = self._intern(key)
         self._route(conv, now, fresh=True)
 
     def _assignment_failed(self, event: AssignmentFailed, conv: _Conv, now: int) -> None:
         if conv.state is not S.AWAITING_ANSWER:
             self._reject(event, now, RejectReason.NOT_WAITING_FOR_ANSWER)
             return
-        conv.due[WEBHOOK] = None
+        conv.t_webhook = None
         self._webhook_fallback(conv, now)
 
     def _webhook_fallback(self, conv: _Conv, now: int) -> None:
@@ -565,7 +571,7 @@ class Desk:
             self._reject(event, now, RejectReason.NO_OPEN_OFFER)  # S2
             return
         agent = self._agents[event.agent]
-        agent.offers.discard(conv.id)
+        self._drop_offer(agent, conv)
         self._serve(conv, agent, now)
 
     def _agent_declined(self, event: AgentDeclined, conv: _Conv, now: int) -> None:
@@ -573,7 +579,7 @@ class Desk:
             self._reject(event, now, RejectReason.NO_OPEN_OFFER)
             return
         agent = self._agents[event.agent]
-        conv.declined.add(agent.id)  # S4
+        conv.declined = conv.declined | {agent.id}  # S4
         self._end_offer(conv, now, WithdrawReason.DECLINED)
         self._route(conv, now, fresh=False)
         self._drain(agent, now)
@@ -586,7 +592,7 @@ class Desk:
 
     def _user_message(self, event: UserMessage, conv: _Conv, now: int) -> None:
         if conv.state is S.SERVED:
-            conv.due[REPLY] = None  # C1: a reply stops the user timeout
+            conv.t_reply = None  # C1: a reply stops the user timeout
 
     def _conversation_ended(self, event: ConversationEnded, conv: _Conv, now: int) -> None:
         serving = conv.agent if conv.state is S.SERVED else None
@@ -611,7 +617,7 @@ class Desk:
         ratings = self._settings.ratings
         serving = conv.agent if conv.state is S.SERVED else None
         if conv.state is S.CLOSED:
-            serving = conv.served_by
+            serving = conv.agent
         if not ratings.agent_invite:
             reason = RejectReason.INVITES_DISABLED
         elif serving is None or event.agent != serving:
@@ -662,7 +668,8 @@ class Desk:
         if event.groups is not UNSET:
             for group in agent.groups:
                 self._members[group] -= 1
-            agent.groups = frozenset(event.groups)
+            groups = frozenset(event.groups)
+            agent.groups = self._groupsets.setdefault(groups, groups)
             for group in agent.groups:
                 self._members[group] = self._members.get(group, 0) + 1
         left = agent.status is AgentState.ONLINE and event.status is not AgentState.ONLINE
@@ -725,6 +732,9 @@ class Desk:
             staff[ALL] += 1
             for group in agent.groups:
                 staff[("g", group)] = staff.get(("g", group), 0) + 1
+
+    def _intern(self, key: ScopeKey) -> ScopeKey:
+        return self._scopes.setdefault(key, key)
 
     def _staffed(self, key: ScopeKey) -> bool:
         if key[0] == "a":
@@ -802,6 +812,8 @@ class Desk:
         agent.given = now
         if self._settings.service.mode is ServiceMode.MANUAL:  # S2
             conv.state, conv.agent = S.OFFERED, agent.id
+            if agent.offers is None:
+                agent.offers = set()
             agent.offers.add(conv.id)
             self._change_load(agent, +1, now)
             expires = now + span_us(self._settings.service.accept_timeout)
@@ -819,9 +831,8 @@ class Desk:
         self._serve(conv, agent, now)
 
     def _serve(self, conv: _Conv, agent: _Agent, now: int) -> None:
-        conv.state, conv.agent, conv.served_by = S.SERVED, agent.id, agent.id
-        conv.due[OFFER] = conv.due[WAIT] = None
-        agent.served.add(conv.id)
+        conv.state, conv.agent = S.SERVED, agent.id
+        conv.t_offer = conv.t_wait = None
         self._emit(Assign(at=from_us(now), conversation=conv.id, agent=agent.id))
         self._prompt(
             conv,
@@ -837,7 +848,7 @@ class Desk:
         if conv.state is S.WAITING:
             self._dequeue(conv)
         conv.state, conv.scope, conv.agent, conv.request = S.NEW, None, None, None
-        conv.due[WAIT] = conv.due[WEBHOOK] = conv.due[PROMPT] = None
+        conv.t_wait = conv.t_webhook = conv.t_prompt = None
         self._emit(RoutingFailed(at=from_us(now), conversation=conv.id, reason=reason))
         self._prompt(
             conv,
@@ -847,12 +858,19 @@ class Desk:
             Reason=reason,
         )
 
+    @staticmethod
+    def _drop_offer(agent: _Agent, conv: _Conv) -> None:
+        assert agent.offers is not None
+        agent.offers.discard(conv.id)
+        if not agent.offers:
+            agent.offers = None
+
     def _end_offer(self, conv: _Conv, now: int, reason: WithdrawReason) -> _Agent:
         agent = self._agents[conv.agent or ""]
-        agent.offers.discard(conv.id)
+        self._drop_offer(agent, conv)
         conv.agent = None
         conv.state = S.NEW
-        conv.due[OFFER] = None
+        conv.t_offer = None
         self._emit(
             WithdrawOffer(at=from_us(now), conversation=conv.id, agent=agent.id, reason=reason)
         )
@@ -863,17 +881,19 @@ class Desk:
         self, agent: _Agent, now: int, reason: WithdrawReason, convs: list[_Conv]
     ) -> None:
         """A4: withdraw every offer the agent holds, then route them again in request order."""
-        for conv_id in sorted(agent.offers, key=lambda c: self._convs[c].request or (0, 0)):
+        for conv_id in sorted(
+            agent.offers or (), key=lambda c: self._convs[c].request or (0, 0, c)
+        ):
             conv = self._convs[conv_id]
             self._end_offer(conv, now, reason)
             convs.append(conv)
-        convs.sort(key=lambda c: c.request or (0, 0))
+        convs.sort(key=lambda c: c.request or (0, 0, c.id))
         for conv in convs:
             self._route(conv, now, fresh=False)
 
     def _offer_timeout(self, conv: _Conv, now: int) -> None:
         agent = self._end_offer(conv, now, WithdrawReason.TIMEOUT)  # S3
-        conv.missed.add(agent.id)
+        conv.missed = conv.missed | {agent.id}
         if not self._settings.service.break_on_timeout:
             self._route(conv, now, fresh=False)
             self._drain(agent, now)
@@ -935,8 +955,8 @@ class Desk:
             queue = self._queues[key] = SortedList()
             for member in key[1:] if key[0] == "a" else ():
                 self._agent_queues.setdefault(member, set()).add(key)
-        assert conv.request is not None
-        entry = (*conv.request, conv.id)
+        entry = conv.request
+        assert entry is not None
         queue.add(entry)
         conv.state = S.WAITING
         rank = queue.bisect_left(entry)
@@ -944,14 +964,13 @@ class Desk:
         self._entered.add(conv.id)
 
     def _dequeue(self, conv: _Conv) -> None:
-        key = conv.scope
-        assert key is not None and conv.request is not None
+        key, entry = conv.scope, conv.request
+        assert key is not None and entry is not None
         queue = self._queues[key]
-        entry = (*conv.request, conv.id)
         rank = queue.bisect_left(entry)
         del queue[rank]
         conv.state = S.NEW
-        conv.due[PROMPT] = None
+        conv.t_prompt = None
         conv.queue_pos = conv.queue_at = None
         self._entered.discard(conv.id)
         if queue:
@@ -998,13 +1017,13 @@ class Desk:
                 )
                 if send:
                     self._tell(conv, now, position)
-                elif due is not None and conv.due[PROMPT] is None:
+                elif due is not None and conv.t_prompt is None:
                     self._set(conv, PROMPT, due)
 
-    def _entry(self, conv_id: str) -> tuple[int, int, str]:
-        conv = self._convs[conv_id]
-        assert conv.request is not None
-        return (*conv.request, conv_id)
+    def _entry(self, conv_id: str) -> Entry:
+        entry = self._convs[conv_id].request
+        assert entry is not None
+        return entry
 
     def _in(self, conv_id: str, key: ScopeKey) -> bool:
         conv = self._convs[conv_id]
@@ -1012,7 +1031,7 @@ class Desk:
 
     def _tell(self, conv: _Conv, now: int, position: int) -> None:
         conv.queue_pos, conv.queue_at = position, now
-        conv.due[PROMPT] = None
+        conv.t_prompt = None
         self._prompt(
             conv,
             now,
@@ -1052,7 +1071,6 @@ class Desk:
         kind = PromptKind.TIMEOUT_CLOSURE if reason is CloseReason.USER_TIMEOUT else PromptKind.END
         self._prompt(conv, now, kind, text)
         agent = self._agents[conv.agent or ""]
-        agent.served.discard(conv.id)
         self._close(conv, now, reason)
         ratings = self._settings.ratings
         open_card = conv.card_until is not None and now < conv.card_until
@@ -1062,10 +1080,9 @@ class Desk:
         self._drain(agent, now)
 
     def _close(self, conv: _Conv, now: int, reason: CloseReason) -> None:
-        conv.state = S.CLOSED
-        conv.agent = None
+        conv.state = S.CLOSED  # conv.agent stays: the agent that served it, if any
         conv.closed = now
-        conv.due = [None] * 5
+        conv.t_offer = conv.t_reply = conv.t_wait = conv.t_prompt = conv.t_webhook = None
         self._emit(Close(at=from_us(now), conversation=conv.id, reason=reason))
         self._schedule_forget(conv)
 

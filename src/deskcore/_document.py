@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -21,41 +20,38 @@ import cattrs
 
 from ._durations import format_duration
 from ._errors import SettingsError
-from ._settings import DeskSettings, TimeRange, suggest
+from ._settings import DeskSettings, TimeRange, join_path, kind_of, suggest
 
 __all__ = ["dump_settings", "load_settings"]
 
 T = TypeVar("T")
 Errors = list[tuple[str, str]]
-_INDEXED = re.compile(r"^(\[\d+\](?:\.\w+)?) (.*)$", re.DOTALL)
 
 
-def _join(path: str, key: str) -> str:
-    if not path:
-        return key
-    if not key:
-        return path
-    return f"{path}{key}" if key.startswith("[") else f"{path}.{key}"
+def _report(errors: Errors, path: str, exc: ValueError) -> None:
+    """Add the faults of ``exc`` at ``path``; a ``SettingsError`` names its parts'
+    paths (``[2]`` of a list, ``date`` of an override) below ``path``."""
+    if isinstance(exc, SettingsError):
+        errors.extend((join_path(path, inner), message) for inner, message in exc.errors)
+    else:
+        errors.append((path, str(exc)))
 
 
-def _report(errors: Errors, path: str, message: str) -> None:
-    # "[2] repeats the group 'x'" from a list check belongs to the item's own path.
-    indexed = _INDEXED.match(message)
-    if indexed:
-        path, message = _join(path, indexed.group(1)), indexed.group(2)
-    errors.append((path, message))
+def _got(value: object) -> str:
+    kind = kind_of(value)
+    return kind if isinstance(value, list | tuple | Mapping) else f"{value!r} ({kind})"
 
 
 def _structure(cls: type[T], data: object, path: str, errors: Errors) -> T | None:
+    """Build ``cls`` from a table, adding every fault to ``errors``; None if any."""
     if not isinstance(data, Mapping):
-        kind = "a list" if isinstance(data, list) else repr(data)
-        errors.append((path or "(document)", f"must be a table, got {kind}"))
+        errors.append((path or "(document)", f"must be a table, got {_got(data)}"))
         return None
     fields = {field.name: field for field in attrs.fields(cls) if field.init}  # type: ignore[arg-type]
     values: dict[str, Any] = {}
     before = len(errors)
     for key, raw in data.items():
-        where = _join(path, str(key))
+        where = join_path(path, str(key))
         field = fields.get(key)
         if field is None:
             errors.append((where, f"unknown key{suggest(str(key), list(fields))}"))
@@ -69,45 +65,45 @@ def _structure(cls: type[T], data: object, path: str, errors: Errors) -> T | Non
                 value = field.metadata["parse"](raw)
                 field.metadata["check"](value)
             except ValueError as exc:
-                _report(errors, where, str(exc))
+                _report(errors, where, exc)
                 continue
             values[key] = value
     if len(errors) > before:
         return None
     try:
         return cls(**values)
-    except SettingsError as exc:
-        for inner, message in exc.errors:
-            _report(errors, _join(path, inner), message)
+    except SettingsError as exc:  # faults that involve more than one field
+        _report(errors, path, exc)
         return None
 
 
 def _structure_items(field: attrs.Attribute[Any], raw: object, path: str, errors: Errors) -> Any:
-    if not isinstance(raw, list):
-        errors.append((path, f"must be a list of tables, got {raw!r}"))
+    """Build a list of tables; faults between items (a repeated date) are reported with
+    the later item, in document order, even when other items have faults."""
+    if not isinstance(raw, list | tuple):
+        errors.append((path, f"must be a list of tables, got {_got(raw)}"))
         return None
-    before = len(errors)
-    items = tuple(
-        _structure(field.metadata["items"], item, f"{path}[{index}]", errors)
-        for index, item in enumerate(raw)
-    )
-    if len(errors) == before:
-        try:
-            field.metadata["check"](items)
-        except ValueError as exc:
-            _report(errors, path, str(exc))
-    return items
+    items: list[Any] = []
+    own: list[Errors] = []
+    for index, item in enumerate(raw):
+        own.append([])
+        items.append(_structure(field.metadata["items"], item, f"{path}[{index}]", own[-1]))
+    for index, key, message in field.metadata["item_faults"](items):
+        own[index].append((join_path(f"{path}[{index}]", key), message))
+    for faults in own:
+        errors.extend(faults)
+    return tuple(items)
 
 
-def _read_text(text: str, *, json_form: bool, name: str) -> object:
+def _read_text(text: str, *, json_form: bool) -> object:
     try:
         if json_form:
             return json.loads(text)
         return tomllib.loads(text)
     except json.JSONDecodeError as exc:
-        raise SettingsError([("", f"{name} is not valid JSON: {exc}")]) from None
+        raise SettingsError([("", f"not valid JSON: {exc}")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError([("", f"{name} is not valid TOML: {exc}")]) from None
+        raise SettingsError([("", f"not valid TOML: {exc}")]) from None
 
 
 def load_settings(source: Mapping[str, Any] | str | os.PathLike[str]) -> DeskSettings:
@@ -131,13 +127,13 @@ def load_settings(source: Mapping[str, Any] | str | os.PathLike[str]) -> DeskSet
         "\n" not in source and source.lower().endswith((".toml", ".json"))
     ):
         path = Path(source)
-        document = _read_text(
-            path.read_text(encoding="utf-8"),
-            json_form=path.suffix.lower() == ".json",
-            name=str(path),
-        )
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SettingsError([("", f"not UTF-8 text: {exc}")]) from None
+        document = _read_text(text, json_form=path.suffix.lower() == ".json")
     else:
-        document = _read_text(source, json_form=source.lstrip().startswith("{"), name="text")
+        document = _read_text(source, json_form=source.lstrip().startswith("{"))
     errors: Errors = []
     settings = _structure(DeskSettings, document, "", errors)
     if errors or settings is None:

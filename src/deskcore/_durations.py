@@ -7,47 +7,54 @@ from datetime import timedelta
 
 __all__ = ["format_duration", "parse_duration"]
 
-_UNITS = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
-_ISO = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
+# ASCII digits only: str.isdigit-style matching would accept "٣m".
+_UNITS = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?")
+_ISO = re.compile(r"P(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?")
 _UNIT_SECONDS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+_FORMS = "whole seconds (90), units like '90s', '10m', '1h30m', or ISO 8601 like 'PT10M'"
+
+
+def _span(value: object, **parts: int) -> timedelta:
+    """``timedelta(**parts)``, with a ``ValueError`` when it is too long to represent."""
+    try:
+        return timedelta(**parts)
+    except OverflowError:
+        raise ValueError(f"is too long to be a duration, got {value!r}") from None
 
 
 def parse_duration(value: object) -> timedelta:
     """Read a duration written as in settings.md.
 
     Accepts an integer number of seconds (``90``), a string of whole units (``"90s"``,
-    ``"10m"``, ``"2h"``, ``"1d"``, ``"1h30m"``) or an ISO 8601 duration (``"PT10M"``,
-    ``"P1DT2H"``). Raises ``ValueError`` for anything else, including negative or
-    fractional values; whether zero is allowed is the caller's decision.
+    ``"10m"``, ``"2h"``, ``"1d"``, ``"1h30m"``, in that order of units) or an ISO 8601
+    duration in weeks, days, hours, minutes and seconds (``"PT10M"``, ``"P1DT2H"``).
+    Raises ``ValueError`` for anything else, including negative or fractional values and
+    numbers given as strings (``"90"``); whether zero is allowed is the caller's decision.
 
     >>> parse_duration("1h30m")
     datetime.timedelta(seconds=5400)
+    >>> parse_duration("PT10M")
+    datetime.timedelta(seconds=600)
     """
     if isinstance(value, bool) or not isinstance(value, int | str):
-        if isinstance(value, float):
-            raise ValueError(f"must be a whole number of seconds, got {value!r}")
-        raise ValueError(
-            f"must be a duration (seconds, or a string like '90s' or 'PT10M'), got {value!r}"
-        )
+        kind = "a number" if isinstance(value, float) else type(value).__name__
+        raise ValueError(f"must be a duration: {_FORMS}; got {value!r} ({kind})")
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"must not be negative, got {value}")
-        return timedelta(seconds=value)
+        return _span(value, seconds=value)
     text = value.strip()
     if text.startswith("-"):
         raise ValueError(f"must not be negative, got {value!r}")
     unit = _UNITS.fullmatch(text)
     if text and unit is not None:
         days, hours, minutes, seconds = (int(part or 0) for part in unit.groups())
-        return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        return _span(value, days=days, hours=hours, minutes=minutes, seconds=seconds)
     iso = _ISO.fullmatch(text.upper())
     if iso is not None and any(iso.groups()) and not text.upper().endswith("T"):
         weeks, days, hours, minutes, seconds = (int(part or 0) for part in iso.groups())
-        return timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
-    raise ValueError(
-        f"cannot read {value!r} as a duration (use whole seconds, units like '1h30m', "
-        "or ISO 8601 like 'PT10M')"
-    )
+        return _span(value, weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    raise ValueError(f"cannot read {value!r} as a duration (use {_FORMS})")
 
 
 def format_duration(value: timedelta) -> str:
@@ -56,7 +63,7 @@ def format_duration(value: timedelta) -> str:
     >>> format_duration(timedelta(seconds=5400))
     '1h30m'
     """
-    seconds = int(value.total_seconds())
+    seconds = value // timedelta(seconds=1)
     if seconds == 0:
         return "0s"
     parts = []

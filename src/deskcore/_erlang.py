@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["ErlangAResult", "ErlangCResult", "erlang_a", "erlang_b", "erlang_c"]
 
@@ -144,37 +145,93 @@ def _log_scaled_lower_gamma(a: float, x: float) -> float:
     return _log_regularized_lower_gamma(a, x) - _log_gamma_prefactor(a, x)
 
 
-def _abandonment_if_waiting_series(x_: float, y: float) -> float:
-    """Return P(abandon | wait) of M/M/c+M when ``y < x_ + 1`` (``x_ = c mu/theta``).
+def _queue_outcome_series(x_: float, y: float) -> tuple[float, float]:
+    """Return (P(abandon | wait), P(served | wait)) of M/M/c+M when ``y < x_ + 1``.
 
-    With ``t_k = y**k / ((x_+1)...(x_+k))`` (the weight of ``k`` customers queued behind a
-    fresh waiting arrival's state) the answer is ``sum t_k (k+1)/(x_+k+1) / sum t_k``, a ratio
-    of positive sums, so it stays accurate even when abandonment is rare (long patience). It
-    equals ``1 - 1/rho + 1/(rho K(x_, y))``, which cancels catastrophically there.
+    ``x_ = c mu / theta``, ``y = lambda / theta``. With ``t_k = y**k / ((x_+1)...(x_+k))``
+    (the relative chance of finding ``k`` others queued on arrival, given a wait), a waiting
+    arrival abandons with probability ``sum t_k (k+1)/(x_+k+1) / sum t_k`` and is served
+    with ``x_ sum t_k / (x_+k+1) / sum t_k``: ratios of positive sums, accurate even when
+    either outcome is rare. (The closed form ``1 - 1/rho + 1/(rho K(x_, y))`` cancels
+    catastrophically when abandonment is rare.)
     """
     total = 1.0
-    weighted = 1.0 / (x_ + 1.0)
+    abandoned = 1.0 / (x_ + 1.0)
+    served = abandoned
     term = 1.0
     k = 0
     while True:
         k += 1
         term *= y / (x_ + k)
         total += term
-        weighted += term * (k + 1) / (x_ + k + 1)
+        share = term / (x_ + k + 1)
+        abandoned += share * (k + 1)
+        served += share
         if term <= total * _SERIES_EPSILON * (1.0 - y / (x_ + k + 1)):
-            return weighted / total
+            return abandoned / total, x_ * served / total
+
+
+def _served_after_waiting(*, x_: float, y: float, theta_t: float, service_t: float) -> float:
+    """Return P(served and 0 < W <= t | W > 0) for M/M/c+M.
+
+    ``x_ = c mu / theta``, ``y = lambda / theta``, ``theta_t = theta t``, ``service_t = c mu t``.
+    The virtual wait ``V`` of a queued arrival has density proportional to
+    ``exp(lambda (1 - e**(-theta v)) / theta - c mu v)``; integrating ``e**(-theta v)`` (the
+    chance to outlast ``V``) over ``0 < v <= t`` and substituting ``u = y e**(-theta v)`` gives
+    ``(x_ / y) [P(a, y) - P(a, z)] / P(x_, y)`` with ``a = x_ + 1`` and ``z = y e**(-theta t)``.
+    The difference is formed where it does not cancel: from the scaled series when ``y`` is
+    below the switch, as a ratio of upper tails ``Q(a, z) - Q(a, y)`` when both are above it
+    (heavy overload, where the answer may be astronomically small).
+    """
+    a = x_ + 1.0
+    z = y * math.exp(-theta_t)
+    if y < a + 1.0:
+        # y - z - a theta t, with P(a, .) / P(x_, y) rewritten through the scaled form K.
+        exponent = -y * math.expm1(-theta_t) - service_t - theta_t
+        log_j = _log_scaled_lower_gamma(x_, y)
+        return (x_ / a) * (
+            math.exp(_log_scaled_lower_gamma(a, y) - log_j)
+            - math.exp(exponent + _log_scaled_lower_gamma(a, z) - log_j)
+        )
+    log_p = _log_regularized_lower_gamma(x_, y)
+    if z >= a + 1.0:
+        fraction_z = _upper_gamma_fraction(a, z)
+        # log Q(a, y) - log Q(a, z) = a theta t - (y - z) + log(F(a, y) / F(a, z)).
+        log_ratio = (
+            service_t
+            + theta_t
+            + y * math.expm1(-theta_t)
+            + math.log(_upper_gamma_fraction(a, y) / fraction_z)
+        )
+        log_q_z = _log_gamma_prefactor(a, z) + math.log(a * fraction_z)
+        return (x_ / y) * math.exp(log_q_z - log_p) * -math.expm1(log_ratio)
+    return (x_ / y) * (
+        math.exp(_log_regularized_lower_gamma(a, y) - log_p)
+        - math.exp(_log_regularized_lower_gamma(a, z) - log_p)
+    )
 
 
 # ------------------------------------------------------------------------------ Erlang B
 
 
-def _erlang_b(agents: int, load: float) -> float:
-    """Return Erlang B by the recursion ``B(k) = A B(k-1) / (k + A B(k-1))``."""
+def _erlang_b_split(agents: int, load: float) -> tuple[float, float]:
+    """Return ``(B, 1 - B)`` by the recursion ``B(k) = A B(k-1) / (k + A B(k-1))``.
+
+    The complement comes from the same step, ``1 - B(k) = k / (k + A B(k-1))``, so it keeps
+    full relative precision when ``B`` is close to 1 (heavy overload).
+    """
     blocking = 1.0
+    complement = 0.0
     for k in range(1, agents + 1):
         carried = load * blocking
         blocking = carried / (k + carried)
-    return blocking
+        complement = k / (k + carried)
+    return blocking, complement
+
+
+def _erlang_b(agents: int, load: float) -> float:
+    """Return Erlang B for validated arguments."""
+    return _erlang_b_split(agents, load)[0]
 
 
 def erlang_b(agents: int, load: float) -> float:
@@ -286,15 +343,46 @@ def erlang_c(*, agents: int, arrival_rate: float, mean_handle_time: float) -> Er
 # ------------------------------------------------------------------------------ Erlang A
 
 
-def _probability_of_waiting(blocking: float, log_j: float) -> float:
-    """Return ``B J / (1 - B + B J)`` from Erlang B and ``log J`` without overflow."""
+class _ErlangAState(NamedTuple):
+    """Erlang A figures kept as complementary pairs, each with full relative precision."""
+
+    waiting: float  # P(wait > 0)
+    not_waiting: float  # 1 - P(wait > 0)
+    abandon_if_waiting: float  # P(abandon | wait > 0)
+    served_if_waiting: float  # 1 - P(abandon | wait > 0)
+
+
+def _waiting_split(blocking: float, not_blocking: float, log_j: float) -> tuple[float, float]:
+    """Return ``(P_w, 1 - P_w)`` with ``P_w = B J / (1 - B + B J)``, without overflow."""
     if blocking == 0.0:
-        return 0.0
+        return 0.0, 1.0
     log_s = math.log(blocking) + log_j
     if log_s > 0.0:
-        return 1.0 / (1.0 + (1.0 - blocking) * math.exp(-log_s))
+        rest = not_blocking * math.exp(-log_s)
+        return 1.0 / (1.0 + rest), rest / (1.0 + rest)
     s = math.exp(log_s)
-    return s / ((1.0 - blocking) + s)
+    return s / (not_blocking + s), not_blocking / (not_blocking + s)
+
+
+def _erlang_a_state(agents: int, rate: float, handle: float, patience: float) -> _ErlangAState:
+    """Return the Erlang A state for validated arguments (Mandelbaum & Zeltyn's formulas).
+
+    With ``X = c mu / theta`` and ``y = lambda / theta``: ``J = K(X, y)``,
+    ``P_w = B J / (1 - B + B J)`` (Erlang B ``B``) and ``P(abandon | wait) =
+    1 - 1/rho + 1/(rho J)``, ``rho = load / agents``.
+    """
+    load = rate * handle
+    x_ = agents * patience / handle
+    y = rate * patience
+    if y < x_ + 1.0:
+        log_j = math.log(_lower_gamma_series(x_, y))
+        abandon_if_waiting, served_if_waiting = _queue_outcome_series(x_, y)
+    else:  # rho > 1: neither form below cancels
+        log_j = _log_scaled_lower_gamma(x_, y)
+        served_if_waiting = -math.expm1(-log_j) * agents / load
+        abandon_if_waiting = min(1.0 - agents / load + math.exp(-log_j) * agents / load, 1.0)
+    waiting, not_waiting = _waiting_split(*_erlang_b_split(agents, load), log_j)
+    return _ErlangAState(waiting, not_waiting, abandon_if_waiting, served_if_waiting)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -308,7 +396,7 @@ class ErlangAResult:
       who abandon (up to the moment they abandon) and those answered at once (zero).
     * ``mean_wait_if_waiting``: the same mean over the arrivals that queue.
     * ``utilisation``: the load actually served per agent, ``(1 - P_ab) load / agents``;
-      always below 1.
+      below 1 (it may round to 1.0 under heavy overload).
     """
 
     agents: int
@@ -322,29 +410,22 @@ class ErlangAResult:
     mean_wait: float
     mean_wait_if_waiting: float
 
-    def _served_within(self, seconds: float) -> float:
-        """Return P(served and wait <= ``seconds``) over all arrivals (validated input)."""
-        # With theta = 1/patience, X = c mu / theta, y = lambda / theta and z = y e**(-theta t),
-        # P(served, 0 < W <= t) = P_w X/(X+1) [K(X+1, y) - e**(y-z-(X+1) theta t) K(X+1, z)]
-        # / K(X, y); it follows from the virtual-wait density of M/M/n+M, which is
-        # proportional to exp(lambda (1 - e**(-theta v)) / theta - c mu v).
+    def _answered(self, seconds: float) -> tuple[float, float]:
+        """Return (P(served and wait <= ``seconds``), P(served)) over all arrivals."""
         patience = self.mean_patience
-        x_ = self.agents * patience / self.mean_handle_time
-        y = self.arrival_rate * patience
-        z = y * math.exp(-seconds / patience)
-        log_j = _log_scaled_lower_gamma(x_, y)
-        exponent = (
-            -y * math.expm1(-seconds / patience)
-            - self.agents * seconds / self.mean_handle_time
-            - seconds / patience
+        state = _erlang_a_state(self.agents, self.arrival_rate, self.mean_handle_time, patience)
+        after_wait = _served_after_waiting(
+            x_=self.agents * patience / self.mean_handle_time,
+            y=self.arrival_rate * patience,
+            theta_t=seconds / patience,
+            service_t=self.agents * seconds / self.mean_handle_time,
         )
-        served_after_wait = (x_ / (x_ + 1.0)) * (
-            math.exp(_log_scaled_lower_gamma(x_ + 1.0, y) - log_j)
-            - math.exp(exponent + _log_scaled_lower_gamma(x_ + 1.0, z) - log_j)
+        served_if_waiting = state.served_if_waiting
+        after_wait = min(max(after_wait, 0.0), served_if_waiting)
+        return (
+            state.not_waiting + state.waiting * after_wait,
+            state.not_waiting + state.waiting * served_if_waiting,
         )
-        waiting = self.probability_of_waiting
-        answered = (1.0 - waiting) + waiting * max(served_after_wait, 0.0)
-        return min(answered, 1.0 - self.probability_of_abandonment)
 
     def service_level(self, threshold: float) -> float:
         """Return the share of ALL arrivals answered within ``threshold`` seconds.
@@ -357,7 +438,7 @@ class ErlangAResult:
         Raises:
             ValueError: ``threshold`` is not a finite number >= 0.
         """
-        return self._served_within(_check_threshold(threshold))
+        return self._answered(_check_threshold(threshold))[0]
 
     def service_level_of_served(self, threshold: float) -> float:
         """Return P(wait <= ``threshold`` seconds | served): answered contacts only.
@@ -368,11 +449,8 @@ class ErlangAResult:
         Raises:
             ValueError: ``threshold`` is not a finite number >= 0.
         """
-        answered = self._served_within(_check_threshold(threshold))
-        served = 1.0 - self.probability_of_abandonment
-        if served <= 0.0:  # only when the load dwarfs the desk beyond float precision
-            return 1.0
-        return min(answered / served, 1.0)
+        within, served = self._answered(_check_threshold(threshold))
+        return within / served
 
 
 def erlang_a(
@@ -388,7 +466,9 @@ def erlang_a(
             abandoning (exponential, independent of everything else), > 0.
 
     Abandonment keeps the queue stable at any load, so every figure is finite. Uses the exact
-    formulas of Mandelbaum & Zeltyn for M/M/n+M, via the incomplete gamma function.
+    formulas of Mandelbaum & Zeltyn for M/M/n+M, via the incomplete gamma function. The cost
+    grows like ``sqrt(agents * mean_patience / mean_handle_time)`` when the load is close to
+    ``agents``; for patience millions of times the handle time use :func:`erlang_c`.
 
     Raises:
         ValueError: an argument is out of range or not finite; the message names it.
@@ -398,28 +478,25 @@ def erlang_a(
     handle = _check_real("mean_handle_time", mean_handle_time)
     patience = _check_real("mean_patience", mean_patience)
     load = _product("load", rate, "mean_handle_time", handle)
-    x_ = c * patience / handle  # c mu / theta
-    y = _product("lambda/theta", rate, "mean_patience", patience)
-    rho = load / c
-    if y < x_ + 1.0:
-        log_j = math.log(_lower_gamma_series(x_, y))
-        abandon_if_waiting = _abandonment_if_waiting_series(x_, y)
-    else:  # rho > 1: no cancellation in the closed form
-        log_j = _log_scaled_lower_gamma(x_, y)
-        abandon_if_waiting = 1.0 - 1.0 / rho + math.exp(-log_j) / rho
-    probability_of_waiting = _probability_of_waiting(_erlang_b(c, load), log_j)
-    probability_of_abandonment = probability_of_waiting * abandon_if_waiting
+    _product("lambda/theta", rate, "mean_patience", patience)
+    if not math.isfinite(c * patience / handle):
+        raise ValueError(
+            f"agents * mean_patience / mean_handle_time overflows: {c!r} * {patience!r} / "
+            f"{handle!r}"
+        )
+    state = _erlang_a_state(c, rate, handle, patience)
     # Little's law on the queue: theta E[queue] = lambda P_ab and E[queue] = lambda E[wait].
-    mean_wait_if_waiting = abandon_if_waiting * patience
+    mean_wait_if_waiting = state.abandon_if_waiting * patience
+    served = state.not_waiting + state.waiting * state.served_if_waiting
     return ErlangAResult(
         agents=c,
         arrival_rate=rate,
         mean_handle_time=handle,
         mean_patience=patience,
         load=load,
-        utilisation=(1.0 - probability_of_abandonment) * rho,
-        probability_of_waiting=probability_of_waiting,
-        probability_of_abandonment=probability_of_abandonment,
-        mean_wait=probability_of_waiting * mean_wait_if_waiting,
+        utilisation=min(served * load / c, 1.0),
+        probability_of_waiting=state.waiting,
+        probability_of_abandonment=state.waiting * state.abandon_if_waiting,
+        mean_wait=state.waiting * mean_wait_if_waiting,
         mean_wait_if_waiting=mean_wait_if_waiting,
     )

@@ -17,8 +17,9 @@ from __future__ import annotations
 import difflib
 import enum
 import functools
+import re
 import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -48,6 +49,7 @@ __all__ = [
 
 Parse = Callable[[Any], Any]
 Check = Callable[[Any], None]
+Faults = list[tuple[str, str]]
 
 
 class Strategy(enum.StrEnum):
@@ -75,7 +77,8 @@ class ServiceMode(enum.StrEnum):
 # -- field helpers ------------------------------------------------------------------------
 
 
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
+    """What a document value is, in the document's words (``"a string"``, ``"a table"``)."""
     names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
     if value is None:
         return "null"
@@ -84,6 +87,25 @@ def _kind(value: object) -> str:
     if isinstance(value, dict):
         return "a table"
     return names.get(type(value), type(value).__name__)
+
+
+def join_path(path: str, key: str) -> str:
+    """Join a document path and a key or an ``[index]``: ``queue`` + ``max_wait``.
+
+    >>> join_path("working_hours.weekly", "mon"), join_path("groups", "[1]")
+    ('working_hours.weekly.mon', 'groups[1]')
+    """
+    if not path:
+        return key
+    if not key:
+        return path
+    return f"{path}{key}" if key.startswith("[") else f"{path}.{key}"
+
+
+def _raise_faults(faults: Faults) -> None:
+    """Raise the faults of a value's parts (``("[2]", message)`` pairs) together."""
+    if faults:
+        raise SettingsError(faults)
 
 
 def suggest(name: str, choices: Sequence[str]) -> str:
@@ -101,18 +123,19 @@ def _same(value: Any) -> Any:
 
 def _expect_bool(value: object) -> None:
     if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be true or false, got {value!r} ({kind_of(value)})")
 
 
-def _expect_str(value: object) -> None:
+def _expect_str(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"must be a string, got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
+    return value
 
 
 def _int_at_least(low: int, high: int | None = None) -> Check:
     def check(value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"must be an integer, got {value!r} ({_kind(value)})")
+            raise ValueError(f"must be an integer, got {value!r} ({kind_of(value)})")
         if value < low:
             raise ValueError(f"must be >= {low}, got {value}")
         if high is not None and value > high:
@@ -124,13 +147,13 @@ def _int_at_least(low: int, high: int | None = None) -> Check:
 def _duration_check(*, zero: bool) -> Check:
     def check(value: object) -> None:
         if not isinstance(value, timedelta):
-            raise ValueError(f"must be a duration, got {value!r} ({_kind(value)})")
+            raise ValueError(f"must be a timedelta, got {value!r} ({kind_of(value)})")
         if value < timedelta(0):
-            raise ValueError(f"must not be negative, got {value}")
+            raise ValueError(f"must not be negative, got {value!r}")
         if value % timedelta(seconds=1):
-            raise ValueError(f"must be a whole number of seconds, got {value}")
+            raise ValueError(f"must be a whole number of seconds, got {value!r}")
         if not zero and not value:
-            raise ValueError("must be longer than zero")
+            raise ValueError("must be longer than zero, got 0")
 
     return check
 
@@ -151,15 +174,15 @@ def _template_check(*variables: str) -> Check:
     allowed = frozenset(variables)
 
     def check(value: object) -> None:
-        _expect_str(value)
-        fault = check_template(str(value), allowed)
+        fault = check_template(_expect_str(value), allowed)
         if fault:
             raise ValueError(fault)
 
     return check
 
 
-def _choice(enum_type: type[enum.StrEnum]) -> tuple[Parse, Check]:
+def _choice(enum_type: type[enum.StrEnum]) -> tuple[Parse, Check, Parse]:
+    """The ``parse``, ``check`` and attrs converter of a field holding ``enum_type``."""
     names = [member.value for member in enum_type]
 
     def parse(value: object) -> object:
@@ -168,19 +191,26 @@ def _choice(enum_type: type[enum.StrEnum]) -> tuple[Parse, Check]:
         if isinstance(value, str):
             listed = ", ".join(repr(name) for name in names)
             raise ValueError(f"must be one of {listed}, got {value!r}{suggest(value, names)}")
-        raise ValueError(f"must be a string, got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
 
     def check(value: object) -> None:
         if not isinstance(value, enum_type):
-            parse(value)
+            parse(value)  # not a member, nor (see convert) a member's name: raises
 
-    return parse, check
+    def convert(value: object) -> object:
+        # "manual" given in Python means ServiceMode.MANUAL: the desk compares with `is`.
+        return enum_type(value) if isinstance(value, str) and value in names else value
+
+    return parse, check, convert
 
 
 def _wrap_check(check: Check) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     def validator(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         try:
             check(value)
+        except SettingsError as exc:
+            inner = [(join_path(attribute.name, path), message) for path, message in exc.errors]
+            raise SettingsError(inner) from None
         except ValueError as exc:
             raise SettingsError([(attribute.name, str(exc))]) from None
 
@@ -213,8 +243,23 @@ def _flag(default: bool) -> Any:
 
 
 def _enum(enum_type: type[enum.StrEnum], default: enum.StrEnum) -> Any:
-    parse, check = _choice(enum_type)
-    return setting(default, check=check, parse=parse)
+    parse, check, convert = _choice(enum_type)
+    return setting(default, check=check, parse=parse, converter=convert)
+
+
+def _instance_check(cls: type) -> Check:
+    def check(value: object) -> None:
+        if not isinstance(value, cls):
+            raise ValueError(f"must be a {cls.__name__}, got {value!r} ({kind_of(value)})")
+
+    return check
+
+
+def _section(cls: type) -> Any:
+    """A field holding a whole section, read from a table of the document."""
+    return attrs.field(
+        factory=cls, validator=_wrap_check(_instance_check(cls)), metadata={"section": cls}
+    )
 
 
 # -- prompts, assignment, service, queue, closure, ratings --------------------------------
@@ -238,20 +283,24 @@ class PromptSettings:
 
 def _parse_groups(value: object) -> tuple[str, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a list of group ids, got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be a list of group ids, got {value!r} ({kind_of(value)})")
     return tuple(value)
 
 
 def _check_groups(value: object) -> None:
     if not isinstance(value, tuple):
-        raise ValueError(f"must be a tuple of group ids, got {value!r} ({_kind(value)})")
-    seen: set[str] = set()
+        raise ValueError(f"must be a tuple of group ids, got {value!r} ({kind_of(value)})")
+    faults: Faults = []
+    seen: dict[str, int] = {}
     for index, group in enumerate(value):
         if not isinstance(group, str) or not group:
-            raise ValueError(f"[{index}] must be a non-empty string, got {group!r}")
-        if group in seen:
-            raise ValueError(f"[{index}] repeats the group {group!r}")
-        seen.add(group)
+            message = f"must be a non-empty string, got {group!r} ({kind_of(group)})"
+            faults.append((f"[{index}]", message))
+        elif group in seen:
+            faults.append((f"[{index}]", f"repeats the group {group!r} of groups[{seen[group]}]"))
+        else:
+            seen[group] = index
+    _raise_faults(faults)
 
 
 @attrs.frozen(kw_only=True)
@@ -264,8 +313,7 @@ class AssignmentSettings:
     webhook_fallback: WebhookFallback = _enum(WebhookFallback, WebhookFallback.AUTOMATIC)
 
     def __attrs_post_init__(self) -> None:
-        for path, message in self.cross_check():
-            raise SettingsError([(path, message)])
+        _raise_faults(self.cross_check())
 
     def cross_check(self) -> list[tuple[str, str]]:
         """Faults that involve more than one field, as ``(field, message)`` pairs."""
@@ -340,27 +388,33 @@ class RatingSettings:
 class TimeRange:
     """A local-time range ``[start, end)`` in minutes after midnight.
 
-    ``end`` may be 1440 (``"24:00"``); an ``end`` not after ``start`` runs past midnight and
-    belongs to the day it starts on (settings.md).
+    ``start`` is in 0..1439 and ``end`` in 1..1440 (``"24:00"``); an ``end`` not after
+    ``start`` runs past midnight and belongs to the day it starts on (settings.md).
+    ``TimeRange(0, 1440)`` is the whole day.
+
+    >>> TimeRange.parse("22:00-06:00"), str(TimeRange(9 * 60, 18 * 60))
+    (TimeRange(start=1320, end=360), '09:00-18:00')
     """
 
     start: int
     end: int
 
     def __attrs_post_init__(self) -> None:
-        try:
-            text = str(self)
-            if not (0 <= self.start < 1440 and 0 < self.end <= 1440):
-                raise ValueError(f"times out of range in {text!r}")
-            parse_range(text)
-        except (ValueError, TypeError) as exc:
-            raise SettingsError([("", str(exc))]) from None
+        for name, low, high in (("start", 0, 1439), ("end", 1, 1440)):
+            value = getattr(self, name)
+            if type(value) is not int:  # bool is not a minute
+                message = f"must be an integer number of minutes, got {value!r}"
+                raise SettingsError([(name, f"{message} ({kind_of(value)})")])
+            if not low <= value <= high:
+                raise SettingsError([(name, f"must be in {low}..{high}, got {value}")])
+        if self.start == self.end:
+            raise SettingsError([("end", f"must differ from start, got {self.end} for both")])
 
     @classmethod
     def parse(cls, text: object) -> TimeRange:
         """Read ``"HH:MM-HH:MM"``; raises ``ValueError`` naming what is wrong."""
         if not isinstance(text, str):
-            raise ValueError(f"must be a string 'HH:MM-HH:MM', got {text!r} ({_kind(text)})")
+            raise ValueError(f"must be a string 'HH:MM-HH:MM', got {text!r} ({kind_of(text)})")
         start, end = parse_range(text)
         return cls(start, end)
 
@@ -370,19 +424,22 @@ class TimeRange:
 
 def _parse_ranges(value: object) -> tuple[TimeRange, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a list of 'HH:MM-HH:MM' ranges, got {value!r} ({_kind(value)})")
-    ranges = []
+        message = f"must be a list of 'HH:MM-HH:MM' ranges, got {value!r} ({kind_of(value)})"
+        raise ValueError(message)
+    ranges: list[TimeRange] = []
+    faults: Faults = []
     for index, item in enumerate(value):
         try:
             ranges.append(TimeRange.parse(item))
         except ValueError as exc:
-            raise ValueError(f"[{index}] {exc}") from None
+            faults.append((f"[{index}]", str(exc)))
+    _raise_faults(faults)
     return tuple(ranges)
 
 
 def _check_ranges(value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(item, TimeRange) for item in value):
-        raise ValueError(f"must be a tuple of TimeRange, got {value!r}")
+        raise ValueError(f"must be a tuple of TimeRange, got {value!r} ({kind_of(value)})")
 
 
 def _ranges(default: tuple[TimeRange, ...] = ()) -> Any:
@@ -414,29 +471,93 @@ class WeeklyHours:
         return tuple(getattr(self, day) for day in self.DAYS)
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _parse_date(value: object) -> date:
     if isinstance(value, datetime):
         raise ValueError(f"must be a date 'YYYY-MM-DD', got a date and time {value!r}")
     if isinstance(value, date):
-        return value
+        return value  # a TOML date: date = 2026-12-24
     if not isinstance(value, str):
-        raise ValueError(f"must be a date 'YYYY-MM-DD', got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be a date 'YYYY-MM-DD', got {value!r} ({kind_of(value)})")
+    if not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"must be a date 'YYYY-MM-DD', got {value!r}")
     try:
-        if len(value) != 10:
-            raise ValueError(value)
         return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"must be a date 'YYYY-MM-DD', got {value!r}") from None
+    except ValueError as exc:
+        raise ValueError(f"must be a real date 'YYYY-MM-DD', got {value!r} ({exc})") from None
 
 
 def _check_date(value: object) -> None:
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise ValueError(f"must be a date, got {value!r}")
+        raise ValueError(f"must be a datetime.date, got {value!r} ({kind_of(value)})")
+
+
+# An override names whole local dates: finer frequencies and times of day make no sense
+# there, and would make evaluation walk millions of occurrences (FREQ=MINUTELY).
+_DATE_FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY")
+_TIME_PARTS = ("BYHOUR", "BYMINUTE", "BYSECOND")
+_RRULE_LIMITS = {"BYMONTH": (12, False), "BYMONTHDAY": (31, True), "BYYEARDAY": (366, True)}
+_RRULE_LIMITS["BYWEEKNO"] = (53, True)
+
+
+def _rule_lines(text: str) -> Iterator[dict[str, str] | None]:
+    """The ``KEY=VALUE`` parts of each RRULE or EXRULE line, upper-cased; ``None`` for a
+    line that is not made of such parts."""
+    for line in text.strip().splitlines():
+        name, colon, body = line.strip().partition(":")
+        if not colon:
+            name, body = "RRULE", line.strip()
+        if name.split(";")[0].strip().upper() not in ("RRULE", "EXRULE"):
+            continue
+        pairs = [part.partition("=") for part in body.split(";")]
+        if all(equals for _, equals, _ in pairs):
+            yield {key.strip().upper(): value.strip().upper() for key, _, value in pairs}
+        else:
+            yield None
+
+
+_RRULE_FORM = "expected 'KEY=VALUE' parts separated by ';' like 'FREQ=YEARLY;BYMONTH=12'"
+
+
+def _rule_fault(parts: dict[str, str]) -> str | None:
+    """Why an RRULE's parts do not name dates, or ``None``."""
+    freq = parts.get("FREQ")
+    if freq is None:
+        return "FREQ is missing (e.g. 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25')"
+    if freq not in _DATE_FREQS:
+        return f"FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY (it names dates), got {freq!r}"
+    for key in _TIME_PARTS:
+        if key in parts:
+            return f"{key} is not allowed (an override names whole dates, not times)"
+    for key, (high, signed) in _RRULE_LIMITS.items():
+        for item in parts[key].split(",") if key in parts else ():
+            number = _integer(item)
+            if number is not None and not (1 <= abs(number) <= high and (signed or number > 0)):
+                allowed = f"1..{high} or -{high}..-1" if signed else f"1..{high}"
+                return f"{key} must be in {allowed}, got {item.strip()}"
+    for key in ("INTERVAL", "COUNT"):
+        number = _integer(parts.get(key, "1"))
+        if number is not None and number < 1:
+            return f"{key} must be at least 1, got {parts[key]}"
+    return None
+
+
+def _integer(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None  # dateutil reports it
 
 
 def _check_rrule(value: object) -> None:
-    _expect_str(value)
-    parse_rrule(str(value))
+    text = _expect_str(value)
+    for parts in _rule_lines(text):
+        fault = _RRULE_FORM if parts is None else _rule_fault(parts)
+        if fault:
+            raise ValueError(f"invalid RRULE {text!r}: {fault}")
+    parse_rrule(text)
 
 
 @attrs.frozen(kw_only=True)
@@ -451,41 +572,63 @@ class DateOverride:
     hours: tuple[TimeRange, ...] = _ranges()
 
     def __attrs_post_init__(self) -> None:
-        for path, message in self.cross_check():
-            raise SettingsError([(path, message)])
+        _raise_faults(self.cross_check())
 
     def cross_check(self) -> list[tuple[str, str]]:
         """Faults that involve more than one field, as ``(field, message)`` pairs."""
-        if (self.date is None) == (self.rrule is None):
-            return [("", "give exactly one of 'date' and 'rrule'")]
+        if self.date is None and self.rrule is None:
+            return [("", "must give one of 'date' and 'rrule', got neither")]
+        if self.date is not None and self.rrule is not None:
+            return [("", "must give one of 'date' and 'rrule', got both")]
         return []
 
 
 @functools.cache
-def _zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def _zone_hint(name: str) -> str:
+    """A hint for a mis-cased (``europe/berlin``), bare (``Berlin``) or misspelt zone."""
+    folded = name.strip().lower()
+    for zone in _zones():
+        if zone.lower() == folded:
+            return f" (did you mean {zone!r}?)"
+    city = folded.replace(" ", "_")
+    for zone in _zones():
+        if "/" in zone and zone.rsplit("/", 1)[1].lower() == city:
+            return f" (did you mean {zone!r}?)"
+    return suggest(name, _zones())
 
 
 def _check_zone(value: object) -> None:
-    _expect_str(value)
-    name = str(value)
+    name = _expect_str(value)
     if name not in _zones():
-        raise ValueError(f"unknown time zone {name!r}{suggest(name, sorted(_zones()))}")
+        raise ValueError(f"must be an IANA time zone name, got {name!r}{_zone_hint(name)}")
+
+
+def _repeated_dates(overrides: Sequence[DateOverride | None]) -> list[tuple[int, str, str]]:
+    """Overrides naming a date that an earlier one names, as ``(index, key, message)``.
+
+    ``None`` stands for an override that could not be read; it is skipped.
+    """
+    first: dict[date, int] = {}
+    faults: list[tuple[int, str, str]] = []
+    for index, override in enumerate(overrides):
+        if override is None or override.date is None:
+            continue
+        if override.date in first:
+            message = f"repeats {override.date}, which dates[{first[override.date]}] overrides"
+            faults.append((index, "date", message))
+        else:
+            first[override.date] = index
+    return faults
 
 
 def _check_overrides(value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(item, DateOverride) for item in value):
-        raise ValueError(f"must be a tuple of DateOverride, got {value!r}")
-    seen: dict[date, int] = {}
-    for index, override in enumerate(value):
-        if override.date is None:
-            continue
-        if override.date in seen:
-            first = seen[override.date]
-            raise ValueError(
-                f"[{index}].date {override.date} is already overridden by dates[{first}]"
-            )
-        seen[override.date] = index
+        raise ValueError(f"must be a tuple of DateOverride, got {value!r} ({kind_of(value)})")
+    _raise_faults([(f"[{index}].{key}", msg) for index, key, msg in _repeated_dates(value)])
 
 
 @attrs.frozen(kw_only=True)
@@ -503,13 +646,13 @@ class WorkingHoursSettings:
     )
     weekly: WeeklyHours = attrs.field(
         factory=WeeklyHours.office,
-        validator=attrs.validators.instance_of(WeeklyHours),
+        validator=_wrap_check(_instance_check(WeeklyHours)),
         metadata={"section": WeeklyHours},
     )
     dates: tuple[DateOverride, ...] = attrs.field(
         default=(),
         validator=_wrap_check(_check_overrides),
-        metadata={"items": DateOverride, "check": _check_overrides},
+        metadata={"items": DateOverride, "item_faults": _repeated_dates},
     )
     _schedule: Schedule = attrs.field(init=False, eq=False, repr=False, hash=False)
 
@@ -552,29 +695,10 @@ class WorkingHoursSettings:
 class DeskSettings:
     """The whole settings document (settings.md); ``DeskSettings()`` is a working desk."""
 
-    prompts: PromptSettings = attrs.field(
-        factory=PromptSettings, metadata={"section": PromptSettings}
-    )
-    assignment: AssignmentSettings = attrs.field(
-        factory=AssignmentSettings, metadata={"section": AssignmentSettings}
-    )
-    service: ServiceSettings = attrs.field(
-        factory=ServiceSettings, metadata={"section": ServiceSettings}
-    )
-    queue: QueueSettings = attrs.field(factory=QueueSettings, metadata={"section": QueueSettings})
-    closure: ClosureSettings = attrs.field(
-        factory=ClosureSettings, metadata={"section": ClosureSettings}
-    )
-    working_hours: WorkingHoursSettings = attrs.field(
-        factory=WorkingHoursSettings, metadata={"section": WorkingHoursSettings}
-    )
-    ratings: RatingSettings = attrs.field(
-        factory=RatingSettings, metadata={"section": RatingSettings}
-    )
-
-    def __attrs_post_init__(self) -> None:
-        for field in attrs.fields(type(self)):
-            value = getattr(self, field.name)
-            if not isinstance(value, field.metadata["section"]):
-                expected = field.metadata["section"].__name__
-                raise SettingsError([(field.name, f"must be a {expected}, got {value!r}")])
+    prompts: PromptSettings = _section(PromptSettings)
+    assignment: AssignmentSettings = _section(AssignmentSettings)
+    service: ServiceSettings = _section(ServiceSettings)
+    queue: QueueSettings = _section(QueueSettings)
+    closure: ClosureSettings = _section(ClosureSettings)
+    working_hours: WorkingHoursSettings = _section(WorkingHoursSettings)
+    ratings: RatingSettings = _section(RatingSettings)

@@ -16,6 +16,8 @@ from ._policy import ConversationState
 if TYPE_CHECKING:
     from ._desk import Desk
 
+TIMERS = ("t_offer", "t_reply", "t_wait", "t_prompt", "t_webhook")
+
 __all__ = ["SnapshotError", "dump_state", "load_state"]
 
 FORMAT = 1
@@ -34,8 +36,8 @@ def dump_state(desk: Desk) -> dict[str, Any]:
             "status": a.status.value,
             "groups": sorted(a.groups),
             "capacity": a.capacity,
-            "served": sorted(a.served),
-            "offers": sorted(a.offers),
+            "load": a.load,
+            "offers": sorted(a.offers or ()),
             "online": a.online,
             "zero": a.zero,
             "given": a.given,
@@ -45,16 +47,13 @@ def dump_state(desk: Desk) -> dict[str, Any]:
     convs = [
         {
             "id": c.id,
-            "user": c.user,
             "state": c.state.value,
-            "request": None if c.request is None else list(c.request),
+            "request": None if c.request is None else list(c.request[:2]),
             "scope": None if c.scope is None else list(c.scope),
             "agent": c.agent,
-            "served_by": c.served_by,
             "declined": sorted(c.declined),
             "missed": sorted(c.missed),
-            "due": list(c.due),
-            "seq": list(c.seq),
+            "timers": [_timer(getattr(c, name)) for name in TIMERS],
             "queue_pos": c.queue_pos,
             "queue_at": c.queue_at,
             "card_until": c.card_until,
@@ -76,6 +75,10 @@ def dump_state(desk: Desk) -> dict[str, Any]:
     }
 
 
+def _timer(timer: tuple[int, int, str] | None) -> list[int] | None:
+    return None if timer is None else [timer[0], timer[1]]
+
+
 def load_state(desk: Desk, data: dict[str, Any]) -> None:
     """Put the state of ``data`` into the new ``desk``, rebuilding its indexes."""
     from ._desk import _Agent, _Conv
@@ -89,10 +92,11 @@ def load_state(desk: Desk, data: dict[str, Any]) -> None:
             agent = _Agent(item["id"])
             agent.name = item["name"]
             agent.status = AgentState(item["status"])
-            agent.groups = frozenset(item["groups"])
+            groups = frozenset(item["groups"])
+            agent.groups = desk._groupsets.setdefault(groups, groups)
             agent.capacity = item["capacity"]
-            agent.served, agent.offers = set(item["served"]), set(item["offers"])
-            agent.load = len(agent.served) + len(agent.offers)
+            agent.offers = set(item["offers"]) or None
+            agent.load = int(item["load"])
             agent.online, agent.zero, agent.given = item["online"], item["zero"], item["given"]
             desk._agents[agent.id] = agent
             desk._reindex(agent)
@@ -100,14 +104,15 @@ def load_state(desk: Desk, data: dict[str, Any]) -> None:
             for group in agent.groups:
                 desk._members[group] = desk._members.get(group, 0) + 1
         for item in data["conversations"]:
-            conv = _Conv(item["id"], item["user"])
+            conv = _Conv(item["id"])
             conv.state = ConversationState(item["state"])
             request = item["request"]
-            conv.request = None if request is None else (int(request[0]), int(request[1]))
-            conv.scope = None if item["scope"] is None else tuple(item["scope"])
-            conv.agent, conv.served_by = item["agent"], item["served_by"]
-            conv.declined, conv.missed = set(item["declined"]), set(item["missed"])
-            conv.due, conv.seq = list(item["due"]), list(item["seq"])
+            if request is not None:
+                conv.request = (int(request[0]), int(request[1]), conv.id)
+            if item["scope"] is not None:
+                conv.scope = desk._intern(tuple(item["scope"]))
+            conv.agent = item["agent"]
+            conv.declined, conv.missed = frozenset(item["declined"]), frozenset(item["missed"])
             conv.queue_pos, conv.queue_at = item["queue_pos"], item["queue_at"]
             conv.card_until, conv.card_agent = item["card_until"], item["card_agent"]
             conv.rated, conv.closed, conv.forget = item["rated"], item["closed"], item["forget"]
@@ -115,10 +120,13 @@ def load_state(desk: Desk, data: dict[str, Any]) -> None:
             if conv.state is ConversationState.WAITING:
                 assert conv.scope is not None
                 desk._enqueue(conv, conv.scope)
-            for kind, due in enumerate(conv.due):
-                if due is not None:
-                    heapq.heappush(desk._heap, (due, conv.seq[kind], kind, conv.id))
-            conv.reply_heap = conv.due[1]
+            for kind, (name, timer) in enumerate(zip(TIMERS, item["timers"], strict=True)):
+                if timer is not None:
+                    entry = (int(timer[0]), int(timer[1]), conv.id)
+                    assert entry[1] & 7 == kind
+                    setattr(conv, name, entry)
+                    heapq.heappush(desk._heap, entry)
+            conv.reply_heap = conv.t_reply
             if conv.forget is not None:
                 heapq.heappush(desk._forget, (conv.forget, conv.id))
     except (KeyError, TypeError, ValueError, AssertionError) as exc:

@@ -6,22 +6,56 @@ value once and never expands it again (rule P3).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from string import Template
 
 __all__ = ["check_template", "render"]
 
 
-def check_template(text: str, allowed: frozenset[str]) -> str | None:
-    """Return why ``text`` is not a valid template offering ``allowed``, or ``None``."""
-    template = Template(text)
-    if not template.is_valid():
-        return f"malformed template {text!r} (write $$ for a dollar sign)"
-    unknown = [name for name in template.get_identifiers() if name not in allowed]
-    if unknown:
-        offered = ", ".join(f"${name}" for name in sorted(allowed)) or "no variables"
-        return f"unknown variable ${unknown[0]} (this prompt offers {offered})"
+def _malformed_at(template: Template) -> int | None:
+    """The index of the first ``$`` that starts no variable and no ``$$``, if any."""
+    for match in template.pattern.finditer(template.template):
+        if match.group("invalid") is not None:
+            return match.start()
     return None
+
+
+def _hint(name: str, allowed: frozenset[str]) -> str:
+    """A ``" (did you mean $X?)"`` hint for a variable close to one in ``allowed``."""
+    folded = {variable.lower(): variable for variable in allowed}
+    close = folded.get(name.lower())
+    if close is None:
+        matches = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.6)
+        close = matches[0] if matches else None
+    return f" (did you mean ${close}?)" if close else ""
+
+
+def check_template(text: str, allowed: frozenset[str]) -> str | None:
+    """Return why ``text`` is not a valid template offering ``allowed``, or ``None``.
+
+    A template is malformed when a ``$`` is followed by neither a name, ``{name}`` nor
+    another ``$``; it is also refused when it names a variable outside ``allowed``.
+
+    >>> check_template("Hi $Name", frozenset({"AgentName"}))
+    'unknown variable $Name; this prompt offers $AgentName'
+    >>> check_template("Costs $$5", frozenset()) is None
+    True
+    """
+    template = Template(text)
+    position = _malformed_at(template)
+    if position is not None:
+        return (
+            f"malformed template: the '$' at position {position} is not followed by a name, "
+            f"'{{name}}' or '$' (write $$ for a dollar sign), got {text!r}"
+        )
+    unknown = [name for name in template.get_identifiers() if name not in allowed]
+    if not unknown:
+        return None
+    offered = ", ".join(f"${name}" for name in sorted(allowed)) or "no variables"
+    named = ", ".join(f"${name}{_hint(name, allowed)}" for name in unknown)
+    plural = "s" if len(unknown) > 1 else ""
+    return f"unknown variable{plural} {named}; this prompt offers {offered}"
 
 
 def render(text: str, values: Mapping[str, object] | None = None) -> str:

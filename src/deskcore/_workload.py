@@ -17,8 +17,10 @@ exponential with that mean.
 from __future__ import annotations
 
 import enum
+import json
 import math
 import os
+import re
 import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
@@ -52,6 +54,7 @@ Check = Callable[[Any], None]
 Errors = list[tuple[str, str]]
 
 _US = 1_000_000
+_INDEXED = re.compile(r"^(\[\d+\](?:\.\w+)?) (.*)$", re.DOTALL)
 
 
 class DistributionKind(enum.StrEnum):
@@ -173,19 +176,10 @@ def _share(default: float) -> Any:
     return _field(default, check=_check_number(high=1.0))
 
 
-def _section(cls: type[Any], default: Any = None, *, optional: bool = False) -> Any:
-    check = _optional(_instance_of(cls)) if optional else _instance_of(cls)
-    factory = None if optional else cls
-    if default is not None:
-        return attrs.field(
-            default=default, validator=_wrap(check), metadata={"section": cls, "check": check}
-        )
-    if factory is None:
-        return attrs.field(
-            default=None, validator=_wrap(check), metadata={"section": cls, "check": check}
-        )
+def _section(cls: type[Any]) -> Any:
+    check = _instance_of(cls)
     return attrs.field(
-        factory=factory, validator=_wrap(check), metadata={"section": cls, "check": check}
+        factory=cls, validator=_wrap(check), metadata={"section": cls, "check": check}
     )
 
 
@@ -233,12 +227,19 @@ class Timing:
     distribution: DistributionKind = _field(
         DistributionKind.EXPONENTIAL, check=_check_kind, parse=_parse_kind
     )
-    mean: timedelta = _span(None)
+    mean: timedelta = _field(check=_check_span(zero=True), parse=_parse_span)
     cv: float | None = _field(None, check=_optional(_check_number(above=True)))
 
     def __attrs_post_init__(self) -> None:
-        if self.cv is not None and self.distribution is not DistributionKind.LOGNORMAL:
-            raise SettingsError([("cv", "is given for distribution = 'lognormal' only")])
+        random = self.distribution is not DistributionKind.FIXED
+        _first_error(
+            (random and not self.mean, "mean", "must be longer than zero"),
+            (
+                self.cv is not None and self.distribution is not DistributionKind.LOGNORMAL,
+                "cv",
+                "is given for distribution = 'lognormal' only",
+            ),
+        )
 
     @classmethod
     def exponential(cls, mean: timedelta) -> Timing:
@@ -422,7 +423,9 @@ def _check_days(value: object) -> None:
     for index, day in enumerate(value):  # type: ignore[arg-type]
         if day not in WeeklyHours.DAYS:
             listed = ", ".join(WeeklyHours.DAYS)
-            raise ValueError(f"[{index}] {day!r} is not one of {listed}{suggest(day, WeeklyHours.DAYS)}")
+            raise ValueError(
+                f"[{index}] {day!r} is not one of {listed}{suggest(day, WeeklyHours.DAYS)}"
+            )
 
 
 def _check_team_name(value: object) -> None:
@@ -460,7 +463,9 @@ def _check_teams(value: object) -> None:
     seen: dict[str, int] = {}
     for index, team in enumerate(value):
         if team.name in seen:
-            raise ValueError(f"[{index}].name {team.name!r} is already used by teams[{seen[team.name]}]")
+            raise ValueError(
+                f"[{index}].name {team.name!r} is already used by teams[{seen[team.name]}]"
+            )
         seen[team.name] = index
 
 
@@ -638,15 +643,9 @@ def _join(path: str, key: str) -> str:
 
 def _report(errors: Errors, path: str, message: str) -> None:
     # "[2] must be ..." from a list check belongs to the item's own path.
-    if message.startswith("[") and "] " in message:
-        index, rest = message.split("] ", 1)
-        head, _, tail = rest.partition(" ")
-        if index[1:].isdigit() and head.startswith("."):  # "[1].name 'x' is already used"
-            errors.append((_join(_join(path, index + "]"), head[1:]), tail))
-            return
-        if index[1:].isdigit():
-            errors.append((_join(path, index + "]"), rest))
-            return
+    indexed = _INDEXED.match(message)
+    if indexed:
+        path, message = _join(path, indexed.group(1)), indexed.group(2)
     errors.append((path, message))
 
 
@@ -720,8 +719,6 @@ def load_workload(source: Mapping[str, Any] | str | os.PathLike[str]) -> Workloa
     >>> load_workload('[agents]\\ncount = 3').agents.roster()[0].count
     3
     """
-    import json
-
     document: object
     if isinstance(source, Mapping):
         document = source

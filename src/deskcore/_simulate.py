@@ -1,0 +1,755 @@
+"""Simulate a desk: synthetic users and agents driving the real :class:`~deskcore.Desk`.
+
+Theory of operation
+-------------------
+
+A discrete-event loop keeps its own heap of *host* events (arrivals, shift changes,
+accepts, messages, handle-time ends, abandonments, ratings), each ``(instant, order,
+kind, target, token)``. Each turn it compares the earliest host event with
+``desk.next_deadline()``: a deadline that comes first is fired by a ``Tick`` at its
+instant (T2); otherwise the host event is sent as its desk event. The actions the desk
+returns are the only way the simulator learns what happened: an ``Offer`` schedules
+the agent's answer, an ``Assign`` the service, a ``RoutingFailed`` the user's leaving,
+and so on. Host events that the desk's actions made pointless (an accept for an offer
+that was withdrawn, the patience of a user already served) are dropped when they come
+up: the target's state or token no longer matches.
+
+Every action is taken at the instant of the event that produced it: deadlines are
+ticked at their own instants, so nothing is ever due earlier.
+
+1. Users arrive as a Poisson process (per hour of the local day); each asks for an
+   agent and ends the conversation if not served within its patience.
+2. Agents come online, go on break and go offline as their team's shift says.
+3. In manual mode an agent answers an offer after the accept delay, or misses it.
+4. A served conversation lasts the handle time; the agent writes messages that the user
+   answers (or not: the user timeout may close it); the agent may invite a rating, then
+   ends the conversation; rating cards are answered by a share of users.
+5. A user whose routing failed leaves at once (``conversation_ended``).
+
+Randomness comes from the ``random.Random`` passed in, so a seed fixes the run.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+import math
+import zoneinfo
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from random import Random
+from types import MappingProxyType
+from typing import Any
+
+from ._actions import (
+    Action,
+    Assign,
+    Close,
+    Enqueue,
+    Offer,
+    RatingCard,
+    RecordRating,
+    Rejected,
+    RequestAssignment,
+    RoutingFailed,
+    SendPrompt,
+    SetAgentStatus,
+    WithdrawOffer,
+)
+from ._desk import Desk
+from ._errors import SettingsError
+from ._events import (
+    UNSET,
+    AgentAccepted,
+    AgentDeclined,
+    AgentMessage,
+    AgentRequested,
+    AgentState,
+    AgentStatusChanged,
+    AssignmentAnswered,
+    AssignmentFailed,
+    ConversationEnded,
+    Event,
+    Party,
+    RatingInvited,
+    RatingSubmitted,
+    Tick,
+    UserEntered,
+    UserMessage,
+)
+from ._hours import Schedule
+from ._report import Report, frozen_counts, percentile
+from ._settings import DeskSettings, Strategy, WeeklyHours
+from ._time import from_us, span_us, to_us
+from ._workload import Team, Workload
+
+__all__ = ["Simulation", "simulate"]
+
+Progress = Callable[[float], None]
+
+_HOUR = 3_600_000_000
+_DRAIN = 24 * _HOUR  # the longest the run goes on after the last arrival
+_PROGRESS_EVERY = 8192  # host events between progress calls
+
+# Host event kinds.
+ARRIVE, SHIFT, RETURN, ACCEPT, DECLINE, ABANDON, WRITE, REPLY, FINISH, LEAVE, RATE, ANSWER = (
+    range(12)
+)
+# Where a conversation stands, as the host sees it.
+ROUTING, WAITING, OFFERED, SERVED, FAILED, CLOSED = range(6)
+_UNSERVED = (ROUTING, WAITING, OFFERED)
+_STATUS = {
+    AgentState.ONLINE.value: AgentState.ONLINE,
+    AgentState.BREAK.value: AgentState.BREAK,
+    AgentState.OFFLINE.value: AgentState.OFFLINE,
+}
+
+
+class _Conv:
+    __slots__ = (
+        "agent",
+        "assigned",
+        "card",
+        "closed",
+        "counted",
+        "handle",
+        "id",
+        "offer",
+        "pending",
+        "queued",
+        "request",
+        "silent",
+        "state",
+    )
+
+    def __init__(self, conv_id: str, request: int, counted: bool) -> None:
+        self.id = conv_id
+        self.request = request
+        self.counted = counted
+        self.state = ROUTING
+        self.queued = False
+        self.agent = ""
+        self.assigned = 0
+        self.handle = 0
+        self.offer = 0  # bumped by every offer and withdrawal: the token of an answer
+        self.silent = False
+        self.pending = False  # a rating is on its way
+        self.card = 0  # when its latest rating card expires
+        self.closed: int | None = None
+
+
+class _Agent:
+    __slots__ = (
+        "busy",
+        "busy_since",
+        "capacity",
+        "epoch",
+        "id",
+        "known",
+        "load",
+        "online",
+        "served",
+        "since",
+        "status",
+        "team",
+    )
+
+    def __init__(self, agent_id: str, team: int, capacity: int) -> None:
+        self.id = agent_id
+        self.team = team
+        self.capacity = capacity
+        self.status = AgentState.OFFLINE
+        self.since = 0  # when the status began
+        self.online = 0  # online time in the window (us)
+        self.busy = 0  # time with a conversation in the window (us)
+        self.busy_since = 0
+        self.load = 0  # conversations it serves
+        self.served = 0  # conversation-time in the window (us)
+        self.epoch = 0  # bumped by every shift change: the token of a return from break
+        self.known = False
+
+
+def _overlap(low: int, high: int, start: int, end: int) -> int:
+    return max(0, min(high, end) - max(low, start))
+
+
+def _shift_changes(team: Team, zone: str, start: int, stop: int) -> list[tuple[int, AgentState]]:
+    """A team's status changes in ``[start, stop)``: (instant, status), first at ``start``."""
+    if team.hours is None:
+        return [(start, AgentState.ONLINE)]
+    begin, finish = from_us(start), from_us(stop)
+
+    def periods(ranges: tuple[Any, ...]) -> list[tuple[int, int]]:
+        week = [
+            [(r.start, r.end) for r in ranges] if day in team.days else []
+            for day in WeeklyHours.DAYS
+        ]
+        schedule = Schedule(zone=zone, weekly=week)
+        return [(to_us(low), to_us(high)) for low, high in schedule.intervals(begin, finish)]
+
+    points: list[tuple[int, AgentState]] = [(start, AgentState.OFFLINE)]
+    pauses = periods(team.breaks) if team.breaks else []
+    for low, high in periods(team.hours):
+        low = max(low, start)
+        points.append((low, AgentState.ONLINE))
+        for pause_low, pause_high in pauses:
+            pause_low, pause_high = max(pause_low, low), min(pause_high, high)
+            if pause_low < pause_high:
+                points += [(pause_low, AgentState.BREAK), (pause_high, AgentState.ONLINE)]
+        points.append((high, AgentState.OFFLINE))
+    points.sort(key=lambda point: point[0])  # stable: the later-listed wins at one instant
+    last: dict[int, AgentState] = dict(points)
+    changes: list[tuple[int, AgentState]] = []
+    for instant in sorted(last):
+        if not changes or changes[-1][1] is not last[instant]:
+            changes.append((instant, last[instant]))
+    return changes
+
+
+def _check(settings: DeskSettings, workload: Workload) -> None:
+    """Faults that involve the desk's settings and the workload together."""
+    errors: list[tuple[str, str]] = []
+    groups = [group for group, _weight in workload.users.groups]
+    strategy = settings.assignment.strategy
+    if strategy is Strategy.USER_CHOICE:
+        if not groups:
+            errors.append(("users.groups", "must name the groups users pick (user_choice)"))
+        allowed = settings.assignment.groups
+        for group in groups:
+            if group not in allowed:
+                errors.append(
+                    (f"users.groups.{group}", f"is not one of assignment.groups {list(allowed)}")
+                )
+    scores = workload.ratings.scores
+    if scores is not None and len(scores) != settings.ratings.scale:
+        errors.append(
+            (
+                "ratings.scores",
+                f"must give {settings.ratings.scale} weights (ratings.scale), got {len(scores)}",
+            )
+        )
+    if errors:
+        raise SettingsError(errors)
+
+
+class Simulation:
+    """One simulated run of ``workload`` through a new :class:`~deskcore.Desk`.
+
+    ``rng`` is the only source of randomness: the same settings, workload and seed give
+    the same report. ``service_level_threshold`` is the wait within which a conversation
+    counts as answered in time. Raises :class:`~deskcore.SettingsError` when the workload
+    does not fit the settings (groups under ``user_choice``, rating weights).
+    """
+
+    def __init__(
+        self,
+        settings: DeskSettings,
+        workload: Workload,
+        rng: Random,
+        *,
+        service_level_threshold: timedelta = timedelta(seconds=20),
+    ) -> None:
+        if not isinstance(rng, Random):
+            raise TypeError(f"rng must be a random.Random, got {rng!r}")
+        _check(settings, workload)
+        self.settings = settings
+        self.workload = workload
+        self.rng = rng
+        self.threshold = service_level_threshold
+        self.desk = Desk(settings)
+        self._heap: list[tuple[int, int, int, Any, int]] = []
+        self._order = itertools.count()
+        self._convs: dict[str, _Conv] = {}
+        self._closed: list[_Conv] = []
+        self._agents: dict[str, _Agent] = {}
+        self._teams: list[list[_Agent]] = []
+        self._team_status: list[AgentState] = []
+        self._now = 0
+        self._now_at = from_us(0)
+        self._count = 0
+        self._open = 0
+        self._pending = 0
+        self._events = 0
+        # The measured window, and what is measured in it.
+        self._start = to_us(workload.start)
+        self._end = self._start + span_us(workload.length)
+        self._from = self._start + span_us(workload.warmup)
+        self._requests = 0
+        self._served = 0
+        self._abandoned = 0
+        self._queued = 0
+        self._offers = 0
+        self._cards = 0
+        self._failed: Counter[str] = Counter()
+        self._withdrawn: Counter[str] = Counter()
+        self._closes: Counter[str] = Counter()
+        self._prompts: Counter[str] = Counter()
+        self._rejected: Counter[str] = Counter()
+        self._ratings: Counter[int] = Counter()
+        self._waits: list[int] = []
+        self._queue = 0
+        self._queue_at = self._from
+        self._queue_area = 0
+        self._longest = 0
+        self._busy = 0
+        self._online = 0
+        step = max(60 * 1_000_000, (self._end - self._start) // 1000)
+        self._sample_every = step
+        self._next_sample = self._start
+        self._timeline: list[tuple[float, int, int, int]] = []
+        self._on: dict[type[Action], Callable[[Any], None]] = {
+            SendPrompt: self._on_prompt,
+            Enqueue: self._on_enqueue,
+            Offer: self._on_offer,
+            WithdrawOffer: self._on_withdraw,
+            Assign: self._on_assign,
+            RoutingFailed: self._on_failed,
+            Close: self._on_close,
+            RatingCard: self._on_card,
+            RecordRating: self._on_record,
+            Rejected: self._on_rejected,
+            SetAgentStatus: self._on_status,
+            RequestAssignment: self._on_request,
+        }
+        self._build_samplers()
+
+    def _build_samplers(self) -> None:
+        workload, rng, settings = self.workload, self.rng, self.settings
+        users, agents = workload.users, workload.agents
+        self._patience = None if users.patience is None else users.patience.sampler(rng)
+        self._reply_delay = users.reply_delay.sampler(rng)
+        self._handle_time = workload.handling.time.sampler(rng)
+        self._accept_delay = agents.accept_delay.sampler(rng)
+        self._rating_delay = workload.ratings.delay.sampler(rng)
+        self._answer_delay = workload.routing.answer_delay.sampler(rng)
+        timeout = settings.closure.user_timeout
+        self._messages = 0 if timeout is None else workload.handling.messages
+        self._invite = workload.ratings.invite if settings.ratings.agent_invite else 0.0
+        self._break_return = (
+            None if agents.break_return is None else span_us(agents.break_return)
+        )
+        self._retention = span_us(settings.closure.retention)
+        scores = workload.ratings.scores or (1.0,) * settings.ratings.scale
+        self._score_weights = list(itertools.accumulate(scores))
+        groups = workload.users.groups
+        self._groups = [group for group, _weight in groups]
+        self._group_weights = list(itertools.accumulate(weight for _group, weight in groups))
+        strategy = settings.assignment.strategy
+        self._choose_group = strategy is Strategy.USER_CHOICE
+        self._zone = zoneinfo.ZoneInfo(workload.timezone)
+        self._rates = [rate / _HOUR for rate in workload.arrivals.per_hour()]
+        self._hour_end = self._start  # the arrival rate holds until then
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def run(self, progress: Progress | None = None) -> Report:
+        """Run the whole workload and return the report; ``progress(share)`` is told how
+        far the run is (0 … 1) now and then. A simulation runs once."""
+        if self._events:
+            raise RuntimeError("a Simulation runs once; make a new one")
+        self._staff()
+        arrival = self._next_arrival(self._start)
+        if arrival is not None:
+            self._push(arrival, ARRIVE, None, 0)
+        heap, desk, stop = self._heap, self.desk, self._end + _DRAIN
+        dispatch = (
+            self._arrive,
+            self._shift,
+            self._return,
+            self._accept,
+            self._decline,
+            self._abandon,
+            self._write,
+            self._reply,
+            self._finish,
+            self._leave,
+            self._rate,
+            self._answer,
+        )
+        turns = 0
+        length = self._end - self._start
+        while True:
+            deadline = desk.next_deadline()
+            due = None if deadline is None else to_us(deadline)
+            if heap and (due is None or heap[0][0] <= due):
+                when = heap[0][0]
+                if when >= self._end and not self._open and not self._pending:
+                    break  # only shift changes are left
+                if when > stop:
+                    break
+                _when, _order, kind, target, token = heapq.heappop(heap)
+                self._advance(when)
+                dispatch[kind](target, token)
+            elif due is not None and due <= stop:
+                self._advance(due)
+                self._handle(Tick(at=self._now_at))
+            else:
+                break
+            turns += 1
+            if progress is not None and not turns % _PROGRESS_EVERY:
+                progress(min(1.0, (self._now - self._start) / length))
+        if progress is not None:
+            progress(1.0)
+        return self._report()
+
+    def _push(self, when: int, kind: int, target: Any, token: int) -> None:
+        heapq.heappush(self._heap, (when, next(self._order), kind, target, token))
+
+    def _advance(self, now: int) -> None:
+        if now != self._now:
+            while self._next_sample <= now:
+                self._sample(self._next_sample)
+                self._next_sample += self._sample_every
+            self._now = now
+            self._now_at = from_us(now)
+
+    def _sample(self, when: int) -> None:
+        if when <= self._end:
+            hours = (when - self._start) / _HOUR
+            self._timeline.append((hours, self._queue, self._busy, self._online))
+
+    def _handle(self, event: Event) -> None:
+        self._events += 1
+        on = self._on
+        for action in self.desk.handle(event):
+            on[type(action)](action)
+        if self._closed:
+            for conv in self._closed:
+                if not conv.pending:
+                    del self._convs[conv.id]
+            self._closed.clear()
+
+    # -- agents ----------------------------------------------------------------------------
+
+    def _staff(self) -> None:
+        """Create every team's agents and schedule its shift changes."""
+        capacity = self.settings.queue.max_concurrent
+        for index, team in enumerate(self.workload.agents.roster()):
+            members = []
+            for number in range(1, team.count + 1):
+                agent_id = f"{team.name}-{number:04d}"
+                agent = _Agent(agent_id, index, capacity if team.capacity is None else team.capacity)
+                self._agents[agent_id] = agent
+                members.append(agent)
+            self._teams.append(members)
+            self._team_status.append(AgentState.OFFLINE)
+            stop = self._end + _DRAIN
+            for when, status in _shift_changes(team, self.workload.timezone, self._start, stop):
+                self._push(when, SHIFT, index, list(AgentState).index(status))
+
+    def _shift(self, team: int, status_index: int) -> None:
+        status = list(AgentState)[status_index]
+        self._team_status[team] = status
+        roster = self.workload.agents.roster()[team]
+        for agent in self._teams[team]:
+            agent.epoch += 1
+            if agent.status is status and agent.known:
+                continue
+            if agent.known:
+                event = AgentStatusChanged(at=self._now_at, agent=agent.id, status=status)
+            else:
+                agent.known = True
+                event = AgentStatusChanged(
+                    at=self._now_at,
+                    agent=agent.id,
+                    status=status,
+                    groups=roster.groups,
+                    capacity=UNSET if roster.capacity is None else roster.capacity,
+                )
+            self._set_status(agent, status)
+            self._handle(event)
+
+    def _return(self, agent: _Agent, epoch: int) -> None:
+        """An agent the desk put on break comes back, unless its shift moved on."""
+        if agent.epoch != epoch or agent.status is not AgentState.BREAK:
+            return
+        if self._team_status[agent.team] is not AgentState.ONLINE:
+            return
+        self._set_status(agent, AgentState.ONLINE)
+        self._handle(
+            AgentStatusChanged(at=self._now_at, agent=agent.id, status=AgentState.ONLINE)
+        )
+
+    def _set_status(self, agent: _Agent, status: AgentState) -> None:
+        now = self._now
+        if agent.status is AgentState.ONLINE:
+            agent.online += _overlap(agent.since, now, self._from, self._end)
+            self._online -= 1
+        if status is AgentState.ONLINE:
+            self._online += 1
+        agent.status, agent.since = status, now
+
+    def _on_status(self, action: SetAgentStatus) -> None:
+        agent = self._agents[action.agent]
+        self._set_status(agent, _STATUS[action.status])
+        if self._break_return is not None and agent.status is AgentState.BREAK:
+            self._push(self._now + self._break_return, RETURN, agent, agent.epoch)
+
+    # -- users -----------------------------------------------------------------------------
+
+    def _next_arrival(self, after: int) -> int | None:
+        """The next arrival after ``after`` (Poisson, rate per local hour), or ``None``."""
+        when = after
+        while when < self._end:
+            if when >= self._hour_end:
+                self._set_hour(when)
+            rate = self._rate
+            if rate > 0:
+                nxt = when + round(self.rng.expovariate(rate))
+                if nxt < self._hour_end:
+                    return nxt if nxt < self._end else None
+            when = self._hour_end  # memoryless: start again at the next hour
+        return None
+
+    def _set_hour(self, when: int) -> None:
+        rates = self._rates
+        if min(rates) == max(rates):
+            self._rate, self._hour_end = rates[0], self._end
+            return
+        offset = span_us(self._zone.utcoffset(from_us(when)) or timedelta(0))
+        local = when + offset
+        self._rate = rates[(local // _HOUR) % 24]
+        self._hour_end = when + _HOUR - local % _HOUR
+
+    def _arrive(self, _target: None, _token: int) -> None:
+        now = self._now
+        nxt = self._next_arrival(now)
+        if nxt is not None:
+            self._push(nxt, ARRIVE, None, 0)
+        self._count += 1
+        conv_id = f"c{self._count}"
+        counted = self._from <= now
+        conv = self._convs[conv_id] = _Conv(conv_id, now, counted)
+        self._open += 1
+        self._requests += counted
+        if self.workload.users.enter:
+            self._handle(UserEntered(at=self._now_at, conversation=conv_id, user=f"u{self._count}"))
+        group = self._pick_group() if self._choose_group else None
+        self._handle(AgentRequested(at=self._now_at, conversation=conv_id, group=group))
+        if self._patience is not None and conv.state in _UNSERVED:
+            self._push(now + self._patience(), ABANDON, conv, 0)
+
+    def _pick_group(self) -> str:
+        weights = self._group_weights
+        return self._groups[bisect.bisect_right(weights, self.rng.random() * weights[-1])]
+
+    def _abandon(self, conv: _Conv, _token: int) -> None:
+        if conv.state in _UNSERVED:
+            self._abandoned += conv.counted
+            self._end_by_user(conv)
+
+    def _leave(self, conv: _Conv, _token: int) -> None:
+        if conv.state == FAILED:
+            self._end_by_user(conv)
+
+    def _end_by_user(self, conv: _Conv) -> None:
+        self._handle(ConversationEnded(at=self._now_at, conversation=conv.id, by=Party.USER))
+
+    def _answer(self, conv: _Conv, _token: int) -> None:
+        """The routing service answers (webhook strategy); late answers are sent too."""
+        if conv.state == CLOSED:
+            return
+        rng = self.rng
+        event: Event
+        if rng.random() < self.workload.routing.failures:
+            event = AssignmentFailed(at=self._now_at, conversation=conv.id)
+        elif self._groups:
+            event = AssignmentAnswered(at=self._now_at, conversation=conv.id, group=self._pick_group())
+        else:
+            event = AssignmentAnswered(
+                at=self._now_at, conversation=conv.id, agents=tuple(self._agents)
+            )
+        self._handle(event)
+
+    # -- offers and service --------------------------------------------------------------------
+
+    def _accept(self, conv: _Conv, offer: int) -> None:
+        if conv.state == OFFERED and conv.offer == offer:
+            self._handle(AgentAccepted(at=self._now_at, conversation=conv.id, agent=conv.agent))
+
+    def _decline(self, conv: _Conv, offer: int) -> None:
+        if conv.state == OFFERED and conv.offer == offer:
+            self._handle(AgentDeclined(at=self._now_at, conversation=conv.id, agent=conv.agent))
+
+    def _write(self, conv: _Conv, number: int) -> None:
+        """The agent's message ``number`` (0 first): it (re)starts the user timeout (C1)."""
+        if conv.state != SERVED:
+            return
+        self._handle(AgentMessage(at=self._now_at, conversation=conv.id))
+        if not conv.silent:
+            self._push(self._now + self._reply_delay(), REPLY, conv, 0)
+        number += 1
+        if number < self._messages:
+            self._push(conv.assigned + conv.handle * number // self._messages, WRITE, conv, number)
+
+    def _reply(self, conv: _Conv, _token: int) -> None:
+        if conv.state == SERVED:
+            self._handle(UserMessage(at=self._now_at, conversation=conv.id))
+
+    def _finish(self, conv: _Conv, _token: int) -> None:
+        if conv.state != SERVED:
+            return
+        if self._invite and self.rng.random() < self._invite:
+            self._handle(RatingInvited(at=self._now_at, conversation=conv.id, agent=conv.agent))
+        self._handle(
+            ConversationEnded(
+                at=self._now_at, conversation=conv.id, by=Party.AGENT, agent=conv.agent
+            )
+        )
+
+    def _rate(self, conv: _Conv, _token: int) -> None:
+        conv.pending = False
+        self._pending -= 1
+        # The desk forgets a closed conversation after its retention (D3): a user that
+        # late does not rate.
+        if conv.closed is None or self._now < max(conv.closed, conv.card) + self._retention:
+            weights = self._score_weights
+            score = bisect.bisect_right(weights, self.rng.random() * weights[-1]) + 1
+            self._handle(RatingSubmitted(at=self._now_at, conversation=conv.id, score=score))
+        if conv.state == CLOSED and not conv.pending:
+            self._convs.pop(conv.id, None)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def _on_prompt(self, action: SendPrompt) -> None:
+        conv = self._convs.get(action.conversation)
+        if conv is not None and conv.counted:
+            self._prompts[action.prompt.value] += 1
+
+    def _set_queue(self, delta: int) -> None:
+        now = min(max(self._now, self._from), self._end)
+        self._queue_area += self._queue * (now - self._queue_at)
+        self._queue_at = now
+        self._queue += delta
+        if self._queue > self._longest and self._from <= self._now <= self._end:
+            self._longest = self._queue
+
+    def _on_enqueue(self, action: Enqueue) -> None:
+        conv = self._convs[action.conversation]
+        if conv.state != WAITING:
+            conv.state = WAITING
+            self._set_queue(+1)
+            if not conv.queued:
+                conv.queued = True
+                self._queued += conv.counted
+
+    def _on_offer(self, action: Offer) -> None:
+        conv = self._convs[action.conversation]
+        if conv.state == WAITING:
+            self._set_queue(-1)
+        conv.state, conv.agent = OFFERED, action.agent
+        conv.offer += 1
+        self._offers += conv.counted
+        agents = self.workload.agents
+        draw = self.rng.random()
+        if draw < agents.missed:
+            return  # the offer times out (S3)
+        kind = DECLINE if draw < agents.missed + agents.declined else ACCEPT
+        self._push(self._now + self._accept_delay(), kind, conv, conv.offer)
+
+    def _on_withdraw(self, action: WithdrawOffer) -> None:
+        conv = self._convs[action.conversation]
+        conv.state = ROUTING
+        conv.offer += 1
+        if conv.counted:
+            self._withdrawn[action.reason.value] += 1
+
+    def _on_assign(self, action: Assign) -> None:
+        conv = self._convs[action.conversation]
+        now = self._now
+        if conv.state == WAITING:
+            self._set_queue(-1)
+        conv.state, conv.agent, conv.assigned = SERVED, action.agent, now
+        if conv.counted:
+            self._served += 1
+            self._waits.append(now - conv.request)
+        agent = self._agents[action.agent]
+        if not agent.load:
+            self._busy += 1
+            agent.busy_since = now
+        agent.load += 1
+        conv.handle = handle = self._handle_time()
+        self._push(now + handle, FINISH, conv, 0)
+        if self._messages:
+            conv.silent = self.rng.random() < self.workload.users.silent
+            self._push(now, WRITE, conv, 0)
+
+    def _on_failed(self, action: RoutingFailed) -> None:
+        conv = self._convs[action.conversation]
+        if conv.state == WAITING:
+            self._set_queue(-1)
+        conv.state = FAILED
+        if conv.counted:
+            self._failed[action.reason.value] += 1
+        self._push(self._now, LEAVE, conv, 0)
+
+    def _on_close(self, action: Close) -> None:
+        conv = self._convs[action.conversation]
+        now = self._now
+        if conv.state == WAITING:
+            self._set_queue(-1)
+        elif conv.state == SERVED:
+            agent = self._agents[conv.agent]
+            agent.served += _overlap(conv.assigned, now, self._from, self._end)
+            agent.load -= 1
+            if not agent.load:
+                agent.busy += _overlap(agent.busy_since, now, self._from, self._end)
+                self._busy -= 1
+        conv.state, conv.closed = CLOSED, now
+        self._open -= 1
+        if conv.counted:
+            self._closes[action.reason.value] += 1
+        self._closed.append(conv)
+
+    def _on_card(self, action: RatingCard) -> None:
+        conv = self._convs[action.conversation]
+        self._cards += conv.counted
+        conv.card = to_us(action.expires_at)
+        if not conv.pending and self.rng.random() < self.workload.ratings.respond:
+            conv.pending = True
+            self._pending += 1
+            self._push(self._now + self._rating_delay(), RATE, conv, 0)
+
+    def _on_record(self, action: RecordRating) -> None:
+        conv = self._convs.get(action.conversation)
+        if conv is not None and conv.counted:
+            self._ratings[action.score] += 1
+
+    def _on_rejected(self, action: Rejected) -> None:
+        self._rejected[action.reason.value] += 1
+
+    def _on_request(self, action: RequestAssignment) -> None:
+        conv = self._convs[action.conversation]
+        self._push(self._now + self._answer_delay(), ANSWER, conv, 0)
+
+    # -- the report ----------------------------------------------------------------------------
+
+    def _report(self) -> Report:
+        raise NotImplementedError
+
+
+def simulate(
+    settings: DeskSettings,
+    workload: Workload,
+    rng: Random,
+    *,
+    service_level_threshold: timedelta = timedelta(seconds=20),
+    progress: Progress | None = None,
+) -> Report:
+    """Run ``workload`` through a new desk with ``settings``; return the report.
+
+    >>> from random import Random
+    >>> from datetime import timedelta
+    >>> from deskcore import DeskSettings, Workload, simulate
+    >>> workload = Workload.simple(agents=2, arrival_rate=20, handle_time=timedelta(minutes=3),
+    ...                            hours=1)
+    >>> report = simulate(DeskSettings(), workload, Random(7))
+    >>> report.requests == report.served
+    True
+    """
+    simulation = Simulation(
+        settings, workload, rng, service_level_threshold=service_level_threshold
+    )
+    return simulation.run(progress)
