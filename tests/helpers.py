@@ -176,9 +176,7 @@ def user_says(moment: Moment, conv: str) -> UserMessage:
     return UserMessage(at=at(moment), conversation=conv)
 
 
-def end(
-    moment: Moment, conv: str, by: str = "user", agent: str | None = None
-) -> ConversationEnded:
+def end(moment: Moment, conv: str, by: str = "user", agent: str | None = None) -> ConversationEnded:
     """A ``conversation_ended`` event."""
     return ConversationEnded(at=at(moment), conversation=conv, by=Party(by), agent=agent)
 

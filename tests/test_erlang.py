@@ -506,7 +506,7 @@ class TestErlangA:
         rate = rho * agents / handle
         c_result = erlang_c(agents=agents, arrival_rate=rate, mean_handle_time=handle)
         a_result = erlang_a(
-            agents=agents, arrival_rate=rate, mean_handle_time=handle, mean_patience=1e7 * handle
+            agents=agents, arrival_rate=rate, mean_handle_time=handle, mean_patience=1e9 * handle
         )
         assert_close(a_result.probability_of_waiting, c_result.probability_of_waiting, 1e-5)
         assert_close(a_result.mean_wait, c_result.mean_wait, 1e-5)

@@ -86,7 +86,7 @@ from ._policy import (
 )
 from ._settings import DeskSettings, ServiceMode, Strategy, WebhookFallback
 from ._templates import render
-from ._time import from_us, require_aware, span_us, to_us
+from ._time import EPOCH, from_us, span_us, to_us
 
 __all__ = ["Desk"]
 
@@ -224,6 +224,7 @@ class Desk:
         self._heap: list[Timer] = []
         self._forget: list[tuple[int, str]] = []
         self._rebalance = False
+        self._at = EPOCH
         # Per step: actions out, queues whose positions changed (from which rank on), and
         # conversations that entered a queue.
         self._out: list[Action] = []
@@ -257,17 +258,17 @@ class Desk:
         """Handle one event: fire due deadlines, then the event; return the actions (T2)."""
         if not isinstance(event, Event):
             raise EventError(f"expected an Event, got {event!r}")
-        now = to_us(require_aware(event.at, "at"))
+        now = to_us(event.at)  # events are checked aware on construction (T1)
         self._check(event, now)
         self._out = []
         self.decisions = []
         if self._rebalance:
             self._rebalance = False
-            self._step(now, self._rebalance_all, now)
+            self._step(now, event.at, self._rebalance_all, now)
         self._fire_until(now)
         self._now = now
         self._purge(now)
-        self._step(now, self._dispatch, event, now)
+        self._step(now, event.at, self._dispatch, event, now)
         out, self._out = self._out, []
         return out
 
@@ -374,9 +375,11 @@ class Desk:
 
     # -- steps and deadlines (T2) -----------------------------------------------------------
 
-    def _step(self, now: int, work: Callable[..., None], *args: Any) -> None:
+    def _step(self, now: int, at: datetime, work: Callable[..., None], *args: Any) -> None:
+        self._at = at  # every action of the step takes effect at its instant (T2)
         work(*args)
-        self._tell_positions(now)
+        if self._moved:
+            self._tell_positions(now)
 
     def _set(self, conv: _Conv, kind: int, due: int | None) -> None:
         if due is None:
@@ -424,7 +427,7 @@ class Desk:
             if kind == REPLY:
                 conv.reply_heap = None
             self._now = due
-            self._step(due, self._fire, kind, conv, due)
+            self._step(due, from_us(due), self._fire, kind, conv, due)
 
     def _fire(self, kind: int, conv: _Conv, now: int) -> None:
         if kind == OFFER:
@@ -449,16 +452,16 @@ class Desk:
         self._out.append(action)
 
     def _prompt(self, conv: _Conv, now: int, kind: PromptKind, text: str, **values: Any) -> None:
+        if not text:  # P2: an empty prompt is switched off
+            return
         rendered = render(text, values)
         if rendered:  # P2
-            self._emit(
-                SendPrompt(at=from_us(now), conversation=conv.id, prompt=kind, text=rendered)
-            )
+            self._emit(SendPrompt(at=self._at, conversation=conv.id, prompt=kind, text=rendered))
 
     def _reject(self, event: Event, now: int, reason: RejectReason) -> None:
         self._emit(
             Rejected(
-                at=from_us(now),
+                at=self._at,
                 event_type=event.type,
                 reason=reason,
                 conversation=getattr(event, "conversation", None),
@@ -502,9 +505,7 @@ class Desk:
             shown = "" if opening is None else opening.strftime("%Y-%m-%d %H:%M")  # W3
             self._prompt(conv, now, PromptKind.AFTER_HOURS, hours.after_hours_reply, NextOpen=shown)
             self._emit(
-                RoutingFailed(
-                    at=from_us(now), conversation=conv.id, reason=FailureReason.OUTSIDE_HOURS
-                )
+                RoutingFailed(at=self._at, conversation=conv.id, reason=FailureReason.OUTSIDE_HOURS)
             )
             return
         self._prompt(conv, now, PromptKind.CONNECTING, settings.prompts.connecting)  # R3
@@ -518,9 +519,7 @@ class Desk:
             expires = now + span_us(settings.assignment.webhook_timeout)
             self._set(conv, WEBHOOK, expires)
             self._emit(
-                RequestAssignment(
-                    at=from_us(now), conversation=conv.id, expires_at=from_us(expires)
-                )
+                RequestAssignment(at=self._at, conversation=conv.id, expires_at=from_us(expires))
             )
             return
         if strategy is Strategy.USER_CHOICE:
@@ -646,7 +645,7 @@ class Desk:
             assert conv.card_agent is not None
             self._emit(
                 RecordRating(
-                    at=from_us(now), conversation=conv.id, agent=conv.card_agent, score=event.score
+                    at=self._at, conversation=conv.id, agent=conv.card_agent, score=event.score
                 )
             )
             self._prompt(
@@ -744,7 +743,6 @@ class Desk:
         return self._staff.get(key, 0) > 0
 
     def _change_load(self, agent: _Agent, delta: int, now: int) -> None:
-        self._unindex(agent)
         agent.load += delta
         if agent.load == 0:
             agent.zero = now
@@ -778,8 +776,8 @@ class Desk:
         else:
             keys = self._room.get(key) or []  # type: ignore[assignment]
         fallback = None
-        for entry in keys:
-            agent_id = entry[-1]
+        for position in range(len(keys)):
+            agent_id = keys[position][-1]  # SortedList: position 0 is a direct lookup
             if agent_id in conv.declined:
                 continue
             if agent_id in conv.missed:
@@ -820,7 +818,7 @@ class Desk:
             self._set(conv, OFFER, expires)
             self._emit(
                 Offer(
-                    at=from_us(now),
+                    at=self._at,
                     conversation=conv.id,
                     agent=agent.id,
                     expires_at=from_us(expires),
@@ -833,15 +831,11 @@ class Desk:
     def _serve(self, conv: _Conv, agent: _Agent, now: int) -> None:
         conv.state, conv.agent = S.SERVED, agent.id
         conv.t_offer = conv.t_wait = None
-        self._emit(Assign(at=from_us(now), conversation=conv.id, agent=agent.id))
-        self._prompt(
-            conv,
-            now,
-            PromptKind.CONNECTED,
-            self._settings.prompts.connected,
-            AgentName=agent.name or agent.id,
-            AgentId=agent.id,
-        )
+        self._emit(Assign(at=self._at, conversation=conv.id, agent=agent.id))
+        text = self._settings.prompts.connected
+        if text:
+            name = agent.name or agent.id
+            self._prompt(conv, now, PromptKind.CONNECTED, text, AgentName=name, AgentId=agent.id)
 
     def _fail(self, conv: _Conv, now: int, reason: FailureReason) -> None:
         """F1: routing ends; the conversation stays open and un-routed."""
@@ -849,7 +843,7 @@ class Desk:
             self._dequeue(conv)
         conv.state, conv.scope, conv.agent, conv.request = S.NEW, None, None, None
         conv.t_wait = conv.t_webhook = conv.t_prompt = None
-        self._emit(RoutingFailed(at=from_us(now), conversation=conv.id, reason=reason))
+        self._emit(RoutingFailed(at=self._at, conversation=conv.id, reason=reason))
         self._prompt(
             conv,
             now,
@@ -871,9 +865,7 @@ class Desk:
         conv.agent = None
         conv.state = S.NEW
         conv.t_offer = None
-        self._emit(
-            WithdrawOffer(at=from_us(now), conversation=conv.id, agent=agent.id, reason=reason)
-        )
+        self._emit(WithdrawOffer(at=self._at, conversation=conv.id, agent=agent.id, reason=reason))
         self._change_load(agent, -1, now)
         return agent
 
@@ -903,7 +895,7 @@ class Desk:
         agent.status = AgentState.BREAK
         self._restaff(agent, *before)
         self._emit(
-            SetAgentStatus(at=from_us(now), agent=agent.id, status="break", reason="offer_timeout")
+            SetAgentStatus(at=self._at, agent=agent.id, status="break", reason="offer_timeout")
         )
         self._withdraw_all(agent, now, WithdrawReason.AGENT_UNAVAILABLE, [conv])
 
@@ -940,6 +932,8 @@ class Desk:
             self._give(conv, chosen, now)
 
     def _queues_of(self, agent: _Agent) -> Iterator[ScopeKey]:
+        if not self._queues:
+            return
         if ALL in self._queues:
             yield ALL
         for group in sorted(agent.groups):
@@ -1005,7 +999,7 @@ class Desk:
                 conv = self._convs[entry[2]]
                 position = rank + 1
                 if conv.id in entered:
-                    self._emit(Enqueue(at=from_us(now), conversation=conv.id, position=position))
+                    self._emit(Enqueue(at=self._at, conversation=conv.id, position=position))
                     self._tell(conv, now, position)
                     continue
                 send, due = queue_prompt_due(
@@ -1083,7 +1077,7 @@ class Desk:
         conv.state = S.CLOSED  # conv.agent stays: the agent that served it, if any
         conv.closed = now
         conv.t_offer = conv.t_reply = conv.t_wait = conv.t_prompt = conv.t_webhook = None
-        self._emit(Close(at=from_us(now), conversation=conv.id, reason=reason))
+        self._emit(Close(at=self._at, conversation=conv.id, reason=reason))
         self._schedule_forget(conv)
 
     def _schedule_forget(self, conv: _Conv) -> None:
@@ -1099,7 +1093,7 @@ class Desk:
         text = render(ratings.invitation, {"AgentName": agent.name or agent.id})
         self._emit(
             RatingCard(
-                at=from_us(now),
+                at=self._at,
                 conversation=conv.id,
                 text=text,
                 expires_at=from_us(conv.card_until),

@@ -228,7 +228,8 @@ class Report:
         timeline.set_title("Queue and agents over the run")
         timeline.legend(loc="upper right")
         timeline.grid(alpha=0.3)
-        waits.hist(self.waits_s or [0.0], bins=60, color="tab:purple")
+        waited = self.waits_s[bisect.bisect_right(self.waits_s, 0.0) :]
+        waits.hist(waited or [0.0], bins=60, color="tab:purple")
         waits.axvline(
             self.service_level_threshold_s,
             color="black",
@@ -238,7 +239,8 @@ class Report:
         waits.set_xlabel("wait before an agent took the conversation (s)")
         waits.set_ylabel("conversations")
         waits.set_title(
-            f"Waits: mean {self.wait_mean_s:.1f} s, p90 {self.wait_p90_s:.1f} s,"
+            f"Waits of the {len(waited):,} served after a wait ({len(self.waits_s) - len(waited):,}"
+            f" at once): mean of all {self.wait_mean_s:.1f} s, p90 {self.wait_p90_s:.1f} s,"
             f" p99 {self.wait_p99_s:.1f} s"
         )
         waits.legend(loc="upper right")

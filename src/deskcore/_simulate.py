@@ -38,7 +38,7 @@ import math
 import zoneinfo
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from random import Random
 from types import MappingProxyType
 from typing import Any
@@ -49,6 +49,7 @@ from ._actions import (
     Close,
     Enqueue,
     Offer,
+    PromptKind,
     RatingCard,
     RecordRating,
     Rejected,
@@ -94,17 +95,12 @@ _DRAIN = 24 * _HOUR  # the longest the run goes on after the last arrival
 _PROGRESS_EVERY = 8192  # host events between progress calls
 
 # Host event kinds.
-ARRIVE, SHIFT, RETURN, ACCEPT, DECLINE, ABANDON, WRITE, REPLY, FINISH, LEAVE, RATE, ANSWER = (
-    range(12)
+ARRIVE, SHIFT, RETURN, ACCEPT, DECLINE, ABANDON, WRITE, REPLY, FINISH, LEAVE, RATE, ANSWER = range(
+    12
 )
 # Where a conversation stands, as the host sees it.
 ROUTING, WAITING, OFFERED, SERVED, FAILED, CLOSED = range(6)
 _UNSERVED = (ROUTING, WAITING, OFFERED)
-_STATUS = {
-    AgentState.ONLINE.value: AgentState.ONLINE,
-    AgentState.BREAK.value: AgentState.BREAK,
-    AgentState.OFFLINE.value: AgentState.OFFLINE,
-}
 
 
 class _Conv:
@@ -264,6 +260,7 @@ class Simulation:
         self._convs: dict[str, _Conv] = {}
         self._closed: list[_Conv] = []
         self._agents: dict[str, _Agent] = {}
+        self._roster = workload.agents.roster()
         self._teams: list[list[_Agent]] = []
         self._team_status: list[AgentState] = []
         self._now = 0
@@ -272,6 +269,7 @@ class Simulation:
         self._open = 0
         self._pending = 0
         self._events = 0
+        self._ran = False
         # The measured window, and what is measured in it.
         self._start = to_us(workload.start)
         self._end = self._start + span_us(workload.length)
@@ -285,7 +283,7 @@ class Simulation:
         self._failed: Counter[str] = Counter()
         self._withdrawn: Counter[str] = Counter()
         self._closes: Counter[str] = Counter()
-        self._prompts: Counter[str] = Counter()
+        self._prompts: Counter[PromptKind] = Counter()
         self._rejected: Counter[str] = Counter()
         self._ratings: Counter[int] = Counter()
         self._waits: list[int] = []
@@ -327,9 +325,7 @@ class Simulation:
         timeout = settings.closure.user_timeout
         self._messages = 0 if timeout is None else workload.handling.messages
         self._invite = workload.ratings.invite if settings.ratings.agent_invite else 0.0
-        self._break_return = (
-            None if agents.break_return is None else span_us(agents.break_return)
-        )
+        self._break_return = None if agents.break_return is None else span_us(agents.break_return)
         self._retention = span_us(settings.closure.retention)
         scores = workload.ratings.scores or (1.0,) * settings.ratings.scale
         self._score_weights = list(itertools.accumulate(scores))
@@ -347,8 +343,9 @@ class Simulation:
     def run(self, progress: Progress | None = None) -> Report:
         """Run the whole workload and return the report; ``progress(share)`` is told how
         far the run is (0 … 1) now and then. A simulation runs once."""
-        if self._events:
+        if self._ran:
             raise RuntimeError("a Simulation runs once; make a new one")
+        self._ran = True
         self._staff()
         arrival = self._next_arrival(self._start)
         if arrival is not None:
@@ -426,23 +423,24 @@ class Simulation:
     def _staff(self) -> None:
         """Create every team's agents and schedule its shift changes."""
         capacity = self.settings.queue.max_concurrent
-        for index, team in enumerate(self.workload.agents.roster()):
+        for index, team in enumerate(self._roster):
             members = []
             for number in range(1, team.count + 1):
                 agent_id = f"{team.name}-{number:04d}"
-                agent = _Agent(agent_id, index, capacity if team.capacity is None else team.capacity)
+                agent = _Agent(
+                    agent_id, index, capacity if team.capacity is None else team.capacity
+                )
                 self._agents[agent_id] = agent
                 members.append(agent)
             self._teams.append(members)
             self._team_status.append(AgentState.OFFLINE)
             stop = self._end + _DRAIN
             for when, status in _shift_changes(team, self.workload.timezone, self._start, stop):
-                self._push(when, SHIFT, index, list(AgentState).index(status))
+                self._push(when, SHIFT, status, index)
 
-    def _shift(self, team: int, status_index: int) -> None:
-        status = list(AgentState)[status_index]
+    def _shift(self, status: AgentState, team: int) -> None:
         self._team_status[team] = status
-        roster = self.workload.agents.roster()[team]
+        roster = self._roster[team]
         for agent in self._teams[team]:
             agent.epoch += 1
             if agent.status is status and agent.known:
@@ -468,9 +466,7 @@ class Simulation:
         if self._team_status[agent.team] is not AgentState.ONLINE:
             return
         self._set_status(agent, AgentState.ONLINE)
-        self._handle(
-            AgentStatusChanged(at=self._now_at, agent=agent.id, status=AgentState.ONLINE)
-        )
+        self._handle(AgentStatusChanged(at=self._now_at, agent=agent.id, status=AgentState.ONLINE))
 
     def _set_status(self, agent: _Agent, status: AgentState) -> None:
         now = self._now
@@ -483,7 +479,7 @@ class Simulation:
 
     def _on_status(self, action: SetAgentStatus) -> None:
         agent = self._agents[action.agent]
-        self._set_status(agent, _STATUS[action.status])
+        self._set_status(agent, AgentState(action.status))
         if self._break_return is not None and agent.status is AgentState.BREAK:
             self._push(self._now + self._break_return, RETURN, agent, agent.epoch)
 
@@ -556,7 +552,9 @@ class Simulation:
         if rng.random() < self.workload.routing.failures:
             event = AssignmentFailed(at=self._now_at, conversation=conv.id)
         elif self._groups:
-            event = AssignmentAnswered(at=self._now_at, conversation=conv.id, group=self._pick_group())
+            event = AssignmentAnswered(
+                at=self._now_at, conversation=conv.id, group=self._pick_group()
+            )
         else:
             event = AssignmentAnswered(
                 at=self._now_at, conversation=conv.id, agents=tuple(self._agents)
@@ -616,7 +614,7 @@ class Simulation:
     def _on_prompt(self, action: SendPrompt) -> None:
         conv = self._convs.get(action.conversation)
         if conv is not None and conv.counted:
-            self._prompts[action.prompt.value] += 1
+            self._prompts[action.prompt] += 1
 
     def _set_queue(self, delta: int) -> None:
         now = min(max(self._now, self._from), self._end)
@@ -727,7 +725,76 @@ class Simulation:
     # -- the report ----------------------------------------------------------------------------
 
     def _report(self) -> Report:
-        raise NotImplementedError
+        now, low, high = self._now, self._from, self._end
+        while self._next_sample <= high:
+            self._sample(self._next_sample)
+            self._next_sample += self._sample_every
+        self._set_queue(0)  # closes the queue's area at the end of the window
+        for conv in self._convs.values():
+            if conv.state == SERVED:  # still served when the run stopped
+                self._agents[conv.agent].served += _overlap(conv.assigned, now, low, high)
+        online = capacity = served = busy = 0
+        spread: dict[str, float] = {}
+        for agent in self._agents.values():
+            if agent.status is AgentState.ONLINE:
+                agent.online += _overlap(agent.since, now, low, high)
+            if agent.load:
+                agent.busy += _overlap(agent.busy_since, now, low, high)
+            online += agent.online
+            capacity += agent.online * agent.capacity
+            served += agent.served
+            busy += agent.busy
+            if agent.online and agent.capacity:
+                spread[agent.id] = agent.served / (agent.online * agent.capacity)
+        shares = list(spread.values())
+        mean_share = sum(shares) / len(shares) if shares else 0.0
+        sd = math.sqrt(sum((x - mean_share) ** 2 for x in shares) / len(shares)) if shares else 0.0
+        waits = sorted(self._waits)
+        seconds = tuple(wait / 1e6 for wait in waits)
+        failed = self._failed
+        offered = self._requests - failed.get("outside_hours", 0)
+        threshold = span_us(self.threshold)
+        unfinished = sum(1 for c in self._convs.values() if c.counted and c.state != CLOSED)
+        return Report(
+            start=from_us(self._start),
+            end=from_us(high),
+            finished=from_us(now),
+            warmup_s=(low - self._start) / 1e6,
+            service_level_threshold_s=threshold / 1e6,
+            requests=self._requests,
+            offered=offered,
+            served=self._served,
+            abandoned=self._abandoned,
+            routing_failed=frozen_counts(failed),
+            unfinished=unfinished,
+            queued=self._queued,
+            wait_mean_s=sum(waits) / len(waits) / 1e6 if waits else 0.0,
+            wait_p50_s=percentile(seconds, 0.5),
+            wait_p90_s=percentile(seconds, 0.9),
+            wait_p99_s=percentile(seconds, 0.99),
+            wait_max_s=seconds[-1] if seconds else 0.0,
+            service_level=(bisect.bisect_right(waits, threshold) / offered if offered else 0.0),
+            agents=len(self._agents),
+            online_agent_hours=online / _HOUR,
+            utilisation=served / capacity if capacity else 0.0,
+            occupancy=busy / online if online else 0.0,
+            utilisation_min=min(shares, default=0.0),
+            utilisation_max=max(shares, default=0.0),
+            utilisation_sd=sd,
+            longest_queue=self._longest,
+            queue_mean=self._queue_area / (high - low),
+            offers=self._offers,
+            withdrawn=frozen_counts(self._withdrawn),
+            closes=frozen_counts(self._closes),
+            prompts=frozen_counts(self._prompts),
+            rejected=frozen_counts(self._rejected),
+            rating_cards=self._cards,
+            ratings=frozen_counts(self._ratings),
+            events=self._events,
+            agent_utilisation=MappingProxyType(spread),
+            timeline=tuple(self._timeline),
+            waits_s=seconds,
+        )
 
 
 def simulate(

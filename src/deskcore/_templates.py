@@ -38,7 +38,7 @@ def check_template(text: str, allowed: frozenset[str]) -> str | None:
     another ``$``; it is also refused when it names a variable outside ``allowed``.
 
     >>> check_template("Hi $Name", frozenset({"AgentName"}))
-    'unknown variable $Name; this prompt offers $AgentName'
+    'unknown variable $Name (did you mean $AgentName?); this prompt offers $AgentName'
     >>> check_template("Costs $$5", frozenset()) is None
     True
     """

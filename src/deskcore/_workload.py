@@ -85,7 +85,7 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _parse_span(value: object) -> timedelta:
+def parse_span(value: object) -> timedelta:
     """A duration: settings.md forms, or a (possibly fractional) number of seconds."""
     if isinstance(value, float):
         if not math.isfinite(value) or value < 0:
@@ -168,8 +168,8 @@ def _field(default: Any = attrs.NOTHING, *, check: Check, parse: Parse = _same, 
 def _span(default: timedelta | None, *, zero: bool = False, optional: bool = False) -> Any:
     check = _check_span(zero=zero)
     if optional:
-        return _field(default, check=_optional(check), parse=_optional_parse(_parse_span))
-    return _field(default, check=check, parse=_parse_span)
+        return _field(default, check=_optional(check), parse=_optional_parse(parse_span))
+    return _field(default, check=check, parse=parse_span)
 
 
 def _share(default: float) -> Any:
@@ -227,7 +227,7 @@ class Timing:
     distribution: DistributionKind = _field(
         DistributionKind.EXPONENTIAL, check=_check_kind, parse=_parse_kind
     )
-    mean: timedelta = _field(check=_check_span(zero=True), parse=_parse_span)
+    mean: timedelta = _field(check=_check_span(zero=True), parse=parse_span)
     cv: float | None = _field(None, check=_optional(_check_number(above=True)))
 
     def __attrs_post_init__(self) -> None:
@@ -270,7 +270,7 @@ def _timing(default: Timing | None, *, optional: bool = False) -> Any:
     return attrs.field(
         default=default,
         validator=_wrap(check),
-        metadata={"section": Timing, "check": check, "shorthand": _parse_span},
+        metadata={"section": Timing, "check": check, "shorthand": parse_span},
     )
 
 

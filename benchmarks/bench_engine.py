@@ -1,0 +1,325 @@
+"""Engine benchmark: deskcore's indexed Desk against a naive reference, in one run.
+
+Prints figures; it is not a test and never fails on speed. Run with
+``make bench`` or ``.venv/bin/python benchmarks/bench_engine.py [--quick]``.
+
+Measured:
+
+1. assign: one request assigned at once plus the ending that frees the agent, at 1k, 10k
+   and 100k online agents; the naive reference scans every agent for the R5 choice.
+2. mixed workload (agents coming and going, requests, messages, endings, abandonment,
+   ticks) at 100 agents / 1k waiting and 10k agents / 100k waiting: events per second.
+3. a tick with nothing due at 1k and at 1M open conversations (each with a user-timeout
+   deadline pending).
+4. memory per agent and per waiting conversation (tracemalloc), id strings excluded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import random
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from deskcore import (
+    AgentMessage,
+    AgentRequested,
+    AgentStatusChanged,
+    ConversationEnded,
+    Desk,
+    Event,
+    Tick,
+    UserMessage,
+    load_settings,
+)
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+US = timedelta(microseconds=1)
+
+
+class NaiveDesk:
+    """The naive reference: a linear scan of agents for R5 and a list as the queue."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.agents: dict[str, dict[str, Any]] = {}
+        self.queue: list[str] = []
+        self.serving: dict[str, str] = {}
+
+    def _best(self) -> str | None:
+        best, best_key = None, None
+        for agent_id, agent in self.agents.items():
+            if not agent["online"] or agent["load"] >= self.capacity:
+                continue
+            if agent["load"] == 0:
+                key: tuple[Any, ...] = (0, agent["idle"], agent_id)
+            else:
+                key = (1, agent["load"] / self.capacity, agent["given"], agent_id)
+            if best_key is None or key < best_key:
+                best, best_key = agent_id, key
+        return best
+
+    def _give(self, conv: str, agent_id: str, now: datetime) -> None:
+        agent = self.agents[agent_id]
+        agent["load"] += 1
+        agent["given"] = now
+        self.serving[conv] = agent_id
+
+    def handle(self, event: Event) -> None:
+        """Handle the few events the workloads send."""
+        now = event.at
+        if isinstance(event, AgentStatusChanged):
+            agent = self.agents.setdefault(
+                event.agent, {"online": False, "load": 0, "idle": now, "given": now}
+            )
+            was_online = agent["online"]
+            agent["online"] = event.status == "online"
+            if agent["online"] and not was_online:
+                agent["idle"] = now
+                self._drain(event.agent, now)
+        elif isinstance(event, AgentRequested):
+            best = self._best()
+            if best is None:
+                self.queue.append(event.conversation)
+            else:
+                self._give(event.conversation, best, now)
+        elif isinstance(event, ConversationEnded):
+            agent_id = self.serving.pop(event.conversation, None)
+            if agent_id is None:
+                self.queue.remove(event.conversation)
+                return
+            agent = self.agents[agent_id]
+            agent["load"] -= 1
+            if agent["load"] == 0:
+                agent["idle"] = now
+            self._drain(agent_id, now)
+
+    def _drain(self, agent_id: str, now: datetime) -> None:
+        agent = self.agents[agent_id]
+        while agent["online"] and agent["load"] < self.capacity and self.queue:
+            self._give(self.queue.pop(0), agent_id, now)
+
+
+Handler = Callable[[Event], Any]
+
+
+def settings(capacity: int, **queue: Any) -> Any:
+    """Settings for the benchmarks: no prompts sent, no working hours."""
+    return load_settings(
+        {
+            "prompts": {"welcome": "", "connecting": "", "connected": "", "connect_failed": ""},
+            "queue": {
+                "max_concurrent": capacity,
+                "prompt": "",
+                "update_interval": "never",
+                **queue,
+            },
+            "closure": {"user_timeout": "1h", "end_message": "", "timeout_message": ""},
+        }
+    )
+
+
+def online(handle: Handler, count: int, now: datetime) -> None:
+    """Bring ``count`` agents online."""
+    for index in range(count):
+        handle(AgentStatusChanged(at=now, agent=f"a{index}", status="online"))
+
+
+# -- 1. assign -------------------------------------------------------------------------------
+
+
+def bench_assign(agents: int, pairs: int, naive: bool) -> float:
+    """Microseconds per assign (a request served at once plus the ending that frees it)."""
+    desk: Any = NaiveDesk(1) if naive else Desk(settings(1))
+    online(desk.handle, agents, START)
+    now = START + timedelta(seconds=1)
+    events: list[Event] = []
+    for index in range(pairs):
+        at = now + index * 2 * US
+        events.append(AgentRequested(at=at, conversation=f"c{index}"))
+        events.append(ConversationEnded(at=at + US, conversation=f"c{index}", by="agent"))
+    handle = desk.handle
+    gc.collect()
+    started = time.perf_counter()
+    for event in events:
+        handle(event)
+    return (time.perf_counter() - started) / pairs * 1e6
+
+
+# -- 2. mixed workload --------------------------------------------------------------------------
+
+
+def mixed_events(
+    agents: int, waiting: int, count: int, seed: int
+) -> tuple[list[Event], list[Event]]:
+    """A setup (agents full, ``waiting`` users queued) and ``count`` mixed events after it."""
+    rng = random.Random(seed)
+    capacity = 2
+    setup: list[Event] = []
+    now = START
+    for index in range(agents):
+        setup.append(AgentStatusChanged(at=now, agent=f"a{index}", status="online"))
+    served: list[str] = []
+    queued: list[str] = []
+    serial = 0
+    for _ in range(agents * capacity + waiting):
+        now += US
+        conv = f"c{serial}"
+        serial += 1
+        setup.append(AgentRequested(at=now, conversation=conv))
+        (served if len(served) < agents * capacity else queued).append(conv)
+    events: list[Event] = []
+    away: list[str] = []
+    for _ in range(count):
+        now += timedelta(microseconds=rng.randint(1, 1000))
+        roll = rng.random()
+        if roll < 0.30:
+            conv = f"c{serial}"
+            serial += 1
+            events.append(AgentRequested(at=now, conversation=conv))
+            queued.append(conv)
+        elif roll < 0.55 and served:
+            conv = served.pop(rng.randrange(len(served)))
+            events.append(ConversationEnded(at=now, conversation=conv, by="user"))
+            if queued:
+                served.append(queued.pop(0))
+        elif roll < 0.60 and queued:
+            conv = queued.pop(rng.randrange(len(queued)))
+            events.append(ConversationEnded(at=now, conversation=conv, by="user"))
+        elif roll < 0.75 and served:
+            conv = served[rng.randrange(len(served))]
+            events.append(AgentMessage(at=now, conversation=conv))
+        elif roll < 0.90 and served:
+            conv = served[rng.randrange(len(served))]
+            events.append(UserMessage(at=now, conversation=conv))
+        elif roll < 0.95:
+            if away and rng.random() < 0.5:
+                agent = away.pop(rng.randrange(len(away)))
+                events.append(AgentStatusChanged(at=now, agent=agent, status="online"))
+            else:
+                agent = f"a{rng.randrange(agents)}"
+                if agent not in away:
+                    away.append(agent)
+                    events.append(AgentStatusChanged(at=now, agent=agent, status="break"))
+        else:
+            events.append(Tick(at=now))
+    return setup, events
+
+
+def bench_mixed(agents: int, waiting: int, count: int, naive: bool) -> float:
+    """Events per second of the mixed workload after its setup."""
+    setup, events = mixed_events(agents, waiting, count, seed=7)
+    desk: Any = NaiveDesk(2) if naive else Desk(settings(2))
+    handle = desk.handle
+    for event in setup:
+        handle(event)
+    gc.collect()
+    started = time.perf_counter()
+    for event in events:
+        handle(event)
+    return len(events) / (time.perf_counter() - started)
+
+
+# -- 3. idle tick ---------------------------------------------------------------------------------
+
+
+def bench_tick(open_conversations: int, ticks: int) -> float:
+    """Microseconds per tick with nothing due, with that many served conversations open."""
+    agents = max(1, open_conversations // 1000)
+    desk = Desk(settings(1000))
+    online(desk.handle, agents, START)
+    now = START + timedelta(seconds=1)
+    for index in range(open_conversations):
+        conv = f"c{index}"
+        desk.handle(AgentRequested(at=now, conversation=conv))
+        desk.handle(AgentMessage(at=now, conversation=conv))  # a pending user timeout each
+    events = [Tick(at=now + (index + 1) * US) for index in range(ticks)]
+    gc.collect()
+    started = time.perf_counter()
+    for event in events:
+        desk.handle(event)
+    return (time.perf_counter() - started) / ticks * 1e6
+
+
+# -- 4. memory ------------------------------------------------------------------------------------
+
+
+def bench_memory(count: int, **queue: Any) -> tuple[float, float]:
+    """Bytes per agent and per waiting conversation, the host's id strings excluded."""
+    agent_ids = [f"agent-{index}" for index in range(count)]
+    conv_ids = [f"conv-{index}" for index in range(2 * count)]
+    desk = Desk(settings(1, **queue))
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    for agent in agent_ids:
+        desk.handle(AgentStatusChanged(at=START, agent=agent, status="online"))
+    gc.collect()
+    with_agents = tracemalloc.get_traced_memory()[0]
+    for conv in conv_ids[:count]:  # one served conversation an agent: everyone is busy
+        desk.handle(AgentRequested(at=START, conversation=conv))
+    gc.collect()
+    busy = tracemalloc.get_traced_memory()[0]
+    for conv in conv_ids[count:]:
+        desk.handle(AgentRequested(at=START, conversation=conv))
+    gc.collect()
+    waiting = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return (with_agents - base) / count, (waiting - busy) / count
+
+
+def main() -> None:
+    """Run every measurement and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = parser.parse_args()
+    quick = args.quick
+
+    print("1. assign (request served at once + ending), microseconds per assign")
+    sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
+    ours: dict[int, float] = {}
+    for agents in sizes:
+        ours[agents] = min(bench_assign(agents, 5_000, naive=False) for _ in range(3))
+        print(f"   deskcore  {agents:>7} agents: {ours[agents]:8.1f} us")
+    naive_10k = bench_assign(10_000, 200, naive=True)
+    print(f"   naive     {10_000:>7} agents: {naive_10k:8.1f} us")
+    print(f"   speed-up at 10k agents: {naive_10k / ours[10_000]:.0f}x (target >= 100x)")
+    if 100_000 in ours:
+        print(f"   cost 100k / 1k agents: {ours[100_000] / ours[1_000]:.2f}x (target <= 2.5x)")
+
+    print("2. mixed workload, events per second")
+    small = bench_mixed(100, 1_000, 20_000, naive=False)
+    large_waiting = 10_000 if quick else 100_000
+    large = bench_mixed(10_000 if not quick else 1_000, large_waiting, 20_000, naive=False)
+    naive_small = bench_mixed(100, 1_000, 20_000, naive=True)
+    naive_large = bench_mixed(10_000 if not quick else 1_000, large_waiting, 2_000, naive=True)
+    print(f"   deskcore   100 agents /   1k waiting: {small:10.0f} events/s")
+    print(f"   deskcore   10k agents / {large_waiting // 1000}k waiting: {large:10.0f} events/s")
+    print(f"   naive      100 agents /   1k waiting: {naive_small:10.0f} events/s")
+    print(
+        f"   naive      10k agents / {large_waiting // 1000}k waiting: {naive_large:10.0f} events/s"
+    )
+    print(f"   per-event cost large / small: {small / large:.2f}x (target <= 2x)")
+
+    print("3. tick with nothing due, microseconds per tick")
+    big = 100_000 if quick else 1_000_000
+    tick_small = min(bench_tick(1_000, 20_000) for _ in range(3))
+    tick_big = min(bench_tick(big, 20_000) for _ in range(1))
+    print(f"   {1_000:>9} open conversations: {tick_small:6.2f} us")
+    print(f"   {big:>9} open conversations: {tick_big:6.2f} us ({tick_big / tick_small:.2f}x)")
+
+    print("4. memory (tracemalloc), bytes")
+    count = 20_000 if quick else 100_000
+    per_agent, per_waiting = bench_memory(count)
+    _, per_waiting_max_wait = bench_memory(count, max_wait="1h")
+    print(f"   per agent:                               {per_agent:6.0f}")
+    print(f"   per waiting conversation:                {per_waiting:6.0f}")
+    print(f"   per waiting conversation with max_wait:  {per_waiting_max_wait:6.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""``deskcore simulate``: run a simulated day for a desk and print the report.
+
+``deskcore simulate [SETTINGS] [--workload FILE] [flags] [--json] [--plot FILE]``. Without
+SETTINGS the desk is ``DeskSettings()`` with ``queue.max_concurrent = 1`` (an automatic
+desk where each agent takes one conversation at a time, the M/M/c of Erlang C). Flags
+override the workload file. Progress goes to stderr on long runs; this module reads the
+wall clock only for that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from random import Random
+from typing import Any, TextIO
+
+import attrs
+
+from ._document import load_settings
+from ._errors import SettingsError
+from ._settings import DeskSettings, QueueSettings
+from ._simulate import simulate
+from ._workload import Arrivals, Timing, Workload, load_workload, parse_span
+
+__all__ = ["add_commands"]
+
+_PROGRESS_AFTER = 1.0  # seconds of wall time before progress is shown
+
+
+def _duration(text: str) -> timedelta:
+    """A duration flag: settings.md forms (``90s``, ``1h30m``, ``PT10M``) or seconds."""
+    try:
+        value: object = float(text) if text.replace(".", "", 1).isdigit() else text
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return parse_span(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _positive(kind: type[int] | type[float]) -> Any:
+    def convert(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+        return value
+
+    return convert
+
+
+def _faults(name: str, exc: SettingsError, out: TextIO) -> None:
+    for path, message in exc.errors:
+        print(f"{name}: {path}: {message}" if path else f"{name}: {message}", file=out)
+
+
+def _override(workload: Workload, args: argparse.Namespace) -> Workload:
+    """The workload with the command line's flags applied."""
+    if args.agents is not None:
+        workload = attrs.evolve(
+            workload,
+            agents=attrs.evolve(workload.agents, count=args.agents, capacity=None, teams=()),
+        )
+    if args.arrival_rate is not None:
+        workload = attrs.evolve(workload, arrivals=Arrivals(rate=args.arrival_rate))
+    if args.handle_time is not None:
+        handling = workload.handling
+        timing = attrs.evolve(handling.time, mean=args.handle_time)
+        workload = attrs.evolve(workload, handling=attrs.evolve(handling, time=timing))
+    if args.patience is not None:
+        users = workload.users
+        old = users.patience
+        timing = (
+            Timing(mean=args.patience) if old is None else attrs.evolve(old, mean=args.patience)
+        )
+        workload = attrs.evolve(workload, users=attrs.evolve(users, patience=timing))
+    if args.hours is not None:
+        workload = attrs.evolve(workload, length=timedelta(hours=args.hours))
+    if args.warmup is not None:
+        workload = attrs.evolve(workload, warmup=args.warmup)
+    return workload
+
+
+class _Progress:
+    """Shows how far a long run is on stderr: one updated line on a terminal, else a line
+    every tenth."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.began = time.monotonic()
+        self.shown = -1
+        self.tty = out.isatty()
+
+    def __call__(self, share: float) -> None:
+        if time.monotonic() - self.began < _PROGRESS_AFTER:
+            return
+        step = int(share * 100) if self.tty else int(share * 10) * 10
+        if step == self.shown:
+            return
+        self.shown = step
+        end = "\r" if self.tty and share < 1.0 else "\n"
+        print(f"simulated {step}%", end=end, file=self.out, flush=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings: DeskSettings
+    if args.settings is None:
+        settings = DeskSettings(queue=QueueSettings(max_concurrent=1))
+    else:
+        try:
+            settings = load_settings(Path(args.settings))
+        except OSError as exc:
+            print(f"{args.settings}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        except SettingsError as exc:
+            _faults(args.settings, exc, sys.stderr)
+            return 2
+    workload = Workload()
+    if args.workload is not None:
+        try:
+            workload = load_workload(Path(args.workload))
+        except OSError as exc:
+            print(f"{args.workload}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+        except SettingsError as exc:
+            _faults(args.workload, exc, sys.stderr)
+            return 2
+    try:
+        workload = _override(workload, args)
+        report = simulate(
+            settings,
+            workload,
+            Random(args.seed),
+            service_level_threshold=args.service_level_threshold,
+            progress=None if args.quiet else _Progress(sys.stderr),
+        )
+    except SettingsError as exc:
+        _faults(args.workload or "workload", exc, sys.stderr)
+        return 2
+    if args.plot is not None:
+        try:
+            report.plot(args.plot)
+        except ImportError as exc:
+            print(f"--plot: {exc}", file=sys.stderr)
+            return 2
+    if args.json:
+        print(json.dumps({"seed": args.seed, **report.to_json()}))
+    else:
+        print(report.format())
+    return 0
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``simulate`` to the ``deskcore`` command line."""
+    run = commands.add_parser(
+        "simulate",
+        help="simulate a day at the desk and report waits, service level and utilisation",
+        description=(
+            "Run synthetic users and agents through the desk engine and print a report. "
+            "Without SETTINGS the desk is automatic with capacity 1 per agent. Flags "
+            "override the workload file."
+        ),
+    )
+    run.add_argument("settings", nargs="?", metavar="SETTINGS", help="TOML or JSON settings")
+    run.add_argument("--workload", metavar="FILE", help="TOML or JSON workload")
+    run.add_argument("--agents", type=_positive(int), metavar="N", help="N agents all day")
+    run.add_argument(
+        "--arrival-rate", type=_positive(float), metavar="PER_HOUR", help="users per hour"
+    )
+    run.add_argument("--handle-time", type=_duration, metavar="DURATION", help="mean handle time")
+    run.add_argument("--patience", type=_duration, metavar="DURATION", help="mean user patience")
+    run.add_argument("--hours", type=_positive(float), metavar="H", help="hours of arrivals")
+    run.add_argument("--warmup", type=_duration, metavar="DURATION", help="time not measured")
+    run.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    run.add_argument(
+        "--service-level-threshold",
+        type=_duration,
+        default=timedelta(seconds=20),
+        metavar="DURATION",
+        help="service level counts waits up to this (default 20s)",
+    )
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument("--plot", metavar="FILE.png", help="draw the run (needs deskcore[plot])")
+    run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    run.set_defaults(run=_run)
