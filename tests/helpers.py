@@ -63,6 +63,9 @@ Json = dict[str, Any]
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 """Monday 2026-03-02 09:00 UTC: second 0 of every test's time line."""
 
+HOUR = 3600
+"""One hour in seconds (the rating ``validity`` of :data:`BASE`)."""
+
 BASE: dict[str, dict[str, Any]] = {
     "prompts": {
         "welcome": "W",
@@ -114,9 +117,9 @@ def status(
     agent: str,
     state: str = "online",
     *,
-    capacity: int | None | Unset = UNSET,
+    capacity: int | Unset | None = UNSET,
     groups: Sequence[str] | Unset = UNSET,
-    name: str | None | Unset = UNSET,
+    name: str | Unset | None = UNSET,
 ) -> AgentStatusChanged:
     """An ``agent_status`` event (fields left out keep the agent's values)."""
     return AgentStatusChanged(

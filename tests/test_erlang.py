@@ -309,9 +309,7 @@ class TestErlangC:
         assert chain.probability_of_waiting == pytest.approx(waiting, abs=5e-5)
         assert chain.mean_wait == pytest.approx(asa, abs=5e-3)
         assert reference_level == pytest.approx(level, abs=5e-5)
-        result = erlang_c(
-            agents=agents, arrival_rate=CLASSIC_RATE, mean_handle_time=CLASSIC_HANDLE
-        )
+        result = erlang_c(agents=agents, arrival_rate=CLASSIC_RATE, mean_handle_time=CLASSIC_HANDLE)
         assert result.load == pytest.approx(10.0)
         assert_close(result.probability_of_waiting, chain.probability_of_waiting)
         assert_close(result.mean_wait, chain.mean_wait)

@@ -25,6 +25,7 @@ from deskcore import (
 )
 from deskcore._events import Event
 from helpers import (
+    HOUR,
     accept,
     agent_says,
     answer,
@@ -1257,7 +1258,7 @@ class TestRuleQ4:
         )
 
     def test_max_wait_in_the_queue(self) -> None:
-        """Q4, F1: a user still waiting at max_wait fails ``queue_timeout``; those behind move up."""
+        """Q4, F1: a user waiting at max_wait fails ``queue_timeout``; those behind move up."""
         desk = make_desk(
             make_settings(queue={"max_wait": "60s"}),
             status(0, "a1"),
@@ -1688,9 +1689,6 @@ def _served_desk(**ratings: Any) -> Desk:
     )
 
 
-HOUR = 3600
-
-
 class TestRuleV1:
     """V1: the serving agent invites the user to rate."""
 
@@ -1752,7 +1750,7 @@ class TestRuleV1:
 
     @pytest.mark.parametrize("state", ["new", "waiting"])
     def test_invite_on_an_unserved_conversation(self, state: str) -> None:
-        """V1: nobody serves a new or waiting conversation, so any invite is ``not_serving_agent``."""
+        """V1: nobody serves a new or waiting conversation: invites are ``not_serving_agent``."""
         desk = make_desk(make_settings(), status(0, "a1"), ask(5, "c0"))
         desk.handle(enter(10, "c1") if state == "new" else ask(10, "c1"))
         same(
@@ -2270,7 +2268,7 @@ class TestRuleD3:
         )
 
     def test_conversation_closed_and_forgotten_by_deadlines_before_the_event(self) -> None:
-        """D3, E1: an event naming a conversation that deadlines close and forget raises no crash."""
+        """D3, E1: naming a conversation that deadlines close and forget does not crash."""
         desk = make_desk(
             make_settings(closure={"user_timeout": "60s", "retention": "10s"}),
             status(0, "a1"),

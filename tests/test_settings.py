@@ -80,7 +80,11 @@ DEFAULTS: list[tuple[str, str, object]] = [
         "after_hours_reply",
         "We are closed right now. We open again at $NextOpen.",
     ),
-    ("working_hours", "weekly", WeeklyHours(mon=OFFICE, tue=OFFICE, wed=OFFICE, thu=OFFICE, fri=OFFICE)),
+    (
+        "working_hours",
+        "weekly",
+        WeeklyHours(mon=OFFICE, tue=OFFICE, wed=OFFICE, thu=OFFICE, fri=OFFICE),
+    ),
     ("working_hours", "dates", ()),
     ("ratings", "agent_invite", True),
     ("ratings", "send_on_end", False),
@@ -620,7 +624,10 @@ class TestDateOverride:
     @pytest.mark.parametrize(
         ("rule", "detail"),
         [
-            ("FREQ=FOO", "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY (it names dates), got 'FOO'"),
+            (
+                "FREQ=FOO",
+                "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY (it names dates), got 'FOO'",
+            ),
             ("FREQ=MINUTELY", "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY"),
             ("FREQ=HOURLY", "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY"),
             ("BYMONTH=12", "FREQ is missing (e.g. 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25')"),
@@ -650,7 +657,9 @@ class TestDateOverride:
         assert path == "rrule"
         assert message.startswith(f"invalid RRULE {rule!r}: {detail}")
 
-    @pytest.mark.parametrize(("rule", "message"), [("", "expected an RRULE"), (5, "must be a string")])
+    @pytest.mark.parametrize(
+        ("rule", "message"), [("", "expected an RRULE"), (5, "must be a string")]
+    )
     def test_empty_rrule(self, rule: object, message: str) -> None:
         """An empty or non-string rrule is refused."""
         ((path, got),) = fault(DateOverride, rrule=rule)

@@ -153,11 +153,12 @@ def _plain(value: object) -> object:
 
 
 def event_to_json(event: Event) -> dict[str, Any]:
-    """The JSON object of an event; fields left unset are left out."""
+    """The JSON object of an event; unset fields (and ``None`` meaning absent) are left out."""
     data: dict[str, Any] = {"at": format_instant(event.at), "type": event.type}
     for field in attrs.fields(type(event))[1:]:
         value = getattr(event, field.name)
-        if value is UNSET or (value is None and field.name != "capacity"):
+        # None is written as null where absent means "keep" (UNSET), else left out.
+        if value is UNSET or (value is None and field.default is not UNSET):
             continue
         data[field.name] = _plain(value)
     return data

@@ -362,7 +362,7 @@ class Simulation:
             self._reply,
             self._finish,
             self._leave,
-            self._rate,
+            self._rate_conversation,
             self._answer,
         )
         turns = 0
@@ -491,7 +491,7 @@ class Simulation:
         while when < self._end:
             if when >= self._hour_end:
                 self._set_hour(when)
-            rate = self._rate
+            rate = self._arrival_rate
             if rate > 0:
                 nxt = when + round(self.rng.expovariate(rate))
                 if nxt < self._hour_end:
@@ -502,11 +502,11 @@ class Simulation:
     def _set_hour(self, when: int) -> None:
         rates = self._rates
         if min(rates) == max(rates):
-            self._rate, self._hour_end = rates[0], self._end
+            self._arrival_rate, self._hour_end = rates[0], self._end
             return
         offset = span_us(self._zone.utcoffset(from_us(when)) or timedelta(0))
         local = when + offset
-        self._rate = rates[(local // _HOUR) % 24]
+        self._arrival_rate = rates[(local // _HOUR) % 24]
         self._hour_end = when + _HOUR - local % _HOUR
 
     def _arrive(self, _target: None, _token: int) -> None:
@@ -597,7 +597,7 @@ class Simulation:
             )
         )
 
-    def _rate(self, conv: _Conv, _token: int) -> None:
+    def _rate_conversation(self, conv: _Conv, _token: int) -> None:
         conv.pending = False
         self._pending -= 1
         # The desk forgets a closed conversation after its retention (D3): a user that
@@ -754,11 +754,12 @@ class Simulation:
         failed = self._failed
         offered = self._requests - failed.get("outside_hours", 0)
         threshold = span_us(self.threshold)
-        unfinished = sum(1 for c in self._convs.values() if c.counted and c.state != CLOSED)
+        unfinished = sum(1 for c in self._convs.values() if c.counted and c.state in _UNSERVED)
+        start = self.workload.start
         return Report(
-            start=from_us(self._start),
-            end=from_us(high),
-            finished=from_us(now),
+            start=start,
+            end=start + self.workload.length,
+            finished=from_us(now).astimezone(start.tzinfo),
             warmup_s=(low - self._start) / 1e6,
             service_level_threshold_s=threshold / 1e6,
             requests=self._requests,
