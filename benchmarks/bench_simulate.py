@@ -1,0 +1,240 @@
+"""Benchmark ``deskcore simulate``: the full engine against ciw, and a synthetic big day.
+
+Run with ``PYTHONTZPATH= .venv/bin/python benchmarks/bench_simulate.py`` (ciw is a
+benchmark-only dependency: ``pip install ciw``, or ``pip install --group bench``).
+
+1. The same M/M/c model (Poisson arrivals, exponential handle times, ``c`` agents of
+   capacity 1, no abandonment, load 0.9 c) simulated by deskcore, every event through
+   :class:`deskcore.Desk` with default prompts, and by ciw; customers served per second
+   of wall time at 50 and at 1,000 agents, and the ratio.
+2. A synthetic day: 1M conversations, 5,000 agents in three shifts with breaks, capacity
+   3, manual mode with 10% missed offers, user timeouts, working hours; timed.
+
+Prints figures; never fails on speed. ``--scale 0.1`` runs the day at a tenth of its size,
+``--profile`` prints where deskcore spends its time in the M/M/c run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from random import Random
+from typing import Any
+
+from deskcore import DeskSettings, load_settings
+from deskcore._report import Report
+from deskcore._settings import QueueSettings
+from deskcore._simulate import simulate
+from deskcore._workload import Workload, load_workload
+
+HANDLE_S = 300.0  # mean handle time of the M/M/c runs
+LOAD = 0.9  # offered load per agent
+
+
+def _deskcore_mmc(agents: int, customers: int, seed: int) -> tuple[int, float, Report]:
+    rate_per_hour = LOAD * agents / HANDLE_S * 3600
+    hours = customers / rate_per_hour
+    settings = DeskSettings(queue=QueueSettings(max_concurrent=1))
+    workload = Workload.simple(
+        agents=agents,
+        arrival_rate=rate_per_hour,
+        handle_time=timedelta(seconds=HANDLE_S),
+        hours=hours,
+    )
+    began = time.perf_counter()
+    report = simulate(settings, workload, Random(seed))
+    elapsed = time.perf_counter() - began
+    return report.served, elapsed, report
+
+
+def _ciw_mmc(agents: int, customers: int, seed: int) -> tuple[int, float]:
+    import ciw  # type: ignore[import-untyped]
+
+    rate = LOAD * agents / HANDLE_S
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=rate)],
+        service_distributions=[ciw.dists.Exponential(rate=1.0 / HANDLE_S)],
+        number_of_servers=[agents],
+    )
+    ciw.seed(seed)
+    simulation = ciw.Simulation(network)
+    began = time.perf_counter()
+    simulation.simulate_until_max_time(customers / rate)
+    elapsed = time.perf_counter() - began
+    return len(simulation.get_all_records()), elapsed
+
+
+def compare(agents: int, customers: int, seed: int, profile: bool) -> dict[str, Any]:
+    """deskcore and ciw on the same M/M/c model: customers per second of each."""
+    served, elapsed, report = _deskcore_mmc(agents, customers, seed)
+    try:
+        ciw_served, ciw_elapsed = _ciw_mmc(agents, customers, seed)
+    except ImportError:
+        ciw_served, ciw_elapsed = 0, float("nan")
+    ours, theirs = served / elapsed, ciw_served / ciw_elapsed
+    row = {
+        "agents": agents,
+        "deskcore_customers": served,
+        "deskcore_s": round(elapsed, 2),
+        "deskcore_per_s": round(ours),
+        "deskcore_engine_events": report.events,
+        "ciw_customers": ciw_served,
+        "ciw_s": round(ciw_elapsed, 2),
+        "ciw_per_s": round(theirs) if ciw_served else None,
+        "ratio": round(ours / theirs, 2) if ciw_served else None,
+        "wait_mean_s": round(report.wait_mean_s, 2),
+        "utilisation": round(report.utilisation, 3),
+    }
+    if profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        _deskcore_mmc(agents, min(customers, 20_000), seed)
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+        print(out.getvalue(), file=sys.stderr)
+    return row
+
+
+DAY_SETTINGS = """
+[service]
+mode = "manual"
+accept_timeout = "30s"
+
+[queue]
+max_concurrent = 3
+update_interval = "30s"
+max_wait = "15m"
+
+[closure]
+user_timeout = "10m"
+
+[working_hours]
+enabled = true
+timezone = "UTC"
+weekly = { mon = ["06:00-24:00"] }
+
+[ratings]
+send_on_end = true
+"""
+
+# Users per hour by hour of the day (UTC); the desk is open 06:00-24:00.
+_SHAPE = [
+    *[0.2] * 6,
+    *[1.0, 3.0, 6.0, 8.0, 9.0, 9.0, 8.0, 8.5, 9.0, 9.0, 8.5, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0],
+]
+
+
+def day_workload(scale: float) -> Workload:
+    """The 1M-conversation day, ``scale`` times as large in users and agents."""
+    total = 1_000_000 * scale
+    by_hour = [round(total * share / sum(_SHAPE), 3) for share in _SHAPE]
+    agents = round(5000 * scale)
+    teams = [
+        ("early", agents * 34 // 100, "06:00-14:00", "10:00-10:30"),
+        ("mid", agents * 34 // 100, "10:00-18:00", "14:00-14:30"),
+        ("late", agents - 2 * (agents * 34 // 100), "16:00-24:00", "20:00-20:30"),
+    ]
+    document = {
+        "start": datetime(2026, 3, 2, tzinfo=UTC),
+        "length": "24h",
+        "arrivals": {"by_hour": by_hour},
+        "users": {"patience": "8m", "reply_delay": "30s", "silent": 0.03},
+        "handling": {
+            "time": {"distribution": "lognormal", "mean": "6m", "cv": 0.8},
+            "messages": 2,
+        },
+        "agents": {
+            "accept_delay": "5s",
+            "missed": 0.1,
+            "teams": [
+                {"name": name, "count": count, "hours": [hours], "breaks": [pause]}
+                for name, count, hours, pause in teams
+            ],
+        },
+        "ratings": {"respond": 0.2, "delay": "1m"},
+    }
+    return load_workload(document)
+
+
+def big_day(scale: float, seed: int) -> dict[str, Any]:
+    """Time the big day; return its figures."""
+    settings = load_settings(DAY_SETTINGS)
+    workload = day_workload(scale)
+    shown = [-1]
+
+    def progress(share: float) -> None:
+        step = int(share * 10)
+        if step != shown[0]:
+            shown[0] = step
+            print(f"  day: {step * 10}% ({time.perf_counter() - began:.0f} s)", file=sys.stderr)
+
+    began = time.perf_counter()
+    report = simulate(settings, workload, Random(seed), progress=progress)
+    elapsed = time.perf_counter() - began
+    return {
+        "scale": scale,
+        "agents": report.agents,
+        "requests": report.requests,
+        "served": report.served,
+        "seconds": round(elapsed, 1),
+        "conversations_per_s": round(report.requests / elapsed),
+        "engine_events": report.events,
+        "engine_events_per_s": round(report.events / elapsed),
+        "wait_mean_s": round(report.wait_mean_s, 1),
+        "service_level": round(report.service_level, 3),
+        "utilisation": round(report.utilisation, 3),
+        "abandoned": report.abandoned,
+        "routing_failed": dict(report.routing_failed),
+        "withdrawn": dict(report.withdrawn),
+        "closes": dict(report.closes),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=40_000, help="per M/M/c run")
+    parser.add_argument("--scale", type=float, default=1.0, help="size of the big day")
+    parser.add_argument("--only", choices=["mmc", "day"], help="run one part")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="profile deskcore (M/M/c)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
+    results: dict[str, Any] = {}
+    if args.only in (None, "mmc"):
+        results["mmc"] = []
+        for agents in (50, 1000):
+            row = compare(agents, args.customers, args.seed, args.profile)
+            results["mmc"].append(row)
+            if not args.json:
+                print(
+                    f"M/M/{agents}: deskcore {row['deskcore_per_s']:,} customers/s"
+                    f" ({row['deskcore_customers']:,} in {row['deskcore_s']} s),"
+                    f" ciw {row['ciw_per_s'] or 0:,}/s ({row['ciw_customers']:,} in"
+                    f" {row['ciw_s']} s): ratio {row['ratio']}",
+                    flush=True,
+                )
+    if args.only in (None, "day"):
+        results["day"] = day = big_day(args.scale, args.seed)
+        if not args.json:
+            print(
+                f"Day x{args.scale:g}: {day['requests']:,} conversations, {day['agents']:,} agents"
+                f" in {day['seconds']} s ({day['conversations_per_s']:,} conversations/s,"
+                f" {day['engine_events_per_s']:,} engine events/s)",
+                flush=True,
+            )
+            print(f"  {json.dumps(day)}")
+    if args.json:
+        print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
