@@ -124,23 +124,33 @@ weekly = { mon = ["06:00-24:00"] }
 send_on_end = true
 """
 
-# Users per hour by hour of the day (UTC); the desk is open 06:00-24:00.
-_SHAPE = [
-    *[0.2] * 6,
-    *[1.0, 3.0, 6.0, 8.0, 9.0, 9.0, 8.0, 8.5, 9.0, 9.0, 8.5, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0, 2.0],
+# The day's teams: (name, share of the agents, local shift, break); the desk is open
+# 06:00-24:00.
+_TEAMS = [
+    ("early", 0.20, (6, 14), "10:00-10:30"),
+    ("day", 0.25, (8, 17), "12:00-12:30"),
+    ("mid", 0.25, (10, 19), "14:30-15:00"),
+    ("late", 0.30, (15, 24), "19:00-19:30"),
 ]
 
 
 def day_workload(scale: float) -> Workload:
-    """The 1M-conversation day, ``scale`` times as large in users and agents."""
+    """The 1M-conversation day, ``scale`` times as large in users and agents.
+
+    Users arrive in proportion to the agents on shift each hour (about 75% busy), with a
+    trickle in the night when the desk is closed.
+    """
     total = 1_000_000 * scale
-    by_hour = [round(total * share / sum(_SHAPE), 3) for share in _SHAPE]
     agents = round(5000 * scale)
-    teams = [
-        ("early", agents * 34 // 100, "06:00-14:00", "10:00-10:30"),
-        ("mid", agents * 34 // 100, "10:00-18:00", "14:00-14:30"),
-        ("late", agents - 2 * (agents * 34 // 100), "16:00-24:00", "20:00-20:30"),
+    staffed = [
+        sum(share for _name, share, (begin, end), _pause in _TEAMS if begin <= hour < end)
+        for hour in range(24)
     ]
+    night = 0.002  # share of the day's users who ask while the desk is closed
+    weights = [share or night * sum(staffed) / 6 for share in staffed]
+    by_hour = [round(total * weight / sum(weights), 3) for weight in weights]
+    counts = [round(agents * share) for _name, share, _hours, _pause in _TEAMS]
+    counts[-1] = agents - sum(counts[:-1])
     document = {
         "start": datetime(2026, 3, 2, tzinfo=UTC),
         "length": "24h",
@@ -154,8 +164,13 @@ def day_workload(scale: float) -> Workload:
             "accept_delay": "5s",
             "missed": 0.1,
             "teams": [
-                {"name": name, "count": count, "hours": [hours], "breaks": [pause]}
-                for name, count, hours, pause in teams
+                {
+                    "name": name,
+                    "count": count,
+                    "hours": [f"{begin:02d}:00-{end:02d}:00"],
+                    "breaks": [pause],
+                }
+                for (name, _share, (begin, end), pause), count in zip(_TEAMS, counts, strict=True)
             ],
         },
         "ratings": {"respond": 0.2, "delay": "1m"},

@@ -430,20 +430,21 @@ class TestStrictTypes:
         ]
 
 
+DURATION_KEYS = [
+    ("assignment", "webhook_timeout"),
+    ("service", "accept_timeout"),
+    ("queue", "update_interval"),
+    ("queue", "max_wait"),
+    ("closure", "user_timeout"),
+    ("closure", "retention"),
+    ("ratings", "validity"),
+]
+
+
 class TestDurations:
     """Durations in documents: forms, zero rules, 'never' and null."""
 
-    KEYS = [
-        ("assignment", "webhook_timeout"),
-        ("service", "accept_timeout"),
-        ("queue", "update_interval"),
-        ("queue", "max_wait"),
-        ("closure", "user_timeout"),
-        ("closure", "retention"),
-        ("ratings", "validity"),
-    ]
-
-    @pytest.mark.parametrize(("section", "key"), KEYS)
+    @pytest.mark.parametrize(("section", "key"), DURATION_KEYS)
     @pytest.mark.parametrize(
         ("value", "seconds"),
         [
@@ -462,7 +463,7 @@ class TestDurations:
         loaded = load_settings({section: {key: value}})
         assert getattr(getattr(loaded, section), key) == timedelta(seconds=seconds)
 
-    @pytest.mark.parametrize(("section", "key"), KEYS)
+    @pytest.mark.parametrize(("section", "key"), DURATION_KEYS)
     @pytest.mark.parametrize("zero", [0, "0s", "PT0S", "0h0m"])
     def test_zero(self, section: str, key: str, zero: object) -> None:
         """Zero is allowed only for retention and update_interval."""
@@ -946,16 +947,14 @@ class TestAllFaultsTogether:
 
     def test_is_value_error(self) -> None:
         """Callers may catch the fault as a ValueError."""
-        with pytest.raises(ValueError, match="queue.max_concurrent: must be >= 1, got 0"):
+        with pytest.raises(ValueError, match=r"queue\.max_concurrent: must be >= 1, got 0"):
             load_settings({"queue": {"max_concurrent": 0}})
 
 
 # -- dumping and round trips ------------------------------------------------------------------
 
 ZONES = sorted(zoneinfo.available_timezones())
-SAFE_TEXT = st.text(
-    st.characters(blacklist_characters="$", blacklist_categories=("Cs",)), max_size=12
-)
+SAFE_TEXT = st.text(st.characters(exclude_characters="$", exclude_categories=["Cs"]), max_size=12)
 
 
 def templates(*variables: str) -> st.SearchStrategy[str]:

@@ -18,12 +18,13 @@ import pytest
 from deskcore import (
     AgentRequested,
     Desk,
+    Event,
     EventError,
     RatingSubmitted,
     Rejected,
     event_from_json,
 )
-from deskcore._events import Event
+
 from helpers import (
     HOUR,
     accept,
@@ -678,6 +679,15 @@ class TestRuleR3:
         """R3, T2: no answer within webhook_timeout routes automatically at the deadline."""
         desk = self._webhook_desk()
         same(desk.handle(tick(25)), connected(20, "c1", "a1"))
+
+    def test_answer_at_the_timeout_instant_is_late(self) -> None:
+        """R3, T2: an answer at ``expires_at`` comes after the fallback and is rejected."""
+        desk = self._webhook_desk()
+        same_in_order(
+            desk.handle(answer(20, "c1", group="vip")),
+            connected(20, "c1", "a1"),
+            rejected(20, "assignment_answered", "not_waiting_for_answer", "c1"),
+        )
 
     @pytest.mark.parametrize(
         "event", [answer(11, "c1", agents=["zz"]), answer_failed(11, "c1"), tick(20)]
@@ -1345,6 +1355,22 @@ class TestRuleQ5:
         )
         assert desk.conversation_state("c0") == "served"
 
+    def test_everyone_queue_fails_when_the_last_agent_leaves(self) -> None:
+        """Q5: under ``automatic`` the last agent going offline fails every waiting user."""
+        desk = make_desk(
+            make_settings(), status(0, "a1"), ask(5, "c0"), ask(10, "c1"), ask(20, "c2")
+        )
+        same(
+            desk.handle(status(30, "a1", "offline")),
+            failed(30, "c1", "no_agents_online"),
+            failed(30, "c2", "no_agents_online"),
+        )
+        same(
+            desk.handle(ask(40, "c1")),
+            say(40, "c1", "connecting", "C"),
+            failed(40, "c1", "no_agents_online"),
+        )
+
     def test_break_keeps_the_queue(self) -> None:
         """Q5: an agent going on break still staffs, so nobody fails."""
         desk = make_desk(make_settings(), status(0, "a1"), ask(5, "c0"), ask(10, "c1"))
@@ -2008,6 +2034,15 @@ class TestRuleP3:
         )
         same(desk.handle(invite(6, "c1", "a1")), card(6, "c1", f"R {name}", 6 + HOUR))
 
+    def test_agent_id_with_a_dollar_is_inserted_as_is(self) -> None:
+        """P3: a nameless agent whose id holds ``$`` is shown by that id verbatim."""
+        desk = make_desk(make_settings(), status(0, "$AgentName"))
+        same(
+            desk.handle(ask(5, "c1")),
+            say(5, "c1", "connecting", "C"),
+            connected(5, "c1", "$AgentName"),
+        )
+
     def test_double_dollar_in_a_template_is_one_dollar(self) -> None:
         """P3: ``$$`` in operator text is a literal dollar sign."""
         desk = Desk(make_settings(prompts={"welcome": "Pay $$5"}))
@@ -2117,6 +2152,19 @@ class TestRuleE1:
         assert info.value.field == field
         assert field in str(info.value)
 
+    @pytest.mark.xfail(
+        reason=(
+            "engine bug: Desk.handle accepts the bare Event base class, fires due deadlines, "
+            "then raises AttributeError ('conversation') with the desk changed"
+        ),
+        raises=AttributeError,
+        strict=True,
+    )
+    def test_bare_event_base_class_is_an_error(self) -> None:
+        """E1: an ``Event`` that is no protocol event type is an error and changes nothing."""
+        desk = make_desk(make_settings(service=MANUAL), status(0, "a1"), ask(10, "c1"))
+        refused(desk, Event(at=at(50)))
+
     def test_not_an_event(self) -> None:
         """E1: handing the desk something that is not an event is an error."""
         desk = Desk(make_settings())
@@ -2194,7 +2242,7 @@ D1_EVENTS: list[Event] = [
 class TestRuleD1:
     """D1: a snapshot restores a desk that behaves the same from then on."""
 
-    @pytest.mark.parametrize("cut", range(0, len(D1_EVENTS) + 1, 2))
+    @pytest.mark.parametrize("cut", range(len(D1_EVENTS) + 1))
     def test_restored_desk_gives_the_same_actions(self, cut: int) -> None:
         """D1: after a JSON round trip of the snapshot the later actions are identical."""
         settings = make_settings(**D1_SETTINGS)
@@ -2267,6 +2315,14 @@ class TestRuleD3:
             connected(20 + 2 * HOUR, "c1", "a1"),
         )
 
+    @pytest.mark.xfail(
+        reason=(
+            "engine bug: _check accepts the event on the state before deadlines fire; the "
+            "user timeout then closes c1 and _purge forgets it, and _dispatch fails an assert"
+        ),
+        raises=AssertionError,
+        strict=True,
+    )
     def test_conversation_closed_and_forgotten_by_deadlines_before_the_event(self) -> None:
         """D3, E1: naming a conversation that deadlines close and forget does not crash."""
         desk = make_desk(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -26,6 +27,7 @@ __all__ = ["dump_settings", "load_settings"]
 
 T = TypeVar("T")
 Errors = list[tuple[str, str]]
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _report(errors: Errors, path: str, exc: ValueError) -> None:
@@ -35,6 +37,12 @@ def _report(errors: Errors, path: str, exc: ValueError) -> None:
         errors.extend((join_path(path, inner), message) for inner, message in exc.errors)
     else:
         errors.append((path, str(exc)))
+
+
+def _key(key: object) -> str:
+    """A key as written in a path: bare when it can be, else quoted (``"a.b"``)."""
+    text = str(key)
+    return text if _BARE_KEY.fullmatch(text) else json.dumps(text)
 
 
 def _got(value: object) -> str:
@@ -51,7 +59,7 @@ def _structure(cls: type[T], data: object, path: str, errors: Errors) -> T | Non
     values: dict[str, Any] = {}
     before = len(errors)
     for key, raw in data.items():
-        where = join_path(path, str(key))
+        where = join_path(path, _key(key))
         field = fields.get(key)
         if field is None:
             errors.append((where, f"unknown key{suggest(str(key), list(fields))}"))

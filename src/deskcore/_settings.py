@@ -174,6 +174,8 @@ def _template_check(*variables: str) -> Check:
     allowed = frozenset(variables)
 
     def check(value: object) -> None:
+        if value is None:
+            raise ValueError('must be a string, got None (null); write "" to switch it off')
         fault = check_template(_expect_str(value), allowed)
         if fault:
             raise ValueError(fault)
