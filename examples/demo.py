@@ -7,12 +7,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from deskcore._cli import main
 
-HERE = Path(__file__).parent
+HERE = Path(os.path.relpath(Path(__file__).parent))
 
 
 def section(title: str) -> None:

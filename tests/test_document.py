@@ -348,6 +348,13 @@ class TestSections:
         """Unknown keys get a hint when a close name exists; non-tables are named."""
         assert errors_of(document) == expected
 
+    def test_odd_keys_quoted(self) -> None:
+        """Unknown keys that are not bare words are quoted in the path."""
+        assert errors_of({"queue": {"": 1, "max.concurrent": 2}}) == [
+            ('queue.""', "unknown key"),
+            ('queue."max.concurrent"', "unknown key (did you mean 'max_concurrent'?)"),
+        ]
+
     def test_tuples_in_a_mapping(self) -> None:
         """A mapping built in Python may hold tuples where a document holds lists."""
         document = {
@@ -589,7 +596,12 @@ class TestTemplates:
                 "'{name}' or '$' (write $$ for a dollar sign), got 'Open at ${NextOpen'",
             ),
             ("prompts", "welcome", 5, "must be a string, got 5 (an integer)"),
-            ("prompts", "welcome", None, "must be a string, got None (null)"),
+            (
+                "prompts",
+                "welcome",
+                None,
+                'must be a string, got None (null); write "" to switch it off',
+            ),
         ],
     )
     def test_bad(self, section: str, key: str, text: object, message: str) -> None:

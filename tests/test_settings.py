@@ -273,7 +273,7 @@ class TestPromptSettings:
             ("connected", "Hi $Agent", "unknown variable $Agent (did you mean $AgentId?)"),
             ("connect_failed", "$reason", "unknown variable $reason (did you mean $Reason?)"),
             ("welcome", 3, "must be a string, got 3 (an integer)"),
-            ("welcome", None, "must be a string, got None (null)"),
+            ("welcome", None, 'must be a string, got None (null); write "" to switch it off'),
         ],
     )
     def test_bad(self, key: str, text: object, message: str) -> None:
@@ -615,6 +615,7 @@ class TestDateOverride:
             "DTSTART:20260101\nRRULE:FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=1",
             "DTSTART;TZID=Europe/Berlin:20260101T000000\nRRULE:FREQ=DAILY",
             "RRULE:FREQ=DAILY\nEXDATE:20260105T000000",
+            "RDATE:20261225",
         ],
     )
     def test_good_rrule(self, rule: str) -> None:
@@ -649,6 +650,11 @@ class TestDateOverride:
             ("FREQ=WEEKLY;BYDAY=XX", "invalid 'BYDAY': XX"),
             ("FREQ=YEARLY;FOO=1", "unknown parameter 'FOO'"),
             ("DTSTART:20260101\nRRULE:FREQ=YEARLY;BYMONTH=0", "BYMONTH must be in 1..12, got 0"),
+            ("RRULE:FREQ=YEARLY\nRRULE:FREQ=DAILY;INTERVAL=0", "INTERVAL must be at least 1"),
+            ("EXRULE:FREQ=HOURLY", "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY"),
+            ("FREQ=", "FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY (it names dates), got ''"),
+            ("DTSTART:20260101", "no RRULE line"),
+            ("FREQ=YEARLY;UNTIL=garbage", "invalid 'UNTIL': GARBAGE"),
         ],
     )
     def test_bad_rrule(self, rule: str, detail: str) -> None:
