@@ -338,7 +338,7 @@ class TestHandleErrors:
 
     def test_not_an_event(self) -> None:
         """Something that is not an Event is refused."""
-        with pytest.raises(EventError, match="expected an Event"):
+        with pytest.raises(EventError, match="expected one of the event classes"):
             Desk().handle("tick")  # type: ignore[arg-type]
 
     def test_states_and_positions(self) -> None:

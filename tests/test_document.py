@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import zoneinfo
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from deskcore import (
 
 Errors = list[tuple[str, str]]
 DURATION_FORMS = (
-    "use whole seconds (90), units like '90s', '10m', '1h30m', or ISO 8601 like 'PT10M'"
+    "use whole seconds like 90, units like '90s', '10m', '1h30m', or ISO 8601 like 'PT10M'"
 )
 
 
@@ -491,7 +492,7 @@ class TestDurations:
             ("1.5h", f"cannot read '1.5h' as a duration ({DURATION_FORMS})"),
             ("30", f"cannot read '30' as a duration ({DURATION_FORMS})"),
             ("20 minutes", f"cannot read '20 minutes' as a duration ({DURATION_FORMS})"),
-            (True, "got True (bool)"),
+            (True, "got True (a boolean)"),
             ("99999999999999d", "is too long to be a duration, got '99999999999999d'"),
         ],
     )
@@ -1140,3 +1141,108 @@ class TestDumpSettings:
         assert load_settings(tree) == settings
         assert load_settings(json.dumps(tree)) == settings
         assert load_settings(to_toml(tree)) == settings
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
+EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "examples" / "desk.toml"
+# Documents that together produce every example message of docs/settings.md.
+DOCUMENTED_FAULTS: list[Any] = [
+    {"queue": {"max_concurent": 3}},
+    {"queue": None},
+    {"working_hours": {"dates": {"date": "2026-12-24"}}},
+    {"service": {"break_on_timeout": "false"}},
+    {"queue": {"max_concurrent": 3.9}},
+    {"queue": {"max_concurrent": "3"}},
+    {"queue": {"max_concurrent": 0}},
+    {"ratings": {"scale": 11}},
+    {"assignment": {"strategy": "automatc"}},
+    {"queue": {"max_wait": "-5m"}},
+    {"queue": {"max_wait": "1.5h"}},
+    {"queue": {"max_wait": 1.5}},
+    {"service": {"accept_timeout": 0}},
+    {"working_hours": {"timezone": "europe/berlin"}},
+    {"working_hours": {"timezone": "Berlin"}},
+    {"working_hours": {"weekly": {"mon": ["09:00-12:00", "13:00-13:00"]}}},
+    {"working_hours": {"weekly": {"tue": ["9-5"]}}},
+    {"working_hours": {"weekly": {"wed": ["25:00-26:00"]}}},
+    {"working_hours": {"weekly": {"thu": ["24:00-06:00"]}}},
+    {
+        "working_hours": {
+            "dates": [
+                {"date": "2026-12-24"},
+                {"date": "2026-12-25"},
+                {"rrule": "FREQ=YEARLY;BYMONTH=13"},
+            ]
+        }
+    },
+    {"working_hours": {"dates": [{"rrule": "FREQ=HOURLY"}]}},
+    {"working_hours": {"dates": [{"rrule": "BYMONTH=12"}]}},
+    {"working_hours": {"dates": [{"rrule": "every christmas"}]}},
+    {"working_hours": {"dates": [{"date": "2026-02-30"}]}},
+    {"working_hours": {"dates": [{"hours": []}]}},
+    {"working_hours": {"dates": [{"date": "2026-12-24"}, {"date": "2026-12-24"}]}},
+    {"prompts": {"welcome": "That costs $5"}},
+    {"prompts": {"connected": "Hi, I am $agentname"}},
+    {"prompts": {"welcome": None}},
+    {"assignment": {"strategy": "user_choice"}},
+    {"assignment": {"strategy": "user_choice", "groups": ["sales", "sales", ""]}},
+    "[queue\n",
+    '{"queue": }',
+]
+
+
+def blocks(language: str) -> list[str]:
+    """The fenced code blocks of docs/settings.md in ``language``."""
+    text = DOCS.read_text(encoding="utf-8")
+    return re.findall(rf"```{language}\n(.*?)```", text, re.DOTALL)
+
+
+class TestDocs:
+    """docs/settings.md and examples/desk.toml say what the code does."""
+
+    def test_python_blocks_run(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """Every Python block runs and prints what its comments show."""
+        for block in blocks("python"):
+            exec(compile(block, str(DOCS), "exec"), {})
+            shown = [line[2:] for line in block.splitlines() if line.startswith("# ")]
+            assert capsys.readouterr().out.splitlines() == shown
+
+    def test_error_examples_are_real(self) -> None:
+        """Every example message in the errors table is one deskcore writes."""
+        written = set()
+        for document in DOCUMENTED_FAULTS:
+            written |= {f"{p}: {m}" if p else m for p, m in errors_of(document)}
+        table = DOCS.read_text(encoding="utf-8").split("## Errors", 1)[1].split("\n## ", 1)[0]
+        examples = re.findall(r"^\|[^|]*\| `(.*)` \|$", table, re.MULTILINE)
+        assert len(examples) == len(set(examples))
+        assert set(examples) == written
+
+    def test_example_file(self) -> None:
+        """examples/desk.toml loads, and the TOML block of the docs is the same desk."""
+        from_file = load_settings(EXAMPLE_FILE)
+        [documented] = blocks("toml")
+        assert load_settings(documented) == from_file
+        assert from_file.assignment.strategy is Strategy.USER_CHOICE
+        assert from_file.service.mode is ServiceMode.MANUAL
+        assert from_file.working_hours.timezone == "Europe/Berlin"
+        assert len(from_file.working_hours.weekly.mon) == 2  # a lunch break
+
+    def test_example_file_hours(self) -> None:
+        """The example's lunch break, Christmas Eve and Christmas rule apply in Berlin."""
+        hours = load_settings(EXAMPLE_FILE).working_hours
+        berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+        assert hours.is_open(datetime(2026, 12, 22, 12, 0, tzinfo=berlin))
+        assert not hours.is_open(datetime(2026, 12, 22, 13, 0, tzinfo=berlin))
+        assert hours.is_open(datetime(2026, 12, 24, 11, 59, tzinfo=berlin))
+        assert not hours.is_open(datetime(2026, 12, 24, 12, 0, tzinfo=berlin))
+        assert hours.is_open(datetime(2026, 12, 19, 11, 0, tzinfo=berlin))  # a Saturday
+        assert not hours.is_open(datetime(2026, 12, 26, 11, 0, tzinfo=berlin))  # Boxing Day
+        assert not hours.is_open(datetime(2029, 12, 25, 10, 0, tzinfo=berlin))
+        assert hours.is_open(datetime(2029, 12, 27, 10, 0, tzinfo=berlin))
+
+    def test_json_block_loads(self) -> None:
+        """The JSON block of the docs is a valid desk."""
+        [documented] = blocks("json")
+        loaded = load_settings(documented)
+        assert loaded.queue.update_interval is None
+        assert loaded.working_hours.weekly.tue == ()

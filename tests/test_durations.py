@@ -51,9 +51,9 @@ class TestParseDuration:
             ("-PT5M", "must not be negative, got '-PT5M'"),
             (1.5, "got 1.5 (a number)"),
             (3.0, "got 3.0 (a number)"),
-            (True, "got True (bool)"),
-            (None, "got None (NoneType)"),
-            ([90], "got [90] (list)"),
+            (True, "got True (a boolean)"),
+            (None, "got None (null)"),
+            ([90], "got [90] (a list)"),
             ("90", "cannot read '90' as a duration"),
             ("", "cannot read '' as a duration"),
             ("1.5h", "cannot read '1.5h' as a duration"),
@@ -80,7 +80,7 @@ class TestParseDuration:
 
     def test_message_names_the_forms(self) -> None:
         """An unreadable duration's message lists the accepted forms."""
-        with pytest.raises(ValueError, match=r"whole seconds \(90\).*'1h30m'.*'PT10M'"):
+        with pytest.raises(ValueError, match=r"whole seconds like 90, .*'1h30m'.*'PT10M'"):
             parse_duration("soon")
 
 

@@ -256,10 +256,10 @@ class Desk:
 
     def handle(self, event: Event) -> list[Action]:
         """Handle one event: fire due deadlines, then the event; return the actions (T2)."""
-        if not isinstance(event, Event):
-            raise EventError(f"expected an Event, got {event!r}")
+        if type(event) not in _EVENT_CLASSES:
+            raise EventError(f"expected one of the event classes, got {event!r}")
         now = to_us(event.at)  # events are checked aware on construction (T1)
-        self._check(event, now)
+        conv = self._check(event, now)
         self._out = []
         self.decisions = []
         if self._rebalance:
@@ -267,8 +267,10 @@ class Desk:
             self._step(now, event.at, self._rebalance_all, now)
         self._fire_until(now)
         self._now = now
+        self._step(now, event.at, self._dispatch, event, now, conv)
+        # D3: forget after the event, so that one known when it was checked is handled
+        # (as closed) even if its retention ran out while due deadlines fired.
         self._purge(now)
-        self._step(now, event.at, self._dispatch, event, now)
         out, self._out = self._out, []
         return out
 
@@ -333,7 +335,8 @@ class Desk:
             return None  # D3: forgotten is unknown
         return conv
 
-    def _check(self, event: Event, now: int) -> None:
+    def _check(self, event: Event, now: int) -> _Conv | None:
+        """E1: raise EventError for an event the host should never send; else its conversation."""
         kind = event.type
         if self._now is not None and now < self._now:
             raise EventError(
@@ -372,6 +375,7 @@ class Desk:
             and agent not in self._agents
         ):
             raise EventError(f"unknown agent {agent!r}", event_type=kind, field="agent")
+        return None if conversation is None else self._known(conversation, now)
 
     # -- steps and deadlines (T2) -----------------------------------------------------------
 
@@ -471,13 +475,12 @@ class Desk:
 
     # -- events ---------------------------------------------------------------------------------
 
-    def _dispatch(self, event: Event, now: int) -> None:
+    def _dispatch(self, event: Event, now: int, conv: _Conv | None) -> None:
         if isinstance(event, Tick):
             return
         if isinstance(event, AgentStatusChanged):
             self._agent_status(event, now)
             return
-        conv = self._known(event.conversation, now)  # type: ignore[attr-defined]
         if isinstance(event, UserEntered | AgentRequested) and conv is None:
             conv = _Conv(event.conversation)
             self._convs[conv.id] = conv
@@ -527,7 +530,7 @@ class Desk:
             conv.scope = self._intern(("g", event.group))
         else:
             conv.scope = ALL
-        self._route(conv, now, fresh=True)
+        self._route(conv, now)
 
     def _assignment_answered(self, event: AssignmentAnswered, conv: _Conv, now: int) -> None:
         if conv.state is not S.AWAITING_ANSWER:
@@ -548,7 +551,7 @@ class Desk:
             return
         conv.state = S.NEW
         conv.scope = self._intern(key)
-        self._route(conv, now, fresh=True)
+        self._route(conv, now)
 
     def _assignment_failed(self, event: AssignmentFailed, conv: _Conv, now: int) -> None:
         if conv.state is not S.AWAITING_ANSWER:
@@ -563,7 +566,7 @@ class Desk:
             return
         conv.state = S.NEW
         conv.scope = ALL
-        self._route(conv, now, fresh=True)
+        self._route(conv, now)
 
     def _agent_accepted(self, event: AgentAccepted, conv: _Conv, now: int) -> None:
         if conv.state is not S.OFFERED or conv.agent != event.agent:
@@ -580,8 +583,7 @@ class Desk:
         agent = self._agents[event.agent]
         conv.declined = conv.declined | {agent.id}  # S4
         self._end_offer(conv, now, WithdrawReason.DECLINED)
-        self._route(conv, now, fresh=False)
-        self._drain(agent, now)
+        self._reroute([conv], now, agent)
 
     def _agent_message(self, event: AgentMessage, conv: _Conv, now: int) -> None:
         if conv.state is not S.SERVED:
@@ -678,7 +680,7 @@ class Desk:
         self._reindex(agent)
         self._restaff(agent, *before)
         if left:
-            self._withdraw_all(agent, now, WithdrawReason.AGENT_UNAVAILABLE, [])  # A4
+            self._withdraw_all(agent, now, [])  # A4
         self._fail_unstaffed(agent, before[1], now)  # Q5
         self._drain(agent, now)  # A5
 
@@ -786,8 +788,8 @@ class Desk:
             return self._agents[agent_id]
         return None if fallback is None else self._agents[fallback]
 
-    def _route(self, conv: _Conv, now: int, *, fresh: bool) -> None:
-        """Give the conversation to an agent, queue it, or fail (R4–R6, Q2, Q4)."""
+    def _route(self, conv: _Conv, now: int) -> None:
+        """Route a request: give it to an agent, queue it, or fail (R4–R6, Q4)."""
         key = conv.scope
         assert key is not None and conv.request is not None
         if self._explain:
@@ -801,7 +803,7 @@ class Desk:
             return
         queue = self._queues.get(key)
         limit = self._settings.queue.max_length
-        if fresh and limit is not None and queue is not None and len(queue) >= limit:
+        if limit is not None and queue is not None and len(queue) >= limit:
             self._fail(conv, now, FailureReason.QUEUE_FULL)  # Q4
             return
         self._enqueue(conv, key)
@@ -869,26 +871,48 @@ class Desk:
         self._change_load(agent, -1, now)
         return agent
 
-    def _withdraw_all(
-        self, agent: _Agent, now: int, reason: WithdrawReason, convs: list[_Conv]
-    ) -> None:
-        """A4: withdraw every offer the agent holds, then route them again in request order."""
+    def _withdraw_all(self, agent: _Agent, now: int, convs: list[_Conv]) -> None:
+        """A4: withdraw every offer the agent holds, then route them all again."""
         for conv_id in sorted(
             agent.offers or (), key=lambda c: self._convs[c].request or (0, 0, c)
         ):
             conv = self._convs[conv_id]
-            self._end_offer(conv, now, reason)
+            self._end_offer(conv, now, WithdrawReason.AGENT_UNAVAILABLE)
             convs.append(conv)
+        self._reroute(convs, now, None)
+
+    def _reroute(self, convs: list[_Conv], now: int, freed: _Agent | None) -> None:
+        """Route again conversations whose offers ended, after all the withdrawals (A4).
+
+        Each keeps its request's place (Q2): it goes back into its queue there, the agent
+        whose offer ended takes the longest-waiting users it may serve (A5), and the rest
+        are routed in the order of their requests; whoever finds no agent waits.
+        """
         convs.sort(key=lambda c: c.request or (0, 0, c.id))
         for conv in convs:
-            self._route(conv, now, fresh=False)
+            assert conv.scope is not None
+            self._enqueue(conv, conv.scope)
+        if freed is not None:
+            self._drain(freed, now)
+        for conv in convs:
+            key = conv.scope
+            if conv.state is not S.WAITING or key is None:
+                continue  # taken by the freed agent
+            if self._explain:
+                self.decisions.append((conv.id, self._decide(conv, _scope_of(key))))
+            if not self._staffed(key):
+                self._fail(conv, now, FailureReason.NO_AGENTS_ONLINE)  # R4
+                continue
+            agent = self._choose(conv, key)
+            if agent is not None:
+                self._dequeue(conv)
+                self._give(conv, agent, now)
 
     def _offer_timeout(self, conv: _Conv, now: int) -> None:
         agent = self._end_offer(conv, now, WithdrawReason.TIMEOUT)  # S3
         conv.missed = conv.missed | {agent.id}
         if not self._settings.service.break_on_timeout:
-            self._route(conv, now, fresh=False)
-            self._drain(agent, now)
+            self._reroute([conv], now, agent)
             return
         before = self._staffs(agent), agent.groups
         self._unindex(agent)
@@ -897,7 +921,7 @@ class Desk:
         self._emit(
             SetAgentStatus(at=self._at, agent=agent.id, status="break", reason="offer_timeout")
         )
-        self._withdraw_all(agent, now, WithdrawReason.AGENT_UNAVAILABLE, [conv])
+        self._withdraw_all(agent, now, [conv])
 
     def _max_wait(self, conv: _Conv, now: int) -> None:
         if conv.state is S.OFFERED:  # Q4: an open offer is withdrawn first
@@ -1138,3 +1162,4 @@ _HANDLERS: dict[type[Event], Any] = {
     RatingInvited: Desk._rating_invited,
     RatingSubmitted: Desk._rating_submitted,
 }
+_EVENT_CLASSES = frozenset({Tick, AgentStatusChanged, *_HANDLERS})

@@ -11,7 +11,8 @@ __all__ = ["format_duration", "parse_duration"]
 _UNITS = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?")
 _ISO = re.compile(r"P(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?")
 _UNIT_SECONDS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
-_FORMS = "whole seconds (90), units like '90s', '10m', '1h30m', or ISO 8601 like 'PT10M'"
+_FORMS = "whole seconds like 90, units like '90s', '10m', '1h30m', or ISO 8601 like 'PT10M'"
+_KINDS = {bool: "a boolean", float: "a number", type(None): "null", list: "a list", dict: "a table"}
 
 
 def _span(value: object, **parts: int) -> timedelta:
@@ -37,8 +38,8 @@ def parse_duration(value: object) -> timedelta:
     datetime.timedelta(seconds=600)
     """
     if isinstance(value, bool) or not isinstance(value, int | str):
-        kind = "a number" if isinstance(value, float) else type(value).__name__
-        raise ValueError(f"must be a duration: {_FORMS}; got {value!r} ({kind})")
+        kind = _KINDS.get(type(value), type(value).__name__)
+        raise ValueError(f"must be a duration ({_FORMS}), got {value!r} ({kind})")
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"must not be negative, got {value}")
