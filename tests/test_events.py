@@ -1,0 +1,74 @@
+"""Events built in Python are checked on construction (E1)."""
+
+from __future__ import annotations
+
+import runpy
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from deskcore import (
+    AgentRequested,
+    AgentState,
+    AgentStatusChanged,
+    ConversationEnded,
+    EventError,
+    RatingSubmitted,
+)
+
+AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+class TestEventValidation:
+    """Each field's check names the event and the field."""
+
+    @pytest.mark.parametrize(
+        ("build", "field"),
+        [
+            (lambda: AgentRequested(at=AT, conversation=""), "conversation"),
+            (lambda: AgentRequested(at=AT, conversation=7), "conversation"),  # type: ignore[arg-type]
+            (lambda: AgentStatusChanged(at=AT, agent="a", status="asleep"), "status"),
+            (lambda: AgentStatusChanged(at=AT, agent="a", status=3), "status"),
+            (lambda: AgentStatusChanged(at=AT, agent="a", status="online", groups=["g"]), "groups"),  # type: ignore[arg-type]
+            (lambda: AgentStatusChanged(at=AT, agent="a", status="online", groups=("",)), "groups"),
+            (
+                lambda: AgentStatusChanged(at=AT, agent="a", status="online", capacity=-1),
+                "capacity",
+            ),
+            (
+                lambda: AgentStatusChanged(at=AT, agent="a", status="online", capacity=True),
+                "capacity",
+            ),
+            (lambda: AgentStatusChanged(at=AT, agent="a", status="online", name=5), "name"),  # type: ignore[arg-type]
+            (lambda: ConversationEnded(at=AT, conversation="c", by="robot"), "by"),
+            (lambda: RatingSubmitted(at=AT, conversation="c", score=4.0), "score"),  # type: ignore[arg-type]
+            (lambda: RatingSubmitted(at=AT, conversation="c", score=4, comment=1), "comment"),  # type: ignore[arg-type]
+        ],
+    )
+    def test_bad_fields(self, build: Any, field: str) -> None:
+        """A bad value raises EventError naming the event type and the field."""
+        with pytest.raises(EventError) as caught:
+            build()
+        assert caught.value.field == field
+        assert str(caught.value).startswith(f"{caught.value.event_type}.{field}: ")
+
+    def test_enum_values_as_strings(self) -> None:
+        """A status given as its string becomes the enum member."""
+        event = AgentStatusChanged(at=AT, agent="a", status="break")
+        assert event.status is AgentState.BREAK
+
+
+class TestModuleEntryPoint:
+    """``python -m deskcore`` runs the command line."""
+
+    def test_help(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--help prints the commands and exits 0."""
+        monkeypatch.setattr(sys, "argv", ["deskcore", "--help"])
+        with pytest.raises(SystemExit) as caught:
+            runpy.run_module("deskcore", run_name="__main__")
+        assert caught.value.code == 0
+        assert "validate" in capsys.readouterr().out
