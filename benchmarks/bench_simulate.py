@@ -54,7 +54,7 @@ def _deskcore_mmc(agents: int, customers: int, seed: int) -> tuple[int, float, R
 
 
 def _ciw_mmc(agents: int, customers: int, seed: int) -> tuple[int, float]:
-    import ciw  # type: ignore[import-untyped]
+    import ciw  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
     rate = LOAD * agents / HANDLE_S
     network = ciw.create_network(

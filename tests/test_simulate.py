@@ -14,11 +14,9 @@ import json
 import math
 import statistics
 import sys
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from random import Random
-from typing import Any
 
 import attrs
 import pytest
@@ -50,7 +48,6 @@ from deskcore._workload import (
     load_workload,
 )
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
 MMC = DeskSettings(queue=QueueSettings(max_concurrent=1))
 T_95 = {9: 2.262, 11: 2.201}  # Student's t, two-sided 95%, by degrees of freedom
 
@@ -133,7 +130,13 @@ FULL_WORKLOAD = {
                 "hours": ["07:30-14:00"],
                 "breaks": ["10:00-10:15"],
             },
-            {"name": "b", "count": 3, "capacity": 1, "groups": ["support"], "hours": ["13:00-19:00"]},
+            {
+                "name": "b",
+                "count": 3,
+                "capacity": 1,
+                "groups": ["support"],
+                "hours": ["13:00-19:00"],
+            },
         ],
     },
     "ratings": {"invite": 0.3, "respond": 0.6, "delay": "2m", "scores": [1, 1, 2, 3, 5]},
@@ -149,7 +152,7 @@ def full() -> Report:
 class TestErlangC:
     """Automatic service, capacity 1, exponential times, no abandonment: M/M/c (Erlang C)."""
 
-    @pytest.mark.parametrize(("load", "hours"), [(8.0, 4.0), (9.0, 6.0)])
+    @pytest.mark.parametrize(("load", "hours"), [(8.0, 4.0), (9.0, 8.0)])
     def test_mean_wait_and_probability_of_waiting(self, load: float, hours: float) -> None:
         """Erlang C's mean wait and P(wait) lie in the replications' 95% intervals."""
         workload = Workload.simple(
@@ -159,7 +162,7 @@ class TestErlangC:
             hours=hours,
             warmup=timedelta(minutes=30),
         )
-        reports = replicate(workload, 10)
+        reports = replicate(workload, 12)
         theory = erlang_c(agents=10, arrival_rate=load / 60, mean_handle_time=60)
         low, high = interval([r.wait_mean_s for r in reports])
         assert low <= theory.mean_wait <= high
@@ -284,12 +287,36 @@ class TestSimulation:
         assert online[20 * 60] == 0
 
     def test_warmup_excludes_early_requests(self) -> None:
-        """Requests before the warm-up ends are not counted."""
-        workload = Workload.simple(agents=2, arrival_rate=60, handle_time=seconds(60), hours=2)
-        whole = simulate(MMC, workload, Random(1))
-        later = simulate(MMC, attrs.evolve(workload, warmup=timedelta(hours=1)), Random(1))
-        assert 0 < later.requests < whole.requests
+        """Requests before the warm-up ends are not counted, nor what happens to them."""
+        settings = load_settings({"service": {"mode": "manual"}, "ratings": {"send_on_end": True}})
+        workload = Workload(
+            length=timedelta(hours=2),
+            agents=Agents(count=2, missed=0.3),
+            ratings=RatingBehaviour(respond=1.0),
+        )
+        whole = simulate(settings, workload, Random(1))
+        later = simulate(settings, attrs.evolve(workload, warmup=timedelta(hours=1)), Random(1))
         assert later.warmup_s == 3600
+        assert 0 < later.requests < whole.requests
+        assert 0 < later.withdrawn["timeout"] < whole.withdrawn["timeout"]
+        assert 0 < sum(later.ratings.values()) < sum(whole.ratings.values())
+        assert later.prompts["connecting"] == later.requests
+
+    def test_run_stops_a_day_after_the_last_arrival(self) -> None:
+        """Conversations still served a day after the last arrival are left as they are."""
+        workload = Workload(
+            length=timedelta(hours=1),
+            arrivals=Arrivals(rate=3),
+            handling=Handling(
+                time=Timing(distribution=DistributionKind.FIXED, mean=timedelta(hours=30))
+            ),
+        )
+        report = simulate(DeskSettings(), workload, Random(1))
+        assert report.served == report.requests > 0
+        assert report.closes == {}
+        assert report.finished <= report.end + timedelta(hours=24)
+        assert report.occupancy > 0
+        assert report.utilisation == pytest.approx(report.occupancy / 5)  # capacity 5
 
     def test_queue_full_and_max_wait(self) -> None:
         """Queue limits fail requests with their reasons (Q4)."""
@@ -309,7 +336,7 @@ class TestSimulation:
         assert report.wait_mean_s == report.wait_p99_s == 0.0
 
     def test_stuck_users_are_unfinished(self) -> None:
-        """Users still waiting a day after the last arrival are counted as unfinished."""
+        """Users still waiting when nothing more can happen are counted as unfinished."""
         settings = load_settings({"service": {"mode": "manual", "break_on_timeout": True}})
         workload = Workload(
             length=timedelta(hours=1),
@@ -317,9 +344,11 @@ class TestSimulation:
             agents=Agents(count=1, missed=1.0, break_return=None),
         )
         report = simulate(settings, workload, Random(1))
-        assert report.unfinished == report.requests - 1 > 0
-        assert report.finished >= report.end + timedelta(hours=23)
+        assert report.unfinished == report.requests > 0
+        assert report.withdrawn == {"timeout": 1}  # then the agent is on break for good
+        assert report.finished < report.end + timedelta(hours=1)  # nothing more can happen
         assert balance(report) == 0
+        assert "unfinished" in report.format()
 
     def test_late_ratings_are_not_sent(self) -> None:
         """A user who would rate after the desk forgot the conversation does not (D3)."""
@@ -350,6 +379,7 @@ class TestSimulation:
         )
         report = simulate(settings, workload, Random(1))
         assert report.rejected == {"expired": report.rating_cards}
+        assert "  expired" in report.format()
 
     @pytest.mark.parametrize(
         ("routing", "groups", "answered"),
@@ -386,7 +416,9 @@ class TestSimulation:
         workload = Workload(
             length=timedelta(hours=1),
             arrivals=Arrivals(rate=60),
-            routing=Routing(answer_delay=Timing(distribution=DistributionKind.FIXED, mean=seconds(3))),
+            routing=Routing(
+                answer_delay=Timing(distribution=DistributionKind.FIXED, mean=seconds(3))
+            ),
         )
         report = simulate(settings, workload, Random(1))
         assert report.served == report.requests
@@ -399,11 +431,13 @@ class TestSimulation:
             length=timedelta(hours=1),
             arrivals=Arrivals(rate=60),
             users=Users(patience=Timing(distribution=DistributionKind.FIXED, mean=seconds(5))),
-            routing=Routing(answer_delay=Timing(distribution=DistributionKind.FIXED, mean=seconds(30))),
+            routing=Routing(
+                answer_delay=Timing(distribution=DistributionKind.FIXED, mean=seconds(30))
+            ),
         )
         report = simulate(settings, workload, Random(1))
         assert report.abandoned == report.requests
-        assert report.rejected == {"conversation_closed": report.requests}
+        assert report.rejected == {}  # no answer is sent for a closed conversation
 
     def test_invites_need_agent_invite(self) -> None:
         """Agents invite to rate only when the settings allow it (V1)."""
@@ -427,25 +461,27 @@ class TestSimulation:
     def test_hourly_rates_across_a_dst_change(self) -> None:
         """Hourly rates follow local hours, also on the night clocks go forward."""
         rates = [0.0] * 24
-        rates[1], rates[3] = 600.0, 600.0  # 02:00-03:00 does not exist that night
+        rates[1], rates[3] = 300.0, 300.0  # 02:00-03:00 does not exist that night
         workload = Workload(
             start=datetime(2026, 3, 29, tzinfo=UTC) - timedelta(hours=1),  # Berlin midnight
             length=timedelta(hours=6),
             timezone="Europe/Berlin",
             arrivals=Arrivals(by_hour=tuple(rates)),
-            agents=Agents(count=50),
+            handling=Handling(time=Timing(mean=seconds(60))),
+            agents=Agents(count=30),
         )
         report = simulate(DeskSettings(), workload, Random(1))
-        hours = [hours for hours, queue, busy, _online in report.timeline if busy]
-        assert report.requests == pytest.approx(1200, rel=0.1)
+        hours = [hours for hours, _queue, busy, _online in report.timeline if busy]
+        assert report.requests == pytest.approx(600, rel=0.15)
         # 01:00-02:00 local is 1-2 h after the start; 03:00-04:00 local is 2-3 h after.
         assert 1.0 < min(hours) < 1.1
         assert max(hours) < 3.5
 
-    def test_progress(self) -> None:
+    def test_progress(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Progress is told as a share that grows to 1."""
+        monkeypatch.setattr("deskcore._simulate._PROGRESS_EVERY", 64)
         shares: list[float] = []
-        workload = Workload.simple(agents=5, arrival_rate=3000, handle_time=seconds(5), hours=4)
+        workload = Workload.simple(agents=5, arrival_rate=300, handle_time=seconds(50), hours=2)
         simulate(MMC, workload, Random(1), progress=shares.append)
         assert len(shares) > 2
         assert shares == sorted(shares)
@@ -510,8 +546,11 @@ class TestShiftChanges:
 
     def test_shift_already_running(self) -> None:
         """A shift that began before the run starts online at the start."""
-        team = Team(hours=load_workload({"agents": {"teams": [{"hours": ["22:00-06:00"]}]}})
-                    .agents.teams[0].hours)
+        team = Team(
+            hours=load_workload({"agents": {"teams": [{"hours": ["22:00-06:00"]}]}})
+            .agents.teams[0]
+            .hours
+        )
         changes = _shift_changes(team, "UTC", self.START, self.START + 12 * self.HOUR)
         assert changes == [(self.START, "online"), (self.START + 6 * self.HOUR, "offline")]
 
@@ -526,7 +565,11 @@ class TestShiftChanges:
     def test_break_at_the_shift_start(self) -> None:
         """A break from the shift's first minute: the agent starts on break."""
         team = load_workload(
-            {"agents": {"teams": [{"hours": ["09:00-17:00"], "breaks": ["09:00-09:30", "20:00-21:00"]}]}}
+            {
+                "agents": {
+                    "teams": [{"hours": ["09:00-17:00"], "breaks": ["09:00-09:30", "20:00-21:00"]}]
+                }
+            }
         ).agents.teams[0]
         changes = _shift_changes(team, "UTC", self.START, self.START + 24 * self.HOUR)
         assert [status for _, status in changes] == ["offline", "break", "online", "offline"]
@@ -648,6 +691,14 @@ class TestCommandLine:
         assert data["end"] == "2026-03-02T12:00:00+01:00"
         assert data["prompts"]["welcome"] == data["requests"]
 
+    def test_workload_without_flags(self, tmp_path: Path) -> None:
+        """A workload file alone is run as it is."""
+        work = tmp_path / "work.toml"
+        work.write_text('length = "30m"\n[agents]\ncount = 2\n', encoding="utf-8")
+        status, out, _ = cli("--workload", str(work), "--json")
+        assert status == 0
+        assert json.loads(out)["agents"] == 2
+
     def test_agents_flag_replaces_teams(self, tmp_path: Path) -> None:
         """``--agents`` replaces the workload's teams with one all-day team."""
         work = tmp_path / "work.toml"
@@ -672,15 +723,21 @@ class TestCommandLine:
 
     def test_bad_files(self, tmp_path: Path) -> None:
         """Unreadable or invalid files exit with status 2 and name every fault."""
-        bad = tmp_path / "bad.toml"
-        bad.write_text("[queue]\nmax_concurrent = 0\n[users]\npatients = 1\n", encoding="utf-8")
+        desk = tmp_path / "desk.toml"
+        desk.write_text("[queue]\nmax_concurrent = 0\n", encoding="utf-8")
+        work = tmp_path / "work.toml"
+        work.write_text("length = 0\n[users]\npatients = 1\n", encoding="utf-8")
         missing = str(tmp_path / "none.toml")
-        status, _out, err = cli(str(bad))
-        assert (status, err) == (2, f"{bad}: queue.max_concurrent: must be >= 1, got 0\n")
-        status, _out, err = cli("--workload", str(bad))
-        assert status == 2
-        assert f"{bad}: queue: unknown key" in err
-        assert f"{bad}: users.patients: unknown key (did you mean 'patience'?)" in err
+        status, _out, err = cli(str(desk))
+        assert (status, err) == (2, f"{desk}: queue.max_concurrent: must be >= 1, got 0\n")
+        status, _out, err = cli("--workload", str(work))
+        assert (status, err.splitlines()) == (
+            2,
+            [
+                f"{work}: length: must be longer than zero",
+                f"{work}: users.patients: unknown key (did you mean 'patience'?)",
+            ],
+        )
         assert cli(missing)[0] == 2
         assert cli("--workload", missing)[0] == 2
         assert "cannot read" in cli("--workload", missing)[2]
@@ -704,7 +761,8 @@ class TestCommandLine:
     def test_progress(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Long runs show progress on stderr, a line a tenth when it is not a terminal."""
         monkeypatch.setattr("deskcore._simulate_cli._PROGRESS_AFTER", 0.0)
-        _status, _out, err = cli("--agents", "5", "--arrival-rate", "3000", "--handle-time", "5")
+        monkeypatch.setattr("deskcore._simulate._PROGRESS_EVERY", 64)
+        _status, _out, err = cli(*self.FLAGS)
         lines = err.splitlines()
         assert lines[-1] == "simulated 100%"
         assert len(lines) == len(set(lines)) > 2

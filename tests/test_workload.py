@@ -10,7 +10,8 @@ from random import Random
 
 import pytest
 
-from deskcore import SettingsError, TimeRange
+from deskcore import SettingsError, TimeRange, load_settings
+from deskcore._simulate import Simulation
 from deskcore._workload import (
     Agents,
     Arrivals,
@@ -112,6 +113,26 @@ class TestTiming:
             Timing(mean=5)  # type: ignore[arg-type]
         assert caught.value.errors[0][0] == "mean"
 
+    @pytest.mark.parametrize(
+        ("timing", "message"),
+        [
+            ({"mean": "1m", "distribution": 3}, "must be a string, got 3 (an integer)"),
+            ({"mean": "1m", "distribution": "lognormal", "cv": 0}, "must be > 0, got 0"),
+            ({"mean": "1m", "distribution": "lognormal", "cv": float("inf")}, "must be finite"),
+            ({"mean": None}, "must be a duration"),
+        ],
+    )
+    def test_bad_tables(self, timing: dict[str, object], message: str) -> None:
+        """Faults of a timing table are reported under its path."""
+        ((path, text),) = faults({"handling": {"time": timing}})
+        assert path.startswith("handling.time.")
+        assert message in text
+
+    def test_negative_mean_in_python(self) -> None:
+        """A negative mean built in Python is refused."""
+        with pytest.raises(SettingsError, match="must not be negative"):
+            Timing(mean=timedelta(seconds=-1))
+
     def test_kind_checked_in_python(self) -> None:
         """A distribution given as a string in Python is checked like in a document."""
         with pytest.raises(SettingsError, match="did you mean 'lognormal'"):
@@ -143,6 +164,14 @@ class TestArrivals:
         """``by_hour`` must hold 24 rates."""
         with pytest.raises(SettingsError, match="24 rates"):
             Arrivals(by_hour=(1.0,) * 23)
+
+    def test_by_hour_forms(self) -> None:
+        """``by_hour`` is a list in a document and a tuple in Python."""
+        assert faults({"arrivals": {"by_hour": 5}}) == [
+            ("arrivals.by_hour", "must be a list of 24 rates per hour, got 5 (an integer)")
+        ]
+        with pytest.raises(SettingsError, match="tuple of 24 rates"):
+            Arrivals(by_hour=[1.0] * 24)  # type: ignore[arg-type]
 
     def test_by_hour_items_checked(self) -> None:
         """A negative hourly rate is refused with its index."""
@@ -274,10 +303,15 @@ class TestUsersAndRatings:
 
     def test_shares(self) -> None:
         """Shares are numbers from 0 to 1."""
-        document = {"users": {"silent": 1.5, "enter": "yes"}, "ratings": {"respond": True}}
+        document = {
+            "users": {"silent": 1.5, "enter": "yes"},
+            "agents": {"missed": None},
+            "ratings": {"respond": True},
+        }
         assert faults(document) == [
             ("users.silent", "must be <= 1, got 1.5"),
             ("users.enter", "must be true or false, got 'yes' (a string)"),
+            ("agents.missed", "must be a number, got None (null)"),
             ("ratings.respond", "must be a number, got True (a boolean)"),
         ]
 
@@ -329,17 +363,18 @@ class TestLoadWorkload:
     def test_files(self, tmp_path: Path) -> None:
         """Files are read as TOML or JSON by their suffix."""
         toml = tmp_path / "w.toml"
-        toml.write_text("length = \"2h\"\n", encoding="utf-8")
+        toml.write_text('length = "2h"\n', encoding="utf-8")
         data = tmp_path / "w.json"
         data.write_text(json.dumps({"length": "3h"}), encoding="utf-8")
         assert load_workload(toml).length == timedelta(hours=2)
         assert load_workload(str(data)).length == timedelta(hours=3)
 
     def test_example_file(self) -> None:
-        """The example workload loads."""
+        """The example workload loads and fits the example desk."""
         workload = load_workload(EXAMPLE)
-        assert workload.timezone == "Asia/Seoul"
+        assert workload.timezone == "Europe/Berlin"
         assert len(workload.agents.roster()) == 2
+        Simulation(load_settings(EXAMPLE.parent / "desk.toml"), workload, Random(1))
 
     def test_start_forms(self) -> None:
         """``start`` is a TOML instant or an ISO 8601 string with an offset."""
@@ -419,7 +454,7 @@ class TestLoadWorkload:
 
     def test_missing_file(self, tmp_path: Path) -> None:
         """A file that cannot be read raises ``OSError``."""
-        with pytest.raises(OSError):
+        with pytest.raises(FileNotFoundError):
             load_workload(tmp_path / "none.toml")
 
 

@@ -55,8 +55,10 @@ class Report:
     ``service_level_threshold_s`` (abandoned and failed ones count against it).
     ``utilisation`` is the conversation-time handled over the capacity-time of online
     agents (``capacity`` × online time), in the window; ``occupancy`` the share of online
-    time with at least one conversation. ``timeline`` holds samples ``(hours since start,
-    queue length, busy agents, online agents)``; ``waits_s`` every wait, sorted.
+    time with at least one conversation; ``agent_utilisation`` gives each agent's own.
+    ``unfinished`` counts requests still waiting when the run stopped. ``timeline`` holds
+    samples ``(hours since start, queue length, busy agents, online agents)``; ``waits_s``
+    every wait, sorted.
     """
 
     start: datetime

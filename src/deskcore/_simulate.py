@@ -149,12 +149,10 @@ class _Agent:
         "served",
         "since",
         "status",
-        "team",
     )
 
-    def __init__(self, agent_id: str, team: int, capacity: int) -> None:
+    def __init__(self, agent_id: str, capacity: int) -> None:
         self.id = agent_id
-        self.team = team
         self.capacity = capacity
         self.status = AgentState.OFFLINE
         self.since = 0  # when the status began
@@ -196,12 +194,7 @@ def _shift_changes(team: Team, zone: str, start: int, stop: int) -> list[tuple[i
                 points += [(pause_low, AgentState.BREAK), (pause_high, AgentState.ONLINE)]
         points.append((high, AgentState.OFFLINE))
     points.sort(key=lambda point: point[0])  # stable: the later-listed wins at one instant
-    last: dict[int, AgentState] = dict(points)
-    changes: list[tuple[int, AgentState]] = []
-    for instant in sorted(last):
-        if not changes or changes[-1][1] is not last[instant]:
-            changes.append((instant, last[instant]))
-    return changes
+    return sorted(dict(points).items())
 
 
 def _check(settings: DeskSettings, workload: Workload) -> None:
@@ -262,13 +255,13 @@ class Simulation:
         self._agents: dict[str, _Agent] = {}
         self._roster = workload.agents.roster()
         self._teams: list[list[_Agent]] = []
-        self._team_status: list[AgentState] = []
         self._now = 0
         self._now_at = from_us(0)
         self._count = 0
         self._open = 0
         self._pending = 0
         self._events = 0
+        self._moved = True  # the desk handled an event since next_deadline() was asked
         self._ran = False
         # The measured window, and what is measured in it.
         self._start = to_us(workload.start)
@@ -365,11 +358,14 @@ class Simulation:
             self._rate_conversation,
             self._answer,
         )
-        turns = 0
+        turns, every = 0, _PROGRESS_EVERY
         length = self._end - self._start
+        due: int | None = None
         while True:
-            deadline = desk.next_deadline()
-            due = None if deadline is None else to_us(deadline)
+            if self._moved:  # the desk's deadlines change only when it handles an event
+                self._moved = False
+                deadline = desk.next_deadline()
+                due = None if deadline is None else to_us(deadline)
             if heap and (due is None or heap[0][0] <= due):
                 when = heap[0][0]
                 if when >= self._end and not self._open and not self._pending:
@@ -385,7 +381,7 @@ class Simulation:
             else:
                 break
             turns += 1
-            if progress is not None and not turns % _PROGRESS_EVERY:
+            if progress is not None and not turns % every:
                 progress(min(1.0, (self._now - self._start) / length))
         if progress is not None:
             progress(1.0)
@@ -409,14 +405,19 @@ class Simulation:
 
     def _handle(self, event: Event) -> None:
         self._events += 1
+        self._moved = True
         on = self._on
         for action in self.desk.handle(event):
             on[type(action)](action)
         if self._closed:
             for conv in self._closed:
-                if not conv.pending:
-                    del self._convs[conv.id]
+                self._forget(conv)
             self._closed.clear()
+
+    def _forget(self, conv: _Conv) -> None:
+        """Drop a closed conversation once no rating of it is on its way."""
+        if conv.state == CLOSED and not conv.pending:
+            del self._convs[conv.id]
 
     # -- agents ----------------------------------------------------------------------------
 
@@ -427,19 +428,15 @@ class Simulation:
             members = []
             for number in range(1, team.count + 1):
                 agent_id = f"{team.name}-{number:04d}"
-                agent = _Agent(
-                    agent_id, index, capacity if team.capacity is None else team.capacity
-                )
+                agent = _Agent(agent_id, capacity if team.capacity is None else team.capacity)
                 self._agents[agent_id] = agent
                 members.append(agent)
             self._teams.append(members)
-            self._team_status.append(AgentState.OFFLINE)
             stop = self._end + _DRAIN
             for when, status in _shift_changes(team, self.workload.timezone, self._start, stop):
                 self._push(when, SHIFT, status, index)
 
     def _shift(self, status: AgentState, team: int) -> None:
-        self._team_status[team] = status
         roster = self._roster[team]
         for agent in self._teams[team]:
             agent.epoch += 1
@@ -462,8 +459,6 @@ class Simulation:
     def _return(self, agent: _Agent, epoch: int) -> None:
         """An agent the desk put on break comes back, unless its shift moved on."""
         if agent.epoch != epoch or agent.status is not AgentState.BREAK:
-            return
-        if self._team_status[agent.team] is not AgentState.ONLINE:
             return
         self._set_status(agent, AgentState.ONLINE)
         self._handle(AgentStatusChanged(at=self._now_at, agent=agent.id, status=AgentState.ONLINE))
@@ -504,7 +499,7 @@ class Simulation:
         if min(rates) == max(rates):
             self._arrival_rate, self._hour_end = rates[0], self._end
             return
-        offset = span_us(self._zone.utcoffset(from_us(when)) or timedelta(0))
+        offset = span_us(from_us(when).astimezone(self._zone).utcoffset() or timedelta(0))
         local = when + offset
         self._arrival_rate = rates[(local // _HOUR) % 24]
         self._hour_end = when + _HOUR - local % _HOUR
@@ -537,8 +532,7 @@ class Simulation:
             self._end_by_user(conv)
 
     def _leave(self, conv: _Conv, _token: int) -> None:
-        if conv.state == FAILED:
-            self._end_by_user(conv)
+        self._end_by_user(conv)
 
     def _end_by_user(self, conv: _Conv) -> None:
         self._handle(ConversationEnded(at=self._now_at, conversation=conv.id, by=Party.USER))
@@ -606,14 +600,12 @@ class Simulation:
             weights = self._score_weights
             score = bisect.bisect_right(weights, self.rng.random() * weights[-1]) + 1
             self._handle(RatingSubmitted(at=self._now_at, conversation=conv.id, score=score))
-        if conv.state == CLOSED and not conv.pending:
-            self._convs.pop(conv.id, None)
+        self._forget(conv)
 
     # -- actions -------------------------------------------------------------------------------
 
     def _on_prompt(self, action: SendPrompt) -> None:
-        conv = self._convs.get(action.conversation)
-        if conv is not None and conv.counted:
+        if self._convs[action.conversation].counted:
             self._prompts[action.prompt] += 1
 
     def _set_queue(self, delta: int) -> None:
@@ -626,12 +618,11 @@ class Simulation:
 
     def _on_enqueue(self, action: Enqueue) -> None:
         conv = self._convs[action.conversation]
-        if conv.state != WAITING:
-            conv.state = WAITING
-            self._set_queue(+1)
-            if not conv.queued:
-                conv.queued = True
-                self._queued += conv.counted
+        conv.state = WAITING
+        self._set_queue(+1)
+        if not conv.queued:
+            conv.queued = True
+            self._queued += conv.counted
 
     def _on_offer(self, action: Offer) -> None:
         conv = self._convs[action.conversation]
@@ -711,8 +702,7 @@ class Simulation:
             self._push(self._now + self._rating_delay(), RATE, conv, 0)
 
     def _on_record(self, action: RecordRating) -> None:
-        conv = self._convs.get(action.conversation)
-        if conv is not None and conv.counted:
+        if self._convs[action.conversation].counted:
             self._ratings[action.score] += 1
 
     def _on_rejected(self, action: Rejected) -> None:

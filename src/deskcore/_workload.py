@@ -33,7 +33,7 @@ import attrs
 
 from ._durations import parse_duration
 from ._errors import SettingsError
-from ._settings import TimeRange, WeeklyHours, suggest
+from ._settings import TimeRange, WeeklyHours, join_path, kind_of, setting, suggest
 
 __all__ = [
     "Agents",
@@ -68,23 +68,6 @@ class DistributionKind(enum.StrEnum):
 # -- field helpers ------------------------------------------------------------------------
 
 
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a table"
-    names = {int: "an integer", float: "a number", str: "a string"}
-    return names.get(type(value), type(value).__name__)
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
 def parse_span(value: object) -> timedelta:
     """A duration: settings.md forms, or a (possibly fractional) number of seconds."""
     if isinstance(value, float):
@@ -97,7 +80,7 @@ def parse_span(value: object) -> timedelta:
 def _check_span(*, zero: bool) -> Check:
     def check(value: object) -> None:
         if not isinstance(value, timedelta):
-            raise ValueError(f"must be a duration, got {value!r} ({_kind(value)})")
+            raise ValueError(f"must be a duration, got {value!r} ({kind_of(value)})")
         if value < timedelta(0):
             raise ValueError(f"must not be negative, got {value}")
         if not zero and not value:
@@ -109,7 +92,7 @@ def _check_span(*, zero: bool) -> Check:
 def _check_number(*, low: float = 0.0, high: float | None = None, above: bool = False) -> Check:
     def check(value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"must be a number, got {value!r} ({_kind(value)})")
+            raise ValueError(f"must be a number, got {value!r} ({kind_of(value)})")
         if not math.isfinite(value):
             raise ValueError(f"must be finite, got {value!r}")
         if above and value <= low:
@@ -125,7 +108,7 @@ def _check_number(*, low: float = 0.0, high: float | None = None, above: bool = 
 def _check_int(low: int) -> Check:
     def check(value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"must be an integer, got {value!r} ({_kind(value)})")
+            raise ValueError(f"must be an integer, got {value!r} ({kind_of(value)})")
         if value < low:
             raise ValueError(f"must be >= {low}, got {value}")
 
@@ -134,7 +117,7 @@ def _check_int(low: int) -> Check:
 
 def _check_bool(value: object) -> None:
     if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be true or false, got {value!r} ({kind_of(value)})")
 
 
 def _optional(check: Check) -> Check:
@@ -159,21 +142,15 @@ def _wrap(check: Check) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
     return validator
 
 
-def _field(default: Any = attrs.NOTHING, *, check: Check, parse: Parse = _same, **kw: Any) -> Any:
-    return attrs.field(
-        default=default, validator=_wrap(check), metadata={"check": check, "parse": parse}, **kw
-    )
-
-
 def _span(default: timedelta | None, *, zero: bool = False, optional: bool = False) -> Any:
     check = _check_span(zero=zero)
     if optional:
-        return _field(default, check=_optional(check), parse=_optional_parse(parse_span))
-    return _field(default, check=check, parse=parse_span)
+        return setting(default, check=_optional(check), parse=_optional_parse(parse_span))
+    return setting(default, check=check, parse=parse_span)
 
 
 def _share(default: float) -> Any:
-    return _field(default, check=_check_number(high=1.0))
+    return setting(default, check=_check_number(high=1.0))
 
 
 def _section(cls: type[Any]) -> Any:
@@ -207,7 +184,7 @@ def _parse_kind(value: object) -> DistributionKind:
     if isinstance(value, str):
         listed = ", ".join(repr(name) for name in names)
         raise ValueError(f"must be one of {listed}, got {value!r}{suggest(value, names)}")
-    raise ValueError(f"must be a string, got {value!r} ({_kind(value)})")
+    raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
 
 
 def _check_kind(value: object) -> None:
@@ -224,11 +201,11 @@ class Timing:
     (default 1.0).
     """
 
-    distribution: DistributionKind = _field(
+    distribution: DistributionKind = setting(
         DistributionKind.EXPONENTIAL, check=_check_kind, parse=_parse_kind
     )
-    mean: timedelta = _field(check=_check_span(zero=True), parse=parse_span)
-    cv: float | None = _field(None, check=_optional(_check_number(above=True)))
+    mean: timedelta = setting(check=_check_span(zero=True), parse=parse_span)
+    cv: float | None = setting(None, check=_optional(_check_number(above=True)))
 
     def __attrs_post_init__(self) -> None:
         random = self.distribution is not DistributionKind.FIXED
@@ -274,16 +251,12 @@ def _timing(default: Timing | None, *, optional: bool = False) -> Any:
     )
 
 
-def _seconds(value: float) -> timedelta:
-    return timedelta(seconds=value)
-
-
 # -- sections -----------------------------------------------------------------------------
 
 
 def _parse_rates(value: object) -> tuple[float, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a list of 24 rates per hour, got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be a list of 24 rates per hour, got {value!r} ({kind_of(value)})")
     return tuple(value)
 
 
@@ -309,8 +282,8 @@ class Arrivals:
     rate is 60 per hour.
     """
 
-    rate: float | None = _field(None, check=_optional(_check_number()))
-    by_hour: tuple[float, ...] | None = _field(
+    rate: float | None = setting(None, check=_optional(_check_number()))
+    by_hour: tuple[float, ...] | None = setting(
         None, check=_optional(_check_rates), parse=_optional_parse(_parse_rates)
     )
 
@@ -328,7 +301,7 @@ class Arrivals:
 
 def _parse_weights(value: object) -> tuple[tuple[str, float], ...]:
     if not isinstance(value, Mapping):
-        raise ValueError(f"must be a table of group = weight, got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be a table of group = weight, got {value!r} ({kind_of(value)})")
     return tuple((str(key), weight) for key, weight in value.items())
 
 
@@ -367,8 +340,8 @@ class Users:
     patience: Timing | None = _timing(None, optional=True)
     reply_delay: Timing = _timing(Timing(mean=timedelta(seconds=30)))
     silent: float = _share(0.0)
-    enter: bool = _field(False, check=_check_bool)
-    groups: tuple[tuple[str, float], ...] = _field((), check=_check_weights, parse=_parse_weights)
+    enter: bool = setting(False, check=_check_bool)
+    groups: tuple[tuple[str, float], ...] = setting((), check=_check_weights, parse=_parse_weights)
 
 
 @attrs.frozen(kw_only=True)
@@ -382,12 +355,14 @@ class Handling:
     """
 
     time: Timing = _timing(Timing(mean=timedelta(minutes=5)))
-    messages: int = _field(1, check=_check_int(0))
+    messages: int = setting(1, check=_check_int(0))
 
 
 def _parse_ranges(value: object) -> tuple[TimeRange, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a list of 'HH:MM-HH:MM' ranges, got {value!r} ({_kind(value)})")
+        raise ValueError(
+            f"must be a list of 'HH:MM-HH:MM' ranges, got {value!r} ({kind_of(value)})"
+        )
     ranges = []
     for index, item in enumerate(value):
         try:
@@ -404,7 +379,7 @@ def _check_ranges(value: object) -> None:
 
 def _parse_names(value: object) -> tuple[str, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a list of strings, got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be a list of strings, got {value!r} ({kind_of(value)})")
     return tuple(value)
 
 
@@ -420,7 +395,8 @@ def _check_names(value: object) -> None:
 
 def _check_days(value: object) -> None:
     _check_names(value)
-    for index, day in enumerate(value):  # type: ignore[arg-type]
+    days: tuple[str, ...] = value  # type: ignore[assignment]
+    for index, day in enumerate(days):
         if day not in WeeklyHours.DAYS:
             listed = ", ".join(WeeklyHours.DAYS)
             raise ValueError(
@@ -443,15 +419,15 @@ class Team:
     is each agent's capacity (``None``: ``queue.max_concurrent``).
     """
 
-    name: str = _field("agent", check=_check_team_name)
-    count: int = _field(10, check=_check_int(0))
-    capacity: int | None = _field(None, check=_optional(_check_int(0)))
-    groups: tuple[str, ...] = _field((), check=_check_names, parse=_parse_names)
-    hours: tuple[TimeRange, ...] | None = _field(
+    name: str = setting("agent", check=_check_team_name)
+    count: int = setting(10, check=_check_int(0))
+    capacity: int | None = setting(None, check=_optional(_check_int(0)))
+    groups: tuple[str, ...] = setting((), check=_check_names, parse=_parse_names)
+    hours: tuple[TimeRange, ...] | None = setting(
         None, check=_optional(_check_ranges), parse=_optional_parse(_parse_ranges)
     )
-    days: tuple[str, ...] = _field(WeeklyHours.DAYS, check=_check_days, parse=_parse_names)
-    breaks: tuple[TimeRange, ...] = _field((), check=_check_ranges, parse=_parse_ranges)
+    days: tuple[str, ...] = setting(WeeklyHours.DAYS, check=_check_days, parse=_parse_names)
+    breaks: tuple[TimeRange, ...] = setting((), check=_check_ranges, parse=_parse_ranges)
 
     def __attrs_post_init__(self) -> None:
         _first_error((bool(self.breaks) and self.hours is None, "breaks", "needs 'hours'"))
@@ -481,8 +457,8 @@ class Agents:
     break).
     """
 
-    count: int | None = _field(None, check=_optional(_check_int(0)))
-    capacity: int | None = _field(None, check=_optional(_check_int(0)))
+    count: int | None = setting(None, check=_optional(_check_int(0)))
+    capacity: int | None = setting(None, check=_optional(_check_int(0)))
     teams: tuple[Team, ...] = attrs.field(
         default=(),
         validator=_wrap(_check_teams),
@@ -525,7 +501,7 @@ def _check_scores(value: object) -> None:
 
 def _parse_scores(value: object) -> tuple[float, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a list of weights, got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be a list of weights, got {value!r} ({kind_of(value)})")
     return tuple(value)
 
 
@@ -539,7 +515,7 @@ class RatingBehaviour:
     invite: float = _share(0.0)
     respond: float = _share(0.5)
     delay: Timing = _timing(Timing(mean=timedelta(minutes=2)))
-    scores: tuple[float, ...] | None = _field(
+    scores: tuple[float, ...] | None = setting(
         None, check=_optional(_check_scores), parse=_optional_parse(_parse_scores)
     )
 
@@ -551,7 +527,9 @@ class Routing:
     ``failures`` share of requests.
     """
 
-    answer_delay: Timing = _timing(Timing(distribution=DistributionKind.FIXED, mean=_seconds(1)))
+    answer_delay: Timing = _timing(
+        Timing(distribution=DistributionKind.FIXED, mean=timedelta(seconds=1))
+    )
     failures: float = _share(0.0)
 
 
@@ -566,14 +544,14 @@ def _parse_start(value: object) -> datetime:
 
 def _check_start(value: object) -> None:
     if not isinstance(value, datetime):
-        raise ValueError(f"must be an instant, got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be an instant, got {value!r} ({kind_of(value)})")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"must have an offset (e.g. '2026-03-02T00:00:00Z'), got {value}")
 
 
 def _check_zone(value: object) -> None:
     if not isinstance(value, str):
-        raise ValueError(f"must be a string, got {value!r} ({_kind(value)})")
+        raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
     if value not in zoneinfo.available_timezones():
         zones = sorted(zoneinfo.available_timezones())
         raise ValueError(f"unknown time zone {value!r}{suggest(value, zones)}")
@@ -589,12 +567,12 @@ class Workload:
     day (``arrivals.by_hour``, team ``hours``) are local to ``timezone``.
     """
 
-    start: datetime = _field(
+    start: datetime = setting(
         datetime(2026, 3, 2, tzinfo=UTC), check=_check_start, parse=_parse_start
     )
     length: timedelta = _span(timedelta(hours=24))
     warmup: timedelta = _span(timedelta(0), zero=True)
-    timezone: str = _field("UTC", check=_check_zone)
+    timezone: str = setting("UTC", check=_check_zone)
     arrivals: Arrivals = _section(Arrivals)
     users: Users = _section(Users)
     handling: Handling = _section(Handling)
@@ -633,31 +611,23 @@ class Workload:
 # -- loading --------------------------------------------------------------------------------
 
 
-def _join(path: str, key: str) -> str:
-    if not path:
-        return key
-    if not key:
-        return path
-    return f"{path}{key}" if key.startswith("[") else f"{path}.{key}"
-
-
 def _report(errors: Errors, path: str, message: str) -> None:
     # "[2] must be ..." from a list check belongs to the item's own path.
     indexed = _INDEXED.match(message)
     if indexed:
-        path, message = _join(path, indexed.group(1)), indexed.group(2)
+        path, message = join_path(path, indexed.group(1)), indexed.group(2)
     errors.append((path, message))
 
 
 def _structure(cls: type[Any], data: object, path: str, errors: Errors) -> Any:
     if not isinstance(data, Mapping):
-        errors.append((path or "(document)", f"must be a table, got {_kind(data)}"))
+        errors.append((path or "(document)", f"must be a table, got {kind_of(data)}"))
         return None
     fields = {field.name: field for field in attrs.fields(cls)}
     values: dict[str, Any] = {}
     before = len(errors)
     for key, raw in data.items():
-        where = _join(path, str(key))
+        where = join_path(path, str(key))
         field = fields.get(key)
         if field is None:
             errors.append((where, f"unknown key{suggest(str(key), list(fields))}"))
@@ -687,13 +657,13 @@ def _structure(cls: type[Any], data: object, path: str, errors: Errors) -> Any:
         return cls(**values)
     except SettingsError as exc:
         for inner, message in exc.errors:
-            _report(errors, _join(path, inner), message)
+            _report(errors, join_path(path, inner), message)
         return None
 
 
 def _structure_items(field: attrs.Attribute[Any], raw: object, path: str, errors: Errors) -> Any:
     if not isinstance(raw, list):
-        errors.append((path, f"must be a list of tables, got {_kind(raw)}"))
+        errors.append((path, f"must be a list of tables, got {kind_of(raw)}"))
         return None
     before = len(errors)
     items = tuple(
