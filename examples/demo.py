@@ -3,6 +3,8 @@
 1. Validate the example desk's settings (examples/desk.toml).
 2. Ask its working hours about the current instant (the CLI reads the clock for this).
 3. Replay the example scenarios through a desk and print the actions readably.
+4. Simulate a day at that desk (examples/workload.toml) and print the report; with
+   matplotlib installed, also draw it to examples/day.png.
 """
 
 from __future__ import annotations
@@ -31,6 +33,16 @@ def run() -> int:
     for scenario in sorted((HERE / "scenarios").glob("*.json")):
         section(f"deskcore replay --format text examples/scenarios/{scenario.name}")
         status = status or main(["replay", "--format", "text", str(scenario)])
+    workload = str(HERE / "workload.toml")
+    command = ["simulate", desk, "--workload", workload, "--seed", "1"]
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        command += ["--plot", str(HERE / "day.png")]
+    section("deskcore " + " ".join(command))
+    status = status or main(command)
     return status
 
 

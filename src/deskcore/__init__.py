@@ -69,6 +69,7 @@ from ._policy import (
     should_close,
 )
 from ._replay import Scenario, check_scenario, load_scenario, replay
+from ._report import Report
 from ._settings import (
     AssignmentSettings,
     ClosureSettings,
@@ -85,7 +86,21 @@ from ._settings import (
     WeeklyHours,
     WorkingHoursSettings,
 )
+from ._simulate import Simulation, simulate
 from ._snapshot import SnapshotError
+from ._workload import (
+    Agents,
+    Arrivals,
+    DistributionKind,
+    Handling,
+    RatingBehaviour,
+    Routing,
+    Team,
+    Timing,
+    Users,
+    Workload,
+    load_workload,
+)
 
 __version__ = "0.1.0"
 
@@ -101,6 +116,8 @@ __all__ = [
     "AgentState",
     "AgentStatusChanged",
     "AgentView",
+    "Agents",
+    "Arrivals",
     "Assign",
     "AssignmentAnswered",
     "AssignmentFailed",
@@ -118,6 +135,7 @@ __all__ = [
     "Desk",
     "DeskSettings",
     "DeskcoreError",
+    "DistributionKind",
     "Enqueue",
     "ErlangAResult",
     "ErlangCResult",
@@ -125,6 +143,7 @@ __all__ = [
     "EventError",
     "FailureReason",
     "FilterReason",
+    "Handling",
     "NaiveTimeError",
     "Offer",
     "Party",
@@ -132,6 +151,7 @@ __all__ = [
     "PromptKind",
     "PromptSettings",
     "QueueSettings",
+    "RatingBehaviour",
     "RatingCard",
     "RatingInvited",
     "RatingSettings",
@@ -139,7 +159,9 @@ __all__ = [
     "RecordRating",
     "RejectReason",
     "Rejected",
+    "Report",
     "RequestAssignment",
+    "Routing",
     "RoutingFailed",
     "Scenario",
     "Schedule",
@@ -149,18 +171,23 @@ __all__ = [
     "ServiceSettings",
     "SetAgentStatus",
     "SettingsError",
+    "Simulation",
     "SnapshotError",
     "Strategy",
+    "Team",
     "Tick",
     "TimeRange",
+    "Timing",
     "Unset",
     "UserEntered",
     "UserMessage",
+    "Users",
     "WebhookFallback",
     "WeeklyHours",
     "WithdrawOffer",
     "WithdrawReason",
     "WorkingHoursSettings",
+    "Workload",
     "__version__",
     "action_from_json",
     "action_to_json",
@@ -175,9 +202,11 @@ __all__ = [
     "format_duration",
     "load_scenario",
     "load_settings",
+    "load_workload",
     "next_prompt",
     "parse_duration",
     "rank_key",
     "replay",
     "should_close",
+    "simulate",
 ]

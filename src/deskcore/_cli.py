@@ -1,4 +1,4 @@
-"""The ``deskcore`` command line: ``validate``, ``hours``, ``replay`` and ``check``.
+"""The ``deskcore`` command line: ``validate``, ``hours``, ``replay``, ``check``, ``simulate``.
 
 The command line is the only part of deskcore that reads the clock, and only to default
 ``deskcore hours --at`` to the current instant.
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from ._document import load_settings
 from ._errors import SettingsError
 from ._replay import add_commands
+from ._simulate_cli import add_commands as add_simulate_commands
 
 __all__ = ["main"]
 
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     hours.set_defaults(run=_hours)
 
     add_commands(commands)
+    add_simulate_commands(commands)
     return parser
 
 
