@@ -4,7 +4,7 @@ from __future__ import annotations
 
 project = "deskcore"
 author = "deskcore developers"
-copyright = "2026, deskcore developers"  # noqa: A001
+copyright = "2026, deskcore developers"
 release = "0.1.0"
 
 extensions = [

@@ -10,9 +10,7 @@ import pytest
 
 DOCS = Path(__file__).parent.parent / "docs"
 PAGES = [
-    page
-    for page in sorted(DOCS.glob("*.md"))
-    if "```python" in page.read_text(encoding="utf-8")
+    page for page in sorted(DOCS.glob("*.md")) if "```python" in page.read_text(encoding="utf-8")
 ]
 
 

@@ -85,7 +85,7 @@ from ._policy import (
     reply_deadline,
 )
 from ._settings import DeskSettings, ServiceMode, Strategy, WebhookFallback
-from ._templates import render
+from ._templates import Compiled, compile_template, render, render_compiled
 from ._time import EPOCH, from_us, span_us, to_us
 
 __all__ = ["Desk"]
@@ -225,6 +225,7 @@ class Desk:
         self._forget: list[tuple[int, str]] = []
         self._rebalance = False
         self._at = EPOCH
+        self._compiled: dict[str, Compiled] = {}  # prompt texts, split once
         # Per step: actions out, queues whose positions changed (from which rank on), and
         # conversations that entered a queue.
         self._out: list[Action] = []
@@ -458,7 +459,10 @@ class Desk:
     def _prompt(self, conv: _Conv, now: int, kind: PromptKind, text: str, **values: Any) -> None:
         if not text:  # P2: an empty prompt is switched off
             return
-        rendered = render(text, values)
+        parts = self._compiled.get(text)
+        if parts is None:
+            parts = self._compiled[text] = compile_template(text)
+        rendered = render_compiled(parts, values)
         if rendered:  # P2
             self._emit(SendPrompt(at=self._at, conversation=conv.id, prompt=kind, text=rendered))
 

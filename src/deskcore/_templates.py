@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Mapping
 from string import Template
 
-__all__ = ["check_template", "render"]
+__all__ = ["check_template", "compile_template", "render", "render_compiled"]
 
 
 def _malformed_at(template: Template) -> int | None:
@@ -67,3 +67,49 @@ def render(text: str, values: Mapping[str, object] | None = None) -> str:
     if "$" not in text:
         return text
     return Template(text).safe_substitute({k: str(v) for k, v in (values or {}).items()})
+
+
+Compiled = tuple[tuple[str, str | None, str], ...]
+
+
+def compile_template(text: str) -> Compiled:
+    """Split a template into ``(literal, variable, as written)`` parts.
+
+    ``variable`` is ``None`` for a part that is only literal text; ``$$`` becomes ``$``,
+    and a ``$`` that starts no variable stays as it is (as ``safe_substitute`` does).
+
+    >>> compile_template("Hi $AgentName, $$1")
+    (('Hi ', 'AgentName', '$AgentName'), (', $1', None, ''))
+    """
+    template = Template(text)
+    parts: list[tuple[str, str | None, str]] = []
+    literal = ""
+    end = 0
+    for match in template.pattern.finditer(text):
+        literal += text[end : match.start()]
+        end = match.end()
+        name = match.group("named") or match.group("braced")
+        if name is None:
+            literal += "$" if match.group("escaped") is not None else match.group()
+            continue
+        parts.append((literal, name, match.group()))
+        literal = ""
+    literal += text[end:]
+    if literal or not parts:
+        parts.append((literal, None, ""))
+    return tuple(parts)
+
+
+def render_compiled(parts: Compiled, values: Mapping[str, object]) -> str:
+    """Render a compiled template; a variable without a value is left as written (P3).
+
+    >>> render_compiled(compile_template("No. $QueuePosition"), {"QueuePosition": 3})
+    'No. 3'
+    """
+    out = []
+    for literal, name, written in parts:
+        out.append(literal)
+        if name is not None:
+            value = values.get(name)
+            out.append(written if value is None else str(value))
+    return "".join(out)
