@@ -224,7 +224,7 @@ class Schedule:
                 if occurrence >= start:
                     dates.add(occurrence.date())
             else:  # the rule ran out: no later year has an occurrence either
-                self._rule_end[index] = min(year + 1, self._rule_end.get(index, 10000))
+                self._rule_end[index] = year + 1
             if len(self._rule_years) >= _RULE_CACHE:
                 self._rule_years.clear()
             found = self._rule_years[(index, year)] = frozenset(dates)
@@ -360,7 +360,8 @@ class Schedule:
 
         Overlapping or touching intervals are joined. Each period is ``(start, end)`` in
         the desk's zone. Periods are followed at most 366 days beyond either end of the
-        query: one that is still open further out is cut there.
+        query: one that is still open further out is cut there. Dates are walked one by
+        one, so the cost grows with the length of the query.
         """
         low, high = _utc(start, "start"), _utc(end, "end")
         if low >= high:
