@@ -102,14 +102,6 @@ Entry = tuple[int, int, str]
 NOBODY: frozenset[str] = frozenset()
 
 
-def _scope_key(scope: Scope) -> ScopeKey:
-    if scope.group is not None:
-        return ("g", scope.group)
-    if scope.agents is not None:
-        return ("a", *sorted(scope.agents))
-    return ALL
-
-
 def _scope_of(key: ScopeKey) -> Scope:
     if key[0] == "g":
         return Scope(group=key[1])
@@ -1148,9 +1140,6 @@ class Desk:
         desk = cls(settings, explain=explain)
         load_state(desk, snapshot)
         return desk
-
-    def _iter_convs(self) -> Iterable[_Conv]:
-        return self._convs.values()
 
 
 _HANDLERS: dict[type[Event], Any] = {
