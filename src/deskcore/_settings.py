@@ -121,7 +121,8 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _expect_bool(value: object) -> None:
+def expect_bool(value: object) -> None:
+    """Refuse anything but ``True`` and ``False`` (``"false"`` is not a boolean)."""
     if not isinstance(value, bool):
         raise ValueError(f"must be true or false, got {value!r} ({kind_of(value)})")
 
@@ -158,7 +159,9 @@ def _duration_check(*, zero: bool) -> Check:
     return check
 
 
-def _optional(check: Check) -> Check:
+def optional_check(check: Check) -> Check:
+    """``check``, letting ``None`` (an "off" value) through."""
+
     def optional(value: object) -> None:
         if value is not None:
             check(value)
@@ -166,7 +169,8 @@ def _optional(check: Check) -> Check:
     return optional
 
 
-def _optional_parse(parse: Parse) -> Parse:
+def optional_parse(parse: Parse) -> Parse:
+    """``parse``, reading JSON null as ``None``."""
     return lambda value: None if value is None else parse(value)
 
 
@@ -206,7 +210,9 @@ def _choice(enum_type: type[enum.StrEnum]) -> tuple[Parse, Check, Parse]:
     return parse, check, convert
 
 
-def _wrap_check(check: Check) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+def wrap_check(check: Check) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """An attrs validator running ``check``; faults become a ``SettingsError`` with paths."""
+
     def validator(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         try:
             check(value)
@@ -223,7 +229,7 @@ def setting(default: Any = attrs.NOTHING, *, check: Check, parse: Parse = _same,
     """An ``attrs`` field whose value is validated by ``check`` and read by ``parse``."""
     return attrs.field(
         default=default,
-        validator=_wrap_check(check),
+        validator=wrap_check(check),
         metadata={"check": check, "parse": parse},
         **kw,
     )
@@ -232,7 +238,7 @@ def setting(default: Any = attrs.NOTHING, *, check: Check, parse: Parse = _same,
 def _duration(default: timedelta | None, *, zero: bool = False, optional: bool = False) -> Any:
     check = _duration_check(zero=zero)
     if optional:
-        return setting(default, check=_optional(check), parse=_optional_parse(parse_duration))
+        return setting(default, check=optional_check(check), parse=optional_parse(parse_duration))
     return setting(default, check=check, parse=parse_duration)
 
 
@@ -241,7 +247,7 @@ def _text(default: str, *variables: str) -> Any:
 
 
 def _flag(default: bool) -> Any:
-    return setting(default, check=_expect_bool)
+    return setting(default, check=expect_bool)
 
 
 def _enum(enum_type: type[enum.StrEnum], default: enum.StrEnum) -> Any:
@@ -249,7 +255,9 @@ def _enum(enum_type: type[enum.StrEnum], default: enum.StrEnum) -> Any:
     return setting(default, check=check, parse=parse, converter=convert)
 
 
-def _instance_check(cls: type) -> Check:
+def instance_check(cls: type) -> Check:
+    """A check that the value is a ``cls``."""
+
     def check(value: object) -> None:
         if not isinstance(value, cls):
             raise ValueError(f"must be a {cls.__name__}, got {value!r} ({kind_of(value)})")
@@ -257,10 +265,10 @@ def _instance_check(cls: type) -> Check:
     return check
 
 
-def _section(cls: type) -> Any:
+def section_field(cls: type) -> Any:
     """A field holding a whole section, read from a table of the document."""
     return attrs.field(
-        factory=cls, validator=_wrap_check(_instance_check(cls)), metadata={"section": cls}
+        factory=cls, validator=wrap_check(instance_check(cls)), metadata={"section": cls}
     )
 
 
@@ -353,9 +361,9 @@ class QueueSettings:
         "WaitNo",
     )
     update_interval: timedelta | None = setting(
-        timedelta(0), check=_optional(_duration_check(zero=True)), parse=_parse_interval
+        timedelta(0), check=optional_check(_duration_check(zero=True)), parse=_parse_interval
     )
-    max_length: int | None = setting(None, check=_optional(_int_at_least(1)))
+    max_length: int | None = setting(None, check=optional_check(_int_at_least(1)))
     max_wait: timedelta | None = _duration(None, optional=True)
 
 
@@ -569,8 +577,8 @@ class DateOverride:
     Exactly one of ``date`` and ``rrule`` is given; ``hours = ()`` closes the day.
     """
 
-    date: date | None = setting(None, check=_optional(_check_date), parse=_parse_date)
-    rrule: str | None = setting(None, check=_optional(_check_rrule))
+    date: date | None = setting(None, check=optional_check(_check_date), parse=_parse_date)
+    rrule: str | None = setting(None, check=optional_check(_check_rrule))
     hours: tuple[TimeRange, ...] = _ranges()
 
     def __attrs_post_init__(self) -> None:
@@ -648,12 +656,12 @@ class WorkingHoursSettings:
     )
     weekly: WeeklyHours = attrs.field(
         factory=WeeklyHours.office,
-        validator=_wrap_check(_instance_check(WeeklyHours)),
+        validator=wrap_check(instance_check(WeeklyHours)),
         metadata={"section": WeeklyHours},
     )
     dates: tuple[DateOverride, ...] = attrs.field(
         default=(),
-        validator=_wrap_check(_check_overrides),
+        validator=wrap_check(_check_overrides),
         metadata={"items": DateOverride, "item_faults": _repeated_dates},
     )
     _schedule: Schedule = attrs.field(init=False, eq=False, repr=False, hash=False)
@@ -697,10 +705,10 @@ class WorkingHoursSettings:
 class DeskSettings:
     """The whole settings document (settings.md); ``DeskSettings()`` is a working desk."""
 
-    prompts: PromptSettings = _section(PromptSettings)
-    assignment: AssignmentSettings = _section(AssignmentSettings)
-    service: ServiceSettings = _section(ServiceSettings)
-    queue: QueueSettings = _section(QueueSettings)
-    closure: ClosureSettings = _section(ClosureSettings)
-    working_hours: WorkingHoursSettings = _section(WorkingHoursSettings)
-    ratings: RatingSettings = _section(RatingSettings)
+    prompts: PromptSettings = section_field(PromptSettings)
+    assignment: AssignmentSettings = section_field(AssignmentSettings)
+    service: ServiceSettings = section_field(ServiceSettings)
+    queue: QueueSettings = section_field(QueueSettings)
+    closure: ClosureSettings = section_field(ClosureSettings)
+    working_hours: WorkingHoursSettings = section_field(WorkingHoursSettings)
+    ratings: RatingSettings = section_field(RatingSettings)

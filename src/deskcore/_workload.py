@@ -33,7 +33,20 @@ import attrs
 
 from ._durations import parse_duration
 from ._errors import SettingsError
-from ._settings import TimeRange, WeeklyHours, join_path, kind_of, setting, suggest
+from ._settings import (
+    TimeRange,
+    WeeklyHours,
+    expect_bool,
+    instance_check,
+    join_path,
+    kind_of,
+    optional_check,
+    optional_parse,
+    section_field,
+    setting,
+    suggest,
+    wrap_check,
+)
 
 __all__ = [
     "Agents",
@@ -115,57 +128,15 @@ def _check_int(low: int) -> Check:
     return check
 
 
-def _check_bool(value: object) -> None:
-    if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, got {value!r} ({kind_of(value)})")
-
-
-def _optional(check: Check) -> Check:
-    def optional(value: object) -> None:
-        if value is not None:
-            check(value)
-
-    return optional
-
-
-def _optional_parse(parse: Parse) -> Parse:
-    return lambda value: None if value is None else parse(value)
-
-
-def _wrap(check: Check) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    def validator(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        try:
-            check(value)
-        except ValueError as exc:
-            raise SettingsError([(attribute.name, str(exc))]) from None
-
-    return validator
-
-
 def _span(default: timedelta | None, *, zero: bool = False, optional: bool = False) -> Any:
     check = _check_span(zero=zero)
     if optional:
-        return setting(default, check=_optional(check), parse=_optional_parse(parse_span))
+        return setting(default, check=optional_check(check), parse=optional_parse(parse_span))
     return setting(default, check=check, parse=parse_span)
 
 
 def _share(default: float) -> Any:
     return setting(default, check=_check_number(high=1.0))
-
-
-def _section(cls: type[Any]) -> Any:
-    check = _instance_of(cls)
-    return attrs.field(
-        factory=cls, validator=_wrap(check), metadata={"section": cls, "check": check}
-    )
-
-
-def _instance_of(cls: type[Any]) -> Check:
-    def check(value: object) -> None:
-        if not isinstance(value, cls):
-            raise ValueError(f"must be a {cls.__name__}, got {value!r}")
-
-    return check
 
 
 def _first_error(*checks: tuple[bool, str, str]) -> None:
@@ -205,7 +176,7 @@ class Timing:
         DistributionKind.EXPONENTIAL, check=_check_kind, parse=_parse_kind
     )
     mean: timedelta = setting(check=_check_span(zero=True), parse=parse_span)
-    cv: float | None = setting(None, check=_optional(_check_number(above=True)))
+    cv: float | None = setting(None, check=optional_check(_check_number(above=True)))
 
     def __attrs_post_init__(self) -> None:
         random = self.distribution is not DistributionKind.FIXED
@@ -241,12 +212,12 @@ class Timing:
 
 
 def _timing(default: Timing | None, *, optional: bool = False) -> Any:
-    check: Check = _instance_of(Timing)
+    check: Check = instance_check(Timing)
     if optional:
-        check = _optional(check)
+        check = optional_check(check)
     return attrs.field(
         default=default,
-        validator=_wrap(check),
+        validator=wrap_check(check),
         metadata={"section": Timing, "check": check, "shorthand": parse_span},
     )
 
@@ -282,9 +253,9 @@ class Arrivals:
     rate is 60 per hour.
     """
 
-    rate: float | None = setting(None, check=_optional(_check_number()))
+    rate: float | None = setting(None, check=optional_check(_check_number()))
     by_hour: tuple[float, ...] | None = setting(
-        None, check=_optional(_check_rates), parse=_optional_parse(_parse_rates)
+        None, check=optional_check(_check_rates), parse=optional_parse(_parse_rates)
     )
 
     def __attrs_post_init__(self) -> None:
@@ -340,7 +311,7 @@ class Users:
     patience: Timing | None = _timing(None, optional=True)
     reply_delay: Timing = _timing(Timing(mean=timedelta(seconds=30)))
     silent: float = _share(0.0)
-    enter: bool = setting(False, check=_check_bool)
+    enter: bool = setting(False, check=expect_bool)
     groups: tuple[tuple[str, float], ...] = setting((), check=_check_weights, parse=_parse_weights)
 
 
@@ -421,10 +392,10 @@ class Team:
 
     name: str = setting("agent", check=_check_team_name)
     count: int = setting(10, check=_check_int(0))
-    capacity: int | None = setting(None, check=_optional(_check_int(0)))
+    capacity: int | None = setting(None, check=optional_check(_check_int(0)))
     groups: tuple[str, ...] = setting((), check=_check_names, parse=_parse_names)
     hours: tuple[TimeRange, ...] | None = setting(
-        None, check=_optional(_check_ranges), parse=_optional_parse(_parse_ranges)
+        None, check=optional_check(_check_ranges), parse=optional_parse(_parse_ranges)
     )
     days: tuple[str, ...] = setting(WeeklyHours.DAYS, check=_check_days, parse=_parse_names)
     breaks: tuple[TimeRange, ...] = setting((), check=_check_ranges, parse=_parse_ranges)
@@ -457,11 +428,11 @@ class Agents:
     break).
     """
 
-    count: int | None = setting(None, check=_optional(_check_int(0)))
-    capacity: int | None = setting(None, check=_optional(_check_int(0)))
+    count: int | None = setting(None, check=optional_check(_check_int(0)))
+    capacity: int | None = setting(None, check=optional_check(_check_int(0)))
     teams: tuple[Team, ...] = attrs.field(
         default=(),
-        validator=_wrap(_check_teams),
+        validator=wrap_check(_check_teams),
         metadata={"items": Team, "check": _check_teams},
     )
     accept_delay: Timing = _timing(Timing(mean=timedelta(seconds=5)))
@@ -516,7 +487,7 @@ class RatingBehaviour:
     respond: float = _share(0.5)
     delay: Timing = _timing(Timing(mean=timedelta(minutes=2)))
     scores: tuple[float, ...] | None = setting(
-        None, check=_optional(_check_scores), parse=_optional_parse(_parse_scores)
+        None, check=optional_check(_check_scores), parse=optional_parse(_parse_scores)
     )
 
 
@@ -573,12 +544,12 @@ class Workload:
     length: timedelta = _span(timedelta(hours=24))
     warmup: timedelta = _span(timedelta(0), zero=True)
     timezone: str = setting("UTC", check=_check_zone)
-    arrivals: Arrivals = _section(Arrivals)
-    users: Users = _section(Users)
-    handling: Handling = _section(Handling)
-    agents: Agents = _section(Agents)
-    ratings: RatingBehaviour = _section(RatingBehaviour)
-    routing: Routing = _section(Routing)
+    arrivals: Arrivals = section_field(Arrivals)
+    users: Users = section_field(Users)
+    handling: Handling = section_field(Handling)
+    agents: Agents = section_field(Agents)
+    ratings: RatingBehaviour = section_field(RatingBehaviour)
+    routing: Routing = section_field(Routing)
 
     def __attrs_post_init__(self) -> None:
         _first_error((self.warmup >= self.length, "warmup", "must be shorter than 'length'"))
