@@ -450,7 +450,7 @@ class TestLoadWorkload:
         assert "not valid JSON" in faults("{length")[0][1]
         path = tmp_path / "bad.json"
         path.write_text("{", encoding="utf-8")
-        assert str(path) in faults(path)[0][1]
+        assert "not valid JSON" in faults(path)[0][1]  # the CLI puts the file's name first
 
     def test_missing_file(self, tmp_path: Path) -> None:
         """A file that cannot be read raises ``OSError``."""

@@ -23,7 +23,7 @@ from ._durations import format_duration
 from ._errors import SettingsError
 from ._settings import DeskSettings, TimeRange, join_path, kind_of, suggest
 
-__all__ = ["dump_settings", "load_settings"]
+__all__ = ["dump_settings", "load_settings", "read_document", "structure_document"]
 
 T = TypeVar("T")
 Errors = list[tuple[str, str]]
@@ -64,7 +64,15 @@ def _structure(cls: type[T], data: object, path: str, errors: Errors) -> T | Non
         if field is None:
             errors.append((where, f"unknown key{suggest(str(key), list(fields))}"))
             continue
-        if "section" in field.metadata:
+        shorthand = field.metadata.get("shorthand")
+        if shorthand is not None and not isinstance(raw, Mapping):
+            try:  # a section written as one value (a workload's `time = "5m"`)
+                values[key] = shorthand(raw)
+            except SettingsError as exc:
+                errors.extend((where, message) for _inner, message in exc.errors)
+            except ValueError as exc:
+                errors.append((where, str(exc)))
+        elif "section" in field.metadata:
             values[key] = _structure(field.metadata["section"], raw, where, errors)
         elif "items" in field.metadata:
             values[key] = _structure_items(field, raw, where, errors)
@@ -114,6 +122,40 @@ def _read_text(text: str, *, json_form: bool) -> object:
         raise SettingsError([("", f"not valid TOML: {exc}")]) from None
 
 
+def read_document(source: Mapping[str, Any] | str | os.PathLike[str]) -> object:
+    """The tree of a document given as a mapping, a file path or TOML/JSON text.
+
+    A ``pathlib.Path`` or a one-line ``str`` ending in ``.toml`` or ``.json`` is a file (JSON
+    when its name ends in ``.json``); other text is JSON when it starts with ``{``. Raises
+    ``SettingsError`` for text that does not parse and ``OSError`` for a file that cannot
+    be read.
+    """
+    if isinstance(source, Mapping):
+        return source
+    if isinstance(source, os.PathLike) or (
+        "\n" not in source and source.lower().endswith((".toml", ".json"))
+    ):
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise SettingsError([("", f"not UTF-8 text: {exc}")]) from None
+        return _read_text(text, json_form=path.suffix.lower() == ".json")
+    return _read_text(source, json_form=source.lstrip().startswith("{"))
+
+
+def structure_document(cls: type[T], document: object) -> T:
+    """Build ``cls`` (an attrs class of settings fields) from a document's tree.
+
+    Every fault is collected with its path and raised together as one ``SettingsError``.
+    """
+    errors: Errors = []
+    built = _structure(cls, document, "", errors)
+    if errors or built is None:
+        raise SettingsError(errors)
+    return built
+
+
 def load_settings(source: Mapping[str, Any] | str | os.PathLike[str]) -> DeskSettings:
     """Load and validate a settings document.
 
@@ -128,25 +170,7 @@ def load_settings(source: Mapping[str, Any] | str | os.PathLike[str]) -> DeskSet
     >>> load_settings('[queue]\\nmax_concurrent = 3').queue.max_concurrent
     3
     """
-    document: object
-    if isinstance(source, Mapping):
-        document = source
-    elif isinstance(source, os.PathLike) or (
-        "\n" not in source and source.lower().endswith((".toml", ".json"))
-    ):
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SettingsError([("", f"not UTF-8 text: {exc}")]) from None
-        document = _read_text(text, json_form=path.suffix.lower() == ".json")
-    else:
-        document = _read_text(source, json_form=source.lstrip().startswith("{"))
-    errors: Errors = []
-    settings = _structure(DeskSettings, document, "", errors)
-    if errors or settings is None:
-        raise SettingsError(errors)
-    return settings
+    return structure_document(DeskSettings, read_document(source))
 
 
 def _dump_converter() -> cattrs.Converter:

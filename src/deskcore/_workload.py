@@ -17,20 +17,17 @@ exponential with that mean.
 from __future__ import annotations
 
 import enum
-import json
 import math
 import os
-import re
-import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from random import Random
 from typing import Any
 
 import attrs
 
+from ._document import read_document, structure_document
 from ._durations import parse_duration
 from ._errors import SettingsError
 from ._settings import (
@@ -38,7 +35,6 @@ from ._settings import (
     WeeklyHours,
     expect_bool,
     instance_check,
-    join_path,
     kind_of,
     optional_check,
     optional_parse,
@@ -67,7 +63,6 @@ Check = Callable[[Any], None]
 Errors = list[tuple[str, str]]
 
 _US = 1_000_000
-_INDEXED = re.compile(r"^(\[\d+\](?:\.\w+)?) (.*)$", re.DOTALL)
 
 
 class DistributionKind(enum.StrEnum):
@@ -211,6 +206,11 @@ class Timing:
         return lambda: round(normal(mu, sigma))
 
 
+def _timing_shorthand(value: object) -> Timing:
+    """A bare duration for a random time: exponential with that mean."""
+    return Timing(mean=parse_span(value))
+
+
 def _timing(default: Timing | None, *, optional: bool = False) -> Any:
     check: Check = instance_check(Timing)
     if optional:
@@ -218,7 +218,7 @@ def _timing(default: Timing | None, *, optional: bool = False) -> Any:
     return attrs.field(
         default=default,
         validator=wrap_check(check),
-        metadata={"section": Timing, "check": check, "shorthand": parse_span},
+        metadata={"section": Timing, "check": check, "shorthand": _timing_shorthand},
     )
 
 
@@ -241,7 +241,7 @@ def _check_rates(value: object) -> None:
         try:
             check(rate)
         except ValueError as exc:
-            raise ValueError(f"[{index}] {exc}") from None
+            raise SettingsError([(f"[{index}]", str(exc))]) from None
 
 
 @attrs.frozen(kw_only=True)
@@ -339,7 +339,7 @@ def _parse_ranges(value: object) -> tuple[TimeRange, ...]:
         try:
             ranges.append(TimeRange.parse(item))
         except ValueError as exc:
-            raise ValueError(f"[{index}] {exc}") from None
+            raise SettingsError([(f"[{index}]", str(exc))]) from None
     return tuple(ranges)
 
 
@@ -359,7 +359,7 @@ def _check_names(value: object) -> None:
         raise ValueError(f"must be a tuple of strings, got {value!r}")
     for index, name in enumerate(value):
         if not isinstance(name, str) or not name:
-            raise ValueError(f"[{index}] must be a non-empty string, got {name!r}")
+            raise SettingsError([(f"[{index}]", f"must be a non-empty string, got {name!r}")])
     if len(set(value)) != len(value):
         raise ValueError("must not repeat a name")
 
@@ -370,9 +370,8 @@ def _check_days(value: object) -> None:
     for index, day in enumerate(days):
         if day not in WeeklyHours.DAYS:
             listed = ", ".join(WeeklyHours.DAYS)
-            raise ValueError(
-                f"[{index}] {day!r} is not one of {listed}{suggest(day, WeeklyHours.DAYS)}"
-            )
+            hint = suggest(day, WeeklyHours.DAYS)
+            raise SettingsError([(f"[{index}]", f"{day!r} is not one of {listed}{hint}")])
 
 
 def _check_team_name(value: object) -> None:
@@ -404,16 +403,27 @@ class Team:
         _first_error((bool(self.breaks) and self.hours is None, "breaks", "needs 'hours'"))
 
 
+def _repeated_names(teams: tuple[Team | None, ...]) -> list[tuple[int, str, str]]:
+    """Teams named like an earlier one, as ``(index, key, message)``; ``None`` is skipped."""
+    first: dict[str, int] = {}
+    faults: list[tuple[int, str, str]] = []
+    for index, team in enumerate(teams):
+        if team is None:
+            continue
+        if team.name in first:
+            message = f"{team.name!r} is already used by teams[{first[team.name]}]"
+            faults.append((index, "name", message))
+        else:
+            first.setdefault(team.name, index)
+    return faults
+
+
 def _check_teams(value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(item, Team) for item in value):
         raise ValueError(f"must be a tuple of Team, got {value!r}")
-    seen: dict[str, int] = {}
-    for index, team in enumerate(value):
-        if team.name in seen:
-            raise ValueError(
-                f"[{index}].name {team.name!r} is already used by teams[{seen[team.name]}]"
-            )
-        seen[team.name] = index
+    faults = _repeated_names(value)
+    if faults:
+        raise SettingsError([(f"[{index}].{key}", msg) for index, key, msg in faults])
 
 
 @attrs.frozen(kw_only=True)
@@ -433,7 +443,7 @@ class Agents:
     teams: tuple[Team, ...] = attrs.field(
         default=(),
         validator=wrap_check(_check_teams),
-        metadata={"items": Team, "check": _check_teams},
+        metadata={"items": Team, "check": _check_teams, "item_faults": _repeated_names},
     )
     accept_delay: Timing = _timing(Timing(mean=timedelta(seconds=5)))
     missed: float = _share(0.0)
@@ -465,7 +475,7 @@ def _check_scores(value: object) -> None:
         try:
             check(weight)
         except ValueError as exc:
-            raise ValueError(f"[{index}] {exc}") from None
+            raise SettingsError([(f"[{index}]", str(exc))]) from None
     if sum(value) <= 0:
         raise ValueError("needs a weight above zero")
 
@@ -582,73 +592,6 @@ class Workload:
 # -- loading --------------------------------------------------------------------------------
 
 
-def _report(errors: Errors, path: str, message: str) -> None:
-    # "[2] must be ..." from a list check belongs to the item's own path.
-    indexed = _INDEXED.match(message)
-    if indexed:
-        path, message = join_path(path, indexed.group(1)), indexed.group(2)
-    errors.append((path, message))
-
-
-def _structure(cls: type[Any], data: object, path: str, errors: Errors) -> Any:
-    if not isinstance(data, Mapping):
-        errors.append((path or "(document)", f"must be a table, got {kind_of(data)}"))
-        return None
-    fields = {field.name: field for field in attrs.fields(cls)}
-    values: dict[str, Any] = {}
-    before = len(errors)
-    for key, raw in data.items():
-        where = join_path(path, str(key))
-        field = fields.get(key)
-        if field is None:
-            errors.append((where, f"unknown key{suggest(str(key), list(fields))}"))
-            continue
-        meta = field.metadata
-        if "shorthand" in meta and not isinstance(raw, Mapping):
-            try:
-                values[key] = Timing(mean=meta["shorthand"](raw))
-            except (ValueError, SettingsError) as exc:
-                message = exc.errors[0][1] if isinstance(exc, SettingsError) else str(exc)
-                errors.append((where, message))
-        elif "section" in meta:
-            values[key] = _structure(meta["section"], raw, where, errors)
-        elif "items" in meta:
-            values[key] = _structure_items(field, raw, where, errors)
-        else:
-            try:
-                value = meta["parse"](raw)
-                meta["check"](value)
-            except ValueError as exc:
-                _report(errors, where, str(exc))
-                continue
-            values[key] = value
-    if len(errors) > before:
-        return None
-    try:
-        return cls(**values)
-    except SettingsError as exc:
-        for inner, message in exc.errors:
-            _report(errors, join_path(path, inner), message)
-        return None
-
-
-def _structure_items(field: attrs.Attribute[Any], raw: object, path: str, errors: Errors) -> Any:
-    if not isinstance(raw, list):
-        errors.append((path, f"must be a list of tables, got {kind_of(raw)}"))
-        return None
-    before = len(errors)
-    items = tuple(
-        _structure(field.metadata["items"], item, f"{path}[{index}]", errors)
-        for index, item in enumerate(raw)
-    )
-    if len(errors) == before:
-        try:
-            field.metadata["check"](items)
-        except ValueError as exc:
-            _report(errors, path, str(exc))
-    return items
-
-
 def load_workload(source: Mapping[str, Any] | str | os.PathLike[str]) -> Workload:
     """Load and validate a workload document (TOML or JSON), like :func:`load_settings`.
 
@@ -660,30 +603,5 @@ def load_workload(source: Mapping[str, Any] | str | os.PathLike[str]) -> Workloa
     >>> load_workload('[agents]\\ncount = 3').agents.roster()[0].count
     3
     """
-    document: object
-    if isinstance(source, Mapping):
-        document = source
-    else:
-        if isinstance(source, os.PathLike) or (
-            "\n" not in source and source.lower().endswith((".toml", ".json"))
-        ):
-            path = Path(source)
-            text, json_form, name = (
-                path.read_text(encoding="utf-8"),
-                path.suffix.lower() == ".json",
-                str(path),
-            )
-        else:
-            text, json_form, name = source, source.lstrip().startswith("{"), "text"
-        try:
-            document = json.loads(text) if json_form else tomllib.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SettingsError([("", f"{name} is not valid JSON: {exc}")]) from None
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError([("", f"{name} is not valid TOML: {exc}")]) from None
-    errors: Errors = []
-    workload = _structure(Workload, document, "", errors)
-    if errors or workload is None:
-        raise SettingsError(errors)
-    result: Workload = workload
-    return result
+    workload: Workload = structure_document(Workload, read_document(source))
+    return workload
