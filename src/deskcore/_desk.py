@@ -217,6 +217,7 @@ class Desk:
         self._forget: list[tuple[int, str]] = []
         self._rebalance = False
         self._at = EPOCH
+        self._next: tuple[int, datetime] = (0, EPOCH)  # next_deadline(), as int and datetime
         self._compiled: dict[str, Compiled] = {}  # prompt texts, split once
         # Per step: actions out, queues whose positions changed (from which rank on), and
         # conversations that entered a queue.
@@ -245,7 +246,12 @@ class Desk:
     def next_deadline(self) -> datetime | None:
         """The instant of the earliest deadline that will act, or ``None`` (T2)."""
         self._clean_heap()
-        return from_us(self._heap[0][0]) if self._heap else None
+        if not self._heap:
+            return None
+        due = self._heap[0][0]
+        if due != self._next[0]:  # hosts ask after every event: build the datetime once
+            self._next = (due, from_us(due))
+        return self._next[1]
 
     def handle(self, event: Event) -> list[Action]:
         """Handle one event: fire due deadlines, then the event; return the actions (T2)."""
