@@ -195,6 +195,9 @@ class Desk:
     :func:`~deskcore.assign` and kept in :attr:`decisions` (slower; for debugging).
     """
 
+    # The sorted container of a queue; the benchmarks' naive reference swaps in a plain list.
+    _queue_type: Callable[[], SortedList[tuple[int, int, str]]] = SortedList
+
     def __init__(self, settings: DeskSettings | None = None, *, explain: bool = False) -> None:
         self._settings = settings if settings is not None else DeskSettings()
         self._explain = explain
@@ -264,12 +267,14 @@ class Desk:
         if self._rebalance:
             self._rebalance = False
             self._step(now, event.at, self._rebalance_all, now)
-        self._fire_until(now)
+        if self._heap and self._heap[0][0] <= now:
+            self._fire_until(now)
         self._now = now
         self._step(now, event.at, self._dispatch, event, now, conv)
         # D3: forget after the event, so that one known when it was checked is handled
         # (as closed) even if its retention ran out while due deadlines fired.
-        self._purge(now)
+        if self._forget and self._forget[0][0] <= now:
+            self._purge(now)
         out, self._out = self._out, []
         return out
 
@@ -344,6 +349,7 @@ class Desk:
                 field="at",
             )
         conversation = getattr(event, "conversation", None)
+        conv = None if conversation is None else self._known(conversation, now)
         if isinstance(event, AgentRequested):
             strategy = self._settings.assignment.strategy
             groups = self._settings.assignment.groups
@@ -359,11 +365,7 @@ class Desk:
                     event_type=kind,
                     field="group",
                 )
-        elif (
-            conversation is not None
-            and not isinstance(event, UserEntered)
-            and self._known(conversation, now) is None
-        ):
+        elif conv is None and conversation is not None and not isinstance(event, UserEntered):
             raise EventError(
                 f"unknown conversation {conversation!r}", event_type=kind, field="conversation"
             )
@@ -374,7 +376,7 @@ class Desk:
             and agent not in self._agents
         ):
             raise EventError(f"unknown agent {agent!r}", event_type=kind, field="agent")
-        return None if conversation is None else self._known(conversation, now)
+        return conv
 
     # -- steps and deadlines (T2) -----------------------------------------------------------
 
@@ -419,9 +421,10 @@ class Desk:
                     heapq.heappush(heap, current)
 
     def _fire_until(self, now: int) -> None:
-        while True:
+        heap = self._heap
+        while heap and heap[0][0] <= now:  # a later top, even a stale one, means none is due
             self._clean_heap()
-            if not self._heap or self._heap[0][0] > now:
+            if not heap or heap[0][0] > now:
                 return
             due, order, conv_id = heapq.heappop(self._heap)
             kind = order & 7
@@ -706,22 +709,30 @@ class Desk:
         agent.key = None
 
     def _reindex(self, agent: _Agent) -> None:
-        capacity = self._capacity(agent)
-        if agent.status is not AgentState.ONLINE or agent.load >= capacity:
+        """Put the agent in the room indexes under its current R5 key, or take it out."""
+        capacity = self._settings.queue.max_concurrent if agent.capacity is None else agent.capacity
+        load = agent.load
+        if agent.status is not AgentState.ONLINE or load >= capacity:
             key = None
         else:
-            key = rank_key(agent.id, agent.load, capacity, self._idle(agent), agent.given)
-        if key == agent.key:
+            key = rank_key(agent.id, load, capacity, self._idle(agent), agent.given)
+        old = agent.key
+        if key == old:
             return
-        self._unindex(agent)
+        rooms = self._room
+        groups = agent.groups
+        if old is not None:
+            rooms[ALL].remove(old)
+            for group in groups:
+                rooms[("g", group)].remove(old)
+        agent.key = key
         if key is None:
             return
-        agent.key = key
-        self._room[ALL].add(key)
-        for group in agent.groups:
-            room = self._room.get(("g", group))
+        rooms[ALL].add(key)
+        for group in groups:
+            room = rooms.get(("g", group))
             if room is None:
-                room = self._room[("g", group)] = SortedList()
+                room = rooms[("g", group)] = SortedList()
             room.add(key)
 
     def _restaff(self, agent: _Agent, staffed: bool, groups: frozenset[str]) -> None:
@@ -972,7 +983,7 @@ class Desk:
     def _enqueue(self, conv: _Conv, key: ScopeKey) -> None:
         queue = self._queues.get(key)
         if queue is None:
-            queue = self._queues[key] = SortedList()
+            queue = self._queues[key] = self._queue_type()
             for member in key[1:] if key[0] == "a" else ():
                 self._agent_queues.setdefault(member, set()).add(key)
         entry = conv.request
