@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from ._clitools import load_file, print_faults
+from ._codec import parse_instant
 from ._document import load_settings
 from ._errors import SettingsError
 from ._replay import add_commands
@@ -33,31 +35,16 @@ def _validate(args: argparse.Namespace) -> int:
             print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             status = 2
         except SettingsError as exc:
-            for path, message in exc.errors:
-                print(f"{name}: {path}: {message}" if path else f"{name}: {message}")
+            print_faults(name, exc, sys.stdout)
             status = max(status, 1)
         else:
             print(f"{name}: ok")
     return status
 
 
-def parse_instant(text: str) -> datetime:
-    """Read an ISO 8601 instant with an offset (``Z`` allowed); raise ``ValueError`` if naive."""
-    moment = datetime.fromisoformat(text.strip().replace("z", "Z").replace("Z", "+00:00"))
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"instant {text!r} has no offset (write e.g. '2026-03-02T09:00:00Z')")
-    return moment
-
-
 def _hours(args: argparse.Namespace) -> int:
-    try:
-        settings = load_settings(Path(args.file))
-    except OSError as exc:
-        print(f"{args.file}: cannot read: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    except SettingsError as exc:
-        for path, message in exc.errors:
-            print(f"{args.file}: {path}: {message}", file=sys.stderr)
+    settings = load_file(load_settings, args.file)
+    if settings is None:
         return 2
     if args.at is None:
         now = datetime.now(UTC)  # the one place deskcore reads the clock

@@ -36,15 +36,16 @@ def format_instant(moment: datetime) -> str:
 
 
 def parse_instant(value: object) -> datetime:
-    """Read an ISO 8601 instant with an offset; raise ``ValueError`` when naive or malformed."""
+    """Read an ISO 8601 instant with an offset (``Z`` or ``z`` allowed).
+
+    Raises ``ValueError`` naming the value when it is malformed or naive (T1).
+    """
     if not isinstance(value, str):
         raise ValueError(f"must be an ISO 8601 instant string, got {value!r}")
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"is not an ISO 8601 instant: {value!r}") from None
-    if moment.tzinfo is None:
-        raise ValueError(f"has no UTC offset (T1): {value!r}")
+    text = value.strip()
+    moment = datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"instant {value!r} has no offset (write e.g. '2026-03-02T09:00:00Z')")
     return moment
 
 

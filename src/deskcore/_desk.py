@@ -386,10 +386,7 @@ class Desk:
         if self._moved:
             self._tell_positions(now)
 
-    def _set(self, conv: _Conv, kind: int, due: int | None) -> None:
-        if due is None:
-            setattr(conv, TIMERS[kind], None)
-            return
+    def _set(self, conv: _Conv, kind: int, due: int) -> None:
         self._seq += 1
         timer = (due, self._seq << 3 | kind, conv.id)
         setattr(conv, TIMERS[kind], timer)
@@ -766,7 +763,6 @@ class Desk:
     def _rebalance_all(self, now: int) -> None:
         staff: dict[ScopeKey, int] = {ALL: 0}
         for agent in self._agents.values():
-            self._unindex(agent)
             self._reindex(agent)
             if self._staffs(agent):
                 staff[ALL] += 1
@@ -1014,17 +1010,13 @@ class Desk:
 
     def _tell_positions(self, now: int) -> None:
         """Q3: after a step in full, tell waiting users their new positions."""
-        if not self._moved:
-            return
         moved, self._moved = self._moved, {}
         entered, self._entered = self._entered, set()
         settings = self._settings.queue
         interval = settings.update_interval
         step = None if interval is None else span_us(interval)
         for key in sorted(moved):
-            queue = self._queues.get(key)
-            if queue is None:
-                continue
+            queue = self._queues[key]  # _dequeue forgets a queue it empties
             start = moved[key]
             items: Iterable[tuple[int, tuple[int, int, str]]]
             if step is None:  # "never": only those who entered need a word

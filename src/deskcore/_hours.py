@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from dateutil.rrule import rrule, rruleset, rrulestr
 
-from ._errors import NaiveTimeError
+from ._time import require_aware
 
 __all__ = ["Schedule", "parse_range", "parse_rrule", "resolve_local"]
 
@@ -393,10 +393,7 @@ class Schedule:
 
 def _utc(moment: datetime, name: str) -> datetime:
     """An aware datetime as UTC (clamped to datetime's range); naive ones are refused."""
-    if not isinstance(moment, datetime):
-        raise NaiveTimeError(f"{name} must be an aware datetime, got {moment!r}")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise NaiveTimeError(f"{name} must be timezone-aware, got naive {moment.isoformat()}")
+    require_aware(moment, name)
     try:
         return moment.astimezone(UTC)
     except OverflowError:  # within a day of datetime's limits

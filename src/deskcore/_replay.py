@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from ._clitools import print_faults
 from ._codec import action_to_json, event_from_json
 from ._desk import Desk
 from ._document import load_settings
@@ -170,8 +171,7 @@ def _run_replay(args: argparse.Namespace) -> int:
             scenario = load_scenario(path)
             settings, events = scenario.settings, scenario.events
     except SettingsError as exc:
-        for where, message in exc.errors:
-            print(f"{args.settings or args.file}: {where}: {message}", file=sys.stderr)
+        print_faults(args.settings or args.file, exc, sys.stderr)
         return 2
     except (OSError, ValueError) as exc:
         print(f"{args.file}: cannot read: {exc}", file=sys.stderr)

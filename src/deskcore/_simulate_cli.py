@@ -14,12 +14,12 @@ import json
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 from random import Random
 from typing import Any, TextIO
 
 import attrs
 
+from ._clitools import load_file, print_faults
 from ._document import load_settings
 from ._errors import SettingsError
 from ._settings import DeskSettings, QueueSettings
@@ -53,11 +53,6 @@ def _positive(kind: type[int] | type[float]) -> Any:
         return value
 
     return convert
-
-
-def _faults(name: str, exc: SettingsError, out: TextIO) -> None:
-    for path, message in exc.errors:
-        print(f"{name}: {path}: {message}" if path else f"{name}: {message}", file=out)
 
 
 def _override(workload: Workload, args: argparse.Namespace) -> Workload:
@@ -113,24 +108,16 @@ def _run(args: argparse.Namespace) -> int:
     if args.settings is None:
         settings = DeskSettings(queue=QueueSettings(max_concurrent=1))
     else:
-        try:
-            settings = load_settings(Path(args.settings))
-        except OSError as exc:
-            print(f"{args.settings}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        loaded = load_file(load_settings, args.settings)
+        if loaded is None:
             return 2
-        except SettingsError as exc:
-            _faults(args.settings, exc, sys.stderr)
-            return 2
+        settings = loaded
     workload = Workload()
     if args.workload is not None:
-        try:
-            workload = load_workload(Path(args.workload))
-        except OSError as exc:
-            print(f"{args.workload}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        read = load_file(load_workload, args.workload)
+        if read is None:
             return 2
-        except SettingsError as exc:
-            _faults(args.workload, exc, sys.stderr)
-            return 2
+        workload = read
     try:
         workload = _override(workload, args)
         report = simulate(
@@ -141,7 +128,7 @@ def _run(args: argparse.Namespace) -> int:
             progress=None if args.quiet else _Progress(sys.stderr),
         )
     except SettingsError as exc:
-        _faults(args.workload or "workload", exc, sys.stderr)
+        print_faults(args.workload or "workload", exc, sys.stderr)
         return 2
     if args.plot is not None:
         try:
