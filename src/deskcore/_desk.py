@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+import attrs
 from sortedcontainers import SortedList
 
 from ._actions import (
@@ -219,12 +220,13 @@ class Desk:
         self._heap: list[Timer] = []
         self._forget: list[tuple[int, str]] = []
         self._rebalance = False
-        self._at = EPOCH
+        self._at = 0  # the instant of the step being handled (T2)
         self._next: tuple[int, datetime] = (0, EPOCH)  # next_deadline(), as int and datetime
         self._compiled: dict[str, Compiled] = {}  # prompt texts, split once
         # Per step: actions out, queues whose positions changed (from which rank on), and
         # conversations that entered a queue.
-        self._out: list[Action] = []
+        self._out: list[RawAction] = []
+        self._event: tuple[int, str | None, str | None] = (TICK, None, None)
         self._moved: dict[ScopeKey, int] = {}
         self._entered: set[str] = set()
 
@@ -258,24 +260,47 @@ class Desk:
 
     def handle(self, event: Event) -> list[Action]:
         """Handle one event: fire due deadlines, then the event; return the actions (T2)."""
-        if type(event) not in _EVENT_CLASSES:
+        fields = _FIELDS.get(type(event))
+        if fields is None:
             raise EventError(f"expected one of the event classes, got {event!r}")
-        now = to_us(event.at)  # events are checked aware on construction (T1)
-        conv = self._check(event, now)
-        self._out = []
+        at = event.at
+        now = to_us(at)  # events are checked aware on construction (T1)
+        raw = self._apply(now, *fields(event))
+        instants: dict[int, datetime] = {now: at}  # actions of the event keep its instant
+        return [_action(item, instants) for item in raw]
+
+    def _apply(
+        self, now: int, code: int, conversation: str | None, agent: str | None, arg: Any
+    ) -> list[RawAction]:
+        """:meth:`handle` on an event's fields, returning raw actions (instants as µs).
+
+        The simulator drives the desk through this to skip building event and action
+        objects; everything else is the same code.
+        """
+        conv = self._check(now, code, conversation, agent, arg)
+        self._event = (code, conversation, agent)
+        out: list[RawAction] = []
+        self._out = out
         self.decisions = []
         if self._rebalance:
             self._rebalance = False
-            self._step(now, event.at, self._rebalance_all, now)
-        if self._heap and self._heap[0][0] <= now:
+            self._at = now
+            self._rebalance_all(now)
+            if self._moved:
+                self._tell_positions(now)
+        heap = self._heap
+        if heap and heap[0][0] <= now:
             self._fire_until(now)
-        self._now = now
-        self._step(now, event.at, self._dispatch, event, now, conv)
+        self._now = self._at = now
+        self._dispatch(code, conv, conversation, now, agent, arg)
+        if self._moved:
+            self._tell_positions(now)
         # D3: forget after the event, so that one known when it was checked is handled
         # (as closed) even if its retention ran out while due deadlines fired.
-        if self._forget and self._forget[0][0] <= now:
+        forget = self._forget
+        if forget and forget[0][0] <= now:
             self._purge(now)
-        out, self._out = self._out, []
+        self._out = []
         return out
 
     def conversation_state(self, conversation: str) -> ConversationState | None:
@@ -339,52 +364,47 @@ class Desk:
             return None  # D3: forgotten is unknown
         return conv
 
-    def _check(self, event: Event, now: int) -> _Conv | None:
+    def _check(
+        self, now: int, code: int, conversation: str | None, agent: str | None, arg: Any
+    ) -> _Conv | None:
         """E1: raise EventError for an event the host should never send; else its conversation."""
-        kind = event.type
         if self._now is not None and now < self._now:
             raise EventError(
                 f"is earlier than the previous event ({from_us(self._now).isoformat()}) (T1)",
-                event_type=kind,
+                event_type=_NAMES[code],
                 field="at",
             )
-        conversation = getattr(event, "conversation", None)
-        conv = None if conversation is None else self._known(conversation, now)
-        if isinstance(event, AgentRequested):
-            strategy = self._settings.assignment.strategy
-            groups = self._settings.assignment.groups
-            if strategy is Strategy.USER_CHOICE and event.group is None:
-                raise EventError(
-                    "is required under the user_choice strategy (R3)",
-                    event_type=kind,
-                    field="group",
-                )
-            if strategy is Strategy.USER_CHOICE and event.group not in groups:
-                raise EventError(
-                    f"{event.group!r} is not one of assignment.groups {list(groups)} (R3)",
-                    event_type=kind,
-                    field="group",
-                )
-        elif conv is None and conversation is not None and not isinstance(event, UserEntered):
+        conv = None
+        if conversation is not None:
+            conv = self._convs.get(conversation)
+            if conv is not None and conv.forget is not None and conv.forget <= now:
+                conv = None  # D3: forgotten is unknown
+        if code == REQUESTED:
+            settings = self._settings.assignment
+            if settings.strategy is Strategy.USER_CHOICE:
+                if arg is None:
+                    raise EventError(
+                        "is required under the user_choice strategy (R3)",
+                        event_type=_NAMES[code],
+                        field="group",
+                    )
+                if arg not in settings.groups:
+                    raise EventError(
+                        f"{arg!r} is not one of assignment.groups {list(settings.groups)} (R3)",
+                        event_type=_NAMES[code],
+                        field="group",
+                    )
+        elif conv is None and conversation is not None and code != ENTERED:
             raise EventError(
-                f"unknown conversation {conversation!r}", event_type=kind, field="conversation"
+                f"unknown conversation {conversation!r}",
+                event_type=_NAMES[code],
+                field="conversation",
             )
-        agent = getattr(event, "agent", None)
-        if (
-            agent is not None
-            and not isinstance(event, AgentStatusChanged)
-            and agent not in self._agents
-        ):
-            raise EventError(f"unknown agent {agent!r}", event_type=kind, field="agent")
+        if agent is not None and code != STATUS and agent not in self._agents:
+            raise EventError(f"unknown agent {agent!r}", event_type=_NAMES[code], field="agent")
         return conv
 
     # -- steps and deadlines (T2) -----------------------------------------------------------
-
-    def _step(self, now: int, at: datetime, work: Callable[..., None], *args: Any) -> None:
-        self._at = at  # every action of the step takes effect at its instant (T2)
-        work(*args)
-        if self._moved:
-            self._tell_positions(now)
 
     def _set(self, conv: _Conv, kind: int, due: int) -> None:
         self._seq += 1
@@ -429,8 +449,10 @@ class Desk:
             setattr(conv, TIMERS[kind], None)
             if kind == REPLY:
                 conv.reply_heap = None
-            self._now = due
-            self._step(due, from_us(due), self._fire, kind, conv, due)
+            self._now = self._at = due  # actions of the step take effect at its instant (T2)
+            self._fire(kind, conv, due)
+            if self._moved:
+                self._tell_positions(due)
 
     def _fire(self, kind: int, conv: _Conv, now: int) -> None:
         if kind == OFFER:
@@ -451,9 +473,6 @@ class Desk:
             if conv is not None and conv.forget == due:
                 del self._convs[conv_id]
 
-    def _emit(self, action: Action) -> None:
-        self._out.append(action)
-
     def _prompt(self, conv: _Conv, now: int, kind: PromptKind, text: str, **values: Any) -> None:
         if not text:  # P2: an empty prompt is switched off
             return
@@ -462,46 +481,45 @@ class Desk:
             parts = self._compiled[text] = compile_template(text)
         rendered = render_compiled(parts, values)
         if rendered:  # P2
-            self._emit(SendPrompt(at=self._at, conversation=conv.id, prompt=kind, text=rendered))
+            self._out.append((SendPrompt, self._at, conv.id, kind, rendered))
 
-    def _reject(self, event: Event, now: int, reason: RejectReason) -> None:
-        self._emit(
-            Rejected(
-                at=self._at,
-                event_type=event.type,
-                reason=reason,
-                conversation=getattr(event, "conversation", None),
-                agent=getattr(event, "agent", None),
-            )
-        )
+    def _reject(self, reason: RejectReason) -> None:
+        code, conversation, agent = self._event
+        self._out.append((Rejected, self._at, _NAMES[code], reason, conversation, agent))
 
     # -- events ---------------------------------------------------------------------------------
 
-    def _dispatch(self, event: Event, now: int, conv: _Conv | None) -> None:
-        if isinstance(event, Tick):
+    def _dispatch(
+        self,
+        code: int,
+        conv: _Conv | None,
+        conversation: str | None,
+        now: int,
+        agent: str | None,
+        arg: Any,
+    ) -> None:
+        if code == TICK:
             return
-        if isinstance(event, AgentStatusChanged):
-            self._agent_status(event, now)
+        if code == STATUS:
+            self._agent_status(arg, now)
             return
-        if isinstance(event, UserEntered | AgentRequested) and conv is None:
-            conv = _Conv(event.conversation)
-            self._convs[conv.id] = conv
-            if isinstance(event, UserEntered):
+        if conv is None:  # _check lets only user_entered and agent_requested through
+            assert conversation is not None
+            conv = self._convs[conversation] = _Conv(conversation)
+            if code == ENTERED:
                 self._prompt(conv, now, PromptKind.WELCOME, self._settings.prompts.welcome)  # P1
                 return
-        assert conv is not None
-        if conv.state is S.CLOSED and not isinstance(event, RatingInvited | RatingSubmitted):
-            self._reject(event, now, RejectReason.CONVERSATION_CLOSED)  # C3
+        if conv.state is S.CLOSED and code != INVITED and code != SUBMITTED:
+            self._reject(RejectReason.CONVERSATION_CLOSED)  # C3
             return
-        handler = _HANDLERS[type(event)]
-        handler(self, event, conv, now)
+        _HANDLERS[code](self, conv, now, agent, arg)
 
-    def _user_entered(self, event: UserEntered, conv: _Conv, now: int) -> None:
+    def _user_entered(self, conv: _Conv, now: int, agent: None, arg: None) -> None:
         """A conversation named before gets no second welcome (P1)."""
 
-    def _agent_requested(self, event: AgentRequested, conv: _Conv, now: int) -> None:
+    def _agent_requested(self, conv: _Conv, now: int, agent: None, group: str | None) -> None:
         if conv.state is not S.NEW:
-            self._reject(event, now, RejectReason.ALREADY_ROUTED)  # R1
+            self._reject(RejectReason.ALREADY_ROUTED)  # R1
             return
         settings = self._settings
         hours = settings.working_hours
@@ -509,9 +527,7 @@ class Desk:
             opening = hours.next_open(from_us(now))
             shown = "" if opening is None else opening.strftime("%Y-%m-%d %H:%M")  # W3
             self._prompt(conv, now, PromptKind.AFTER_HOURS, hours.after_hours_reply, NextOpen=shown)
-            self._emit(
-                RoutingFailed(at=self._at, conversation=conv.id, reason=FailureReason.OUTSIDE_HOURS)
-            )
+            self._out.append((RoutingFailed, self._at, conv.id, FailureReason.OUTSIDE_HOURS))
             return
         self._prompt(conv, now, PromptKind.CONNECTING, settings.prompts.connecting)  # R3
         self._order += 1
@@ -523,29 +539,30 @@ class Desk:
             conv.state = S.AWAITING_ANSWER
             expires = now + span_us(settings.assignment.webhook_timeout)
             self._set(conv, WEBHOOK, expires)
-            self._emit(
-                RequestAssignment(at=self._at, conversation=conv.id, expires_at=from_us(expires))
-            )
+            self._out.append((RequestAssignment, self._at, conv.id, expires))
             return
         if strategy is Strategy.USER_CHOICE:
-            assert event.group is not None
-            conv.scope = self._intern(("g", event.group))
+            assert group is not None
+            conv.scope = self._intern(("g", group))
         else:
             conv.scope = ALL
         self._route(conv, now)
 
-    def _assignment_answered(self, event: AssignmentAnswered, conv: _Conv, now: int) -> None:
+    def _assignment_answered(
+        self, conv: _Conv, now: int, agent: None, answer: tuple[str | None, tuple[str, ...] | None]
+    ) -> None:
         if conv.state is not S.AWAITING_ANSWER:
-            self._reject(event, now, RejectReason.NOT_WAITING_FOR_ANSWER)
+            self._reject(RejectReason.NOT_WAITING_FOR_ANSWER)
             return
         conv.t_webhook = None
         key: ScopeKey
-        if event.group is not None:
-            key = ("g", event.group)
-            known = self._members.get(event.group, 0) > 0
+        group, agents = answer
+        if group is not None:
+            key = ("g", group)
+            known = self._members.get(group, 0) > 0
         else:
-            assert event.agents is not None
-            members = sorted({a for a in event.agents if a in self._agents})
+            assert agents is not None
+            members = sorted({a for a in agents if a in self._agents})
             key = ("a", *members)
             known = bool(members)
         if not known:  # R3: a scope with no known agent takes the fallback
@@ -555,9 +572,9 @@ class Desk:
         conv.scope = self._intern(key)
         self._route(conv, now)
 
-    def _assignment_failed(self, event: AssignmentFailed, conv: _Conv, now: int) -> None:
+    def _assignment_failed(self, conv: _Conv, now: int, agent: None, arg: None) -> None:
         if conv.state is not S.AWAITING_ANSWER:
-            self._reject(event, now, RejectReason.NOT_WAITING_FOR_ANSWER)
+            self._reject(RejectReason.NOT_WAITING_FOR_ANSWER)
             return
         conv.t_webhook = None
         self._webhook_fallback(conv, now)
@@ -570,39 +587,39 @@ class Desk:
         conv.scope = ALL
         self._route(conv, now)
 
-    def _agent_accepted(self, event: AgentAccepted, conv: _Conv, now: int) -> None:
-        if conv.state is not S.OFFERED or conv.agent != event.agent:
-            self._reject(event, now, RejectReason.NO_OPEN_OFFER)  # S2
+    def _agent_accepted(self, conv: _Conv, now: int, agent_id: str, arg: None) -> None:
+        if conv.state is not S.OFFERED or conv.agent != agent_id:
+            self._reject(RejectReason.NO_OPEN_OFFER)  # S2
             return
-        agent = self._agents[event.agent]
+        agent = self._agents[agent_id]
         self._drop_offer(agent, conv)
         self._serve(conv, agent, now)
 
-    def _agent_declined(self, event: AgentDeclined, conv: _Conv, now: int) -> None:
-        if conv.state is not S.OFFERED or conv.agent != event.agent:
-            self._reject(event, now, RejectReason.NO_OPEN_OFFER)
+    def _agent_declined(self, conv: _Conv, now: int, agent_id: str, arg: None) -> None:
+        if conv.state is not S.OFFERED or conv.agent != agent_id:
+            self._reject(RejectReason.NO_OPEN_OFFER)
             return
-        agent = self._agents[event.agent]
+        agent = self._agents[agent_id]
         conv.declined = conv.declined | {agent.id}  # S4
         self._end_offer(conv, now, WithdrawReason.DECLINED)
         self._reroute([conv], now, agent)
 
-    def _agent_message(self, event: AgentMessage, conv: _Conv, now: int) -> None:
+    def _agent_message(self, conv: _Conv, now: int, agent: None, arg: None) -> None:
         if conv.state is not S.SERVED:
-            self._reject(event, now, RejectReason.NOT_SERVED)  # C1
+            self._reject(RejectReason.NOT_SERVED)  # C1
             return
         self._restart_reply(conv, reply_deadline(now, self._timeout_us()))
 
-    def _user_message(self, event: UserMessage, conv: _Conv, now: int) -> None:
+    def _user_message(self, conv: _Conv, now: int, agent: None, arg: None) -> None:
         if conv.state is S.SERVED:
             conv.t_reply = None  # C1: a reply stops the user timeout
 
-    def _conversation_ended(self, event: ConversationEnded, conv: _Conv, now: int) -> None:
+    def _conversation_ended(self, conv: _Conv, now: int, agent_id: str | None, by: Party) -> None:
         serving = conv.agent if conv.state is S.SERVED else None
-        if event.agent is not None and event.agent != serving:
-            self._reject(event, now, RejectReason.NOT_SERVING_AGENT)  # C3
+        if agent_id is not None and agent_id != serving:
+            self._reject(RejectReason.NOT_SERVING_AGENT)  # C3
             return
-        reason = CloseReason.ENDED_BY_USER if event.by is Party.USER else CloseReason.ENDED_BY_AGENT
+        reason = CloseReason.ENDED_BY_USER if by is Party.USER else CloseReason.ENDED_BY_AGENT
         if conv.state is S.SERVED:
             self._close_served(conv, now, reason)
             return
@@ -616,25 +633,25 @@ class Desk:
             self._dequeue(conv)
         self._close(conv, now, reason)
 
-    def _rating_invited(self, event: RatingInvited, conv: _Conv, now: int) -> None:
+    def _rating_invited(self, conv: _Conv, now: int, agent_id: str, arg: None) -> None:
         ratings = self._settings.ratings
         serving = conv.agent if conv.state is S.SERVED else None
         if conv.state is S.CLOSED:
             serving = conv.agent
         if not ratings.agent_invite:
             reason = RejectReason.INVITES_DISABLED
-        elif serving is None or event.agent != serving:
+        elif serving is None or agent_id != serving:
             reason = RejectReason.NOT_SERVING_AGENT
         elif conv.rated:
             reason = RejectReason.ALREADY_RATED
         elif conv.card_until is not None and now < conv.card_until:
             reason = RejectReason.ALREADY_INVITED
         else:
-            self._send_card(conv, self._agents[event.agent], now)  # V1
+            self._send_card(conv, self._agents[agent_id], now)  # V1
             return
-        self._reject(event, now, reason)
+        self._reject(reason)
 
-    def _rating_submitted(self, event: RatingSubmitted, conv: _Conv, now: int) -> None:
+    def _rating_submitted(self, conv: _Conv, now: int, agent: None, score: int) -> None:
         ratings = self._settings.ratings
         if conv.card_until is None:
             reason = RejectReason.NOT_INVITED
@@ -642,21 +659,17 @@ class Desk:
             reason = RejectReason.ALREADY_RATED
         elif now >= conv.card_until:
             reason = RejectReason.EXPIRED
-        elif not 1 <= event.score <= ratings.scale:
+        elif not 1 <= score <= ratings.scale:
             reason = RejectReason.INVALID_SCORE
         else:  # V3
             conv.rated = True
             assert conv.card_agent is not None
-            self._emit(
-                RecordRating(
-                    at=self._at, conversation=conv.id, agent=conv.card_agent, score=event.score
-                )
-            )
+            self._out.append((RecordRating, self._at, conv.id, conv.card_agent, score))
             self._prompt(
-                conv, now, PromptKind.RATING_SUBMITTED, ratings.submitted, Score=event.score
+                conv, now, PromptKind.RATING_SUBMITTED, ratings.submitted, Score=score
             )
             return
-        self._reject(event, now, reason)
+        self._reject(reason)
 
     def _agent_status(self, event: AgentStatusChanged, now: int) -> None:
         agent = self._agents.get(event.agent)
@@ -827,14 +840,7 @@ class Desk:
             self._change_load(agent, +1, now)
             expires = now + span_us(self._settings.service.accept_timeout)
             self._set(conv, OFFER, expires)
-            self._emit(
-                Offer(
-                    at=self._at,
-                    conversation=conv.id,
-                    agent=agent.id,
-                    expires_at=from_us(expires),
-                )
-            )
+            self._out.append((Offer, self._at, conv.id, agent.id, expires))
             return
         self._change_load(agent, +1, now)
         self._serve(conv, agent, now)
@@ -842,7 +848,7 @@ class Desk:
     def _serve(self, conv: _Conv, agent: _Agent, now: int) -> None:
         conv.state, conv.agent = S.SERVED, agent.id
         conv.t_offer = conv.t_wait = None
-        self._emit(Assign(at=self._at, conversation=conv.id, agent=agent.id))
+        self._out.append((Assign, self._at, conv.id, agent.id))
         text = self._settings.prompts.connected
         if text:
             name = agent.name or agent.id
@@ -854,7 +860,7 @@ class Desk:
             self._dequeue(conv)
         conv.state, conv.scope, conv.agent, conv.request = S.NEW, None, None, None
         conv.t_wait = conv.t_webhook = conv.t_prompt = None
-        self._emit(RoutingFailed(at=self._at, conversation=conv.id, reason=reason))
+        self._out.append((RoutingFailed, self._at, conv.id, reason))
         self._prompt(
             conv,
             now,
@@ -876,7 +882,7 @@ class Desk:
         conv.agent = None
         conv.state = S.NEW
         conv.t_offer = None
-        self._emit(WithdrawOffer(at=self._at, conversation=conv.id, agent=agent.id, reason=reason))
+        self._out.append((WithdrawOffer, self._at, conv.id, agent.id, reason))
         self._change_load(agent, -1, now)
         return agent
 
@@ -927,9 +933,7 @@ class Desk:
         self._unindex(agent)
         agent.status = AgentState.BREAK
         self._restaff(agent, *before)
-        self._emit(
-            SetAgentStatus(at=self._at, agent=agent.id, status="break", reason="offer_timeout")
-        )
+        self._out.append((SetAgentStatus, self._at, agent.id, "break", "offer_timeout"))
         self._withdraw_all(agent, now, [conv])
 
     def _max_wait(self, conv: _Conv, now: int) -> None:
@@ -1028,7 +1032,7 @@ class Desk:
                 conv = self._convs[entry[2]]
                 position = rank + 1
                 if conv.id in entered:
-                    self._emit(Enqueue(at=self._at, conversation=conv.id, position=position))
+                    self._out.append((Enqueue, self._at, conv.id, position))
                     self._tell(conv, now, position)
                     continue
                 send, due = queue_prompt_due(
@@ -1106,7 +1110,7 @@ class Desk:
         conv.state = S.CLOSED  # conv.agent stays: the agent that served it, if any
         conv.closed = now
         conv.t_offer = conv.t_reply = conv.t_wait = conv.t_prompt = conv.t_webhook = None
-        self._emit(Close(at=self._at, conversation=conv.id, reason=reason))
+        self._out.append((Close, self._at, conv.id, reason))
         self._schedule_forget(conv)
 
     def _schedule_forget(self, conv: _Conv) -> None:
@@ -1120,14 +1124,7 @@ class Desk:
         conv.card_until = now + span_us(ratings.validity)
         conv.card_agent = agent.id
         text = render(ratings.invitation, {"AgentName": agent.name or agent.id})
-        self._emit(
-            RatingCard(
-                at=self._at,
-                conversation=conv.id,
-                text=text,
-                expires_at=from_us(conv.card_until),
-            )
-        )
+        self._out.append((RatingCard, self._at, conv.id, text, conv.card_until))
         if conv.state is S.CLOSED:
             self._schedule_forget(conv)
 
@@ -1151,17 +1148,91 @@ class Desk:
         return desk
 
 
-_HANDLERS: dict[type[Event], Any] = {
-    UserEntered: Desk._user_entered,
-    AgentRequested: Desk._agent_requested,
-    AssignmentAnswered: Desk._assignment_answered,
-    AssignmentFailed: Desk._assignment_failed,
-    AgentAccepted: Desk._agent_accepted,
-    AgentDeclined: Desk._agent_declined,
-    AgentMessage: Desk._agent_message,
-    UserMessage: Desk._user_message,
-    ConversationEnded: Desk._conversation_ended,
-    RatingInvited: Desk._rating_invited,
-    RatingSubmitted: Desk._rating_submitted,
+# Event codes: the raw form of an event is (code, conversation, agent, argument).
+TICK, STATUS, ENTERED, REQUESTED, ANSWERED, FAILED, ACCEPTED, DECLINED = range(8)
+AGENT_MESSAGE, USER_MESSAGE, ENDED, INVITED, SUBMITTED = range(8, 13)
+RawEvent = tuple[int, str | None, str | None, Any]
+RawAction = tuple[Any, ...]  # (action class, instant, *fields in order); instants as µs
+
+_NAMES = (
+    Tick.type,
+    AgentStatusChanged.type,
+    UserEntered.type,
+    AgentRequested.type,
+    AssignmentAnswered.type,
+    AssignmentFailed.type,
+    AgentAccepted.type,
+    AgentDeclined.type,
+    AgentMessage.type,
+    UserMessage.type,
+    ConversationEnded.type,
+    RatingInvited.type,
+    RatingSubmitted.type,
+)
+_HANDLERS: tuple[Any, ...] = (
+    None,
+    None,
+    Desk._user_entered,
+    Desk._agent_requested,
+    Desk._assignment_answered,
+    Desk._assignment_failed,
+    Desk._agent_accepted,
+    Desk._agent_declined,
+    Desk._agent_message,
+    Desk._user_message,
+    Desk._conversation_ended,
+    Desk._rating_invited,
+    Desk._rating_submitted,
+)
+_FIELDS: dict[type[Event], Callable[[Any], RawEvent]] = {
+    Tick: lambda e: (TICK, None, None, None),
+    AgentStatusChanged: lambda e: (STATUS, None, e.agent, e),
+    UserEntered: lambda e: (ENTERED, e.conversation, None, None),
+    AgentRequested: lambda e: (REQUESTED, e.conversation, None, e.group),
+    AssignmentAnswered: lambda e: (ANSWERED, e.conversation, None, (e.group, e.agents)),
+    AssignmentFailed: lambda e: (FAILED, e.conversation, None, None),
+    AgentAccepted: lambda e: (ACCEPTED, e.conversation, e.agent, None),
+    AgentDeclined: lambda e: (DECLINED, e.conversation, e.agent, None),
+    AgentMessage: lambda e: (AGENT_MESSAGE, e.conversation, None, None),
+    UserMessage: lambda e: (USER_MESSAGE, e.conversation, None, None),
+    ConversationEnded: lambda e: (ENDED, e.conversation, e.agent, e.by),
+    RatingInvited: lambda e: (INVITED, e.conversation, e.agent, None),
+    RatingSubmitted: lambda e: (SUBMITTED, e.conversation, None, e.score),
 }
-_EVENT_CLASSES = frozenset({Tick, AgentStatusChanged, *_HANDLERS})
+"""How :meth:`Desk.handle` takes each event class apart for :meth:`Desk._apply`."""
+
+# The fields of each action class after ``at``, in the order of its raw tuple.
+_ACTION_FIELDS: dict[type[Action], tuple[str, ...]] = {
+    cls: tuple(field.name for field in attrs.fields(cls)[1:])
+    for cls in (
+        SendPrompt,
+        RequestAssignment,
+        Enqueue,
+        Offer,
+        WithdrawOffer,
+        Assign,
+        SetAgentStatus,
+        RoutingFailed,
+        Close,
+        RatingCard,
+        RecordRating,
+        Rejected,
+    )
+}
+
+
+def _action(raw: RawAction, instants: dict[int, datetime]) -> Action:
+    """The action object of a raw action; ``instants`` caches datetimes by µs."""
+    cls, at, *values = raw
+    kwargs = dict(zip(_ACTION_FIELDS[cls], values, strict=True))
+    if "expires_at" in kwargs:
+        kwargs["expires_at"] = _instant(kwargs["expires_at"], instants)
+    action: Action = cls(at=_instant(at, instants), **kwargs)
+    return action
+
+
+def _instant(micros: int, instants: dict[int, datetime]) -> datetime:
+    moment = instants.get(micros)
+    if moment is None:
+        moment = instants[micros] = from_us(micros)
+    return moment
