@@ -17,19 +17,19 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from random import Random
+from typing import Any
 
 import attrs
 import pytest
 
 from deskcore import (
-    Action,
     Desk,
     DeskSettings,
-    Event,
     QueueSettings,
     SettingsError,
     load_settings,
 )
+from deskcore._desk import TICK, RawAction
 from deskcore._erlang import erlang_a, erlang_c
 from deskcore._report import Report, percentile
 from deskcore._simulate import Simulation, _shift_changes, simulate
@@ -257,12 +257,14 @@ class TestSimulation:
 
     def test_every_action_at_the_event_instant(self) -> None:
         """Deadlines are ticked at their own instants, so every action happens 'now'."""
-        events: list[tuple[Event, list[Action]]] = []
+        events: list[tuple[int, int, list[RawAction]]] = []
 
         class Recording(Desk):
-            def handle(self, event: Event) -> list[Action]:
-                actions = super().handle(event)
-                events.append((event, actions))
+            def _apply(
+                self, now: int, code: int, conversation: str | None, agent: str | None, arg: Any
+            ) -> list[RawAction]:
+                actions = super()._apply(now, code, conversation, agent, arg)
+                events.append((now, code, actions))
                 return actions
 
         simulation = Simulation(
@@ -271,10 +273,10 @@ class TestSimulation:
         simulation.desk = Recording(simulation.settings)
         report = simulation.run()
         assert len(events) == report.events
-        assert any(event.type == "tick" for event, _ in events)
-        for event, actions in events:
-            assert all(action.at == event.at for action in actions)
-        instants = [event.at for event, _ in events]
+        assert any(code == TICK for _now, code, _actions in events)
+        for now, _code, actions in events:
+            assert all(action[1] == now for action in actions)
+        instants = [now for now, _code, _actions in events]
         assert instants == sorted(instants)
 
     def test_shifts_and_breaks(self, full: Report) -> None:

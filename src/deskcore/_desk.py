@@ -250,13 +250,17 @@ class Desk:
 
     def next_deadline(self) -> datetime | None:
         """The instant of the earliest deadline that will act, or ``None`` (T2)."""
-        self._clean_heap()
-        if not self._heap:
+        due = self._next_due()
+        if due is None:
             return None
-        due = self._heap[0][0]
         if due != self._next[0]:  # hosts ask after every event: build the datetime once
             self._next = (due, from_us(due))
         return self._next[1]
+
+    def _next_due(self) -> int | None:
+        """:meth:`next_deadline` in µs."""
+        self._clean_heap()
+        return self._heap[0][0] if self._heap else None
 
     def handle(self, event: Event) -> list[Action]:
         """Handle one event: fire due deadlines, then the event; return the actions (T2)."""
@@ -665,9 +669,7 @@ class Desk:
             conv.rated = True
             assert conv.card_agent is not None
             self._out.append((RecordRating, self._at, conv.id, conv.card_agent, score))
-            self._prompt(
-                conv, now, PromptKind.RATING_SUBMITTED, ratings.submitted, Score=score
-            )
+            self._prompt(conv, now, PromptKind.RATING_SUBMITTED, ratings.submitted, Score=score)
             return
         self._reject(reason)
 

@@ -59,26 +59,31 @@ from ._actions import (
     SetAgentStatus,
     WithdrawOffer,
 )
-from ._desk import Desk
+from ._desk import (
+    ACCEPTED,
+    AGENT_MESSAGE,
+    ANSWERED,
+    DECLINED,
+    ENDED,
+    ENTERED,
+    INVITED,
+    REQUESTED,
+    STATUS,
+    SUBMITTED,
+    TICK,
+    USER_MESSAGE,
+    Desk,
+    RawAction,
+)
+from ._desk import (
+    FAILED as ROUTING_FAILED,
+)
 from ._errors import SettingsError
 from ._events import (
     UNSET,
-    AgentAccepted,
-    AgentDeclined,
-    AgentMessage,
-    AgentRequested,
     AgentState,
     AgentStatusChanged,
-    AssignmentAnswered,
-    AssignmentFailed,
-    ConversationEnded,
-    Event,
     Party,
-    RatingInvited,
-    RatingSubmitted,
-    Tick,
-    UserEntered,
-    UserMessage,
 )
 from ._hours import Schedule
 from ._report import Report, frozen_counts, percentile
@@ -256,7 +261,6 @@ class Simulation:
         self._roster = workload.agents.roster()
         self._teams: list[list[_Agent]] = []
         self._now = 0
-        self._now_at = from_us(0)
         self._count = 0
         self._open = 0
         self._pending = 0
@@ -364,8 +368,7 @@ class Simulation:
         while True:
             if self._moved:  # the desk's deadlines change only when it handles an event
                 self._moved = False
-                deadline = desk.next_deadline()
-                due = None if deadline is None else to_us(deadline)
+                due = desk._next_due()
             if heap and (due is None or heap[0][0] <= due):
                 when = heap[0][0]
                 if when >= self._end and not self._open and not self._pending:
@@ -377,7 +380,7 @@ class Simulation:
                 dispatch[kind](target, token)
             elif due is not None and due <= stop:
                 self._advance(due)
-                self._handle(Tick(at=self._now_at))
+                self._send(TICK, None, None, None)
             else:
                 break
             turns += 1
@@ -396,19 +399,19 @@ class Simulation:
                 self._sample(self._next_sample)
                 self._next_sample += self._sample_every
             self._now = now
-            self._now_at = from_us(now)
 
     def _sample(self, when: int) -> None:
         if when <= self._end:
             hours = (when - self._start) / _HOUR
             self._timeline.append((hours, self._queue, self._busy, self._online))
 
-    def _handle(self, event: Event) -> None:
+    def _send(self, code: int, conversation: str | None, agent: str | None, arg: Any) -> None:
+        """Hand the desk one event, as raw fields, and take in its actions."""
         self._events += 1
         self._moved = True
         on = self._on
-        for action in self.desk.handle(event):
-            on[type(action)](action)
+        for action in self.desk._apply(self._now, code, conversation, agent, arg):
+            on[action[0]](action)
         if self._closed:
             for conv in self._closed:
                 self._forget(conv)
@@ -443,25 +446,26 @@ class Simulation:
             if agent.status is status and agent.known:
                 continue
             if agent.known:
-                event = AgentStatusChanged(at=self._now_at, agent=agent.id, status=status)
+                event = AgentStatusChanged(at=from_us(self._now), agent=agent.id, status=status)
             else:
                 agent.known = True
                 event = AgentStatusChanged(
-                    at=self._now_at,
+                    at=from_us(self._now),
                     agent=agent.id,
                     status=status,
                     groups=roster.groups,
                     capacity=UNSET if roster.capacity is None else roster.capacity,
                 )
             self._set_status(agent, status)
-            self._handle(event)
+            self._send(STATUS, None, agent.id, event)
 
     def _return(self, agent: _Agent, epoch: int) -> None:
         """An agent the desk put on break comes back, unless its shift moved on."""
         if agent.epoch != epoch or agent.status is not AgentState.BREAK:
             return
         self._set_status(agent, AgentState.ONLINE)
-        self._handle(AgentStatusChanged(at=self._now_at, agent=agent.id, status=AgentState.ONLINE))
+        event = AgentStatusChanged(at=from_us(self._now), agent=agent.id, status=AgentState.ONLINE)
+        self._send(STATUS, None, agent.id, event)
 
     def _set_status(self, agent: _Agent, status: AgentState) -> None:
         now = self._now
@@ -472,9 +476,9 @@ class Simulation:
             self._online += 1
         agent.status, agent.since = status, now
 
-    def _on_status(self, action: SetAgentStatus) -> None:
-        agent = self._agents[action.agent]
-        self._set_status(agent, AgentState(action.status))
+    def _on_status(self, action: RawAction) -> None:
+        agent = self._agents[action[2]]
+        self._set_status(agent, AgentState(action[3]))
         if self._break_return is not None and agent.status is AgentState.BREAK:
             self._push(self._now + self._break_return, RETURN, agent, agent.epoch)
 
@@ -516,9 +520,9 @@ class Simulation:
         self._open += 1
         self._requests += counted
         if self.workload.users.enter:
-            self._handle(UserEntered(at=self._now_at, conversation=conv_id, user=f"u{self._count}"))
+            self._send(ENTERED, conv_id, None, None)
         group = self._pick_group() if self._choose_group else None
-        self._handle(AgentRequested(at=self._now_at, conversation=conv_id, group=group))
+        self._send(REQUESTED, conv_id, None, group)
         if self._patience is not None and conv.state in _UNSERVED:
             self._push(now + self._patience(), ABANDON, conv, 0)
 
@@ -535,41 +539,34 @@ class Simulation:
         self._end_by_user(conv)
 
     def _end_by_user(self, conv: _Conv) -> None:
-        self._handle(ConversationEnded(at=self._now_at, conversation=conv.id, by=Party.USER))
+        self._send(ENDED, conv.id, None, Party.USER)
 
     def _answer(self, conv: _Conv, _token: int) -> None:
         """The routing service answers (webhook strategy); late answers are sent too."""
         if conv.state == CLOSED:
             return
-        rng = self.rng
-        event: Event
-        if rng.random() < self.workload.routing.failures:
-            event = AssignmentFailed(at=self._now_at, conversation=conv.id)
+        if self.rng.random() < self.workload.routing.failures:
+            self._send(ROUTING_FAILED, conv.id, None, None)
         elif self._groups:
-            event = AssignmentAnswered(
-                at=self._now_at, conversation=conv.id, group=self._pick_group()
-            )
+            self._send(ANSWERED, conv.id, None, (self._pick_group(), None))
         else:
-            event = AssignmentAnswered(
-                at=self._now_at, conversation=conv.id, agents=tuple(self._agents)
-            )
-        self._handle(event)
+            self._send(ANSWERED, conv.id, None, (None, tuple(self._agents)))
 
     # -- offers and service --------------------------------------------------------------------
 
     def _accept(self, conv: _Conv, offer: int) -> None:
         if conv.state == OFFERED and conv.offer == offer:
-            self._handle(AgentAccepted(at=self._now_at, conversation=conv.id, agent=conv.agent))
+            self._send(ACCEPTED, conv.id, conv.agent, None)
 
     def _decline(self, conv: _Conv, offer: int) -> None:
         if conv.state == OFFERED and conv.offer == offer:
-            self._handle(AgentDeclined(at=self._now_at, conversation=conv.id, agent=conv.agent))
+            self._send(DECLINED, conv.id, conv.agent, None)
 
     def _write(self, conv: _Conv, number: int) -> None:
         """The agent's message ``number`` (0 first): it (re)starts the user timeout (C1)."""
         if conv.state != SERVED:
             return
-        self._handle(AgentMessage(at=self._now_at, conversation=conv.id))
+        self._send(AGENT_MESSAGE, conv.id, None, None)
         if not conv.silent:
             self._push(self._now + self._reply_delay(), REPLY, conv, 0)
         number += 1
@@ -578,18 +575,14 @@ class Simulation:
 
     def _reply(self, conv: _Conv, _token: int) -> None:
         if conv.state == SERVED:
-            self._handle(UserMessage(at=self._now_at, conversation=conv.id))
+            self._send(USER_MESSAGE, conv.id, None, None)
 
     def _finish(self, conv: _Conv, _token: int) -> None:
         if conv.state != SERVED:
             return
         if self._invite and self.rng.random() < self._invite:
-            self._handle(RatingInvited(at=self._now_at, conversation=conv.id, agent=conv.agent))
-        self._handle(
-            ConversationEnded(
-                at=self._now_at, conversation=conv.id, by=Party.AGENT, agent=conv.agent
-            )
-        )
+            self._send(INVITED, conv.id, conv.agent, None)
+        self._send(ENDED, conv.id, conv.agent, Party.AGENT)
 
     def _rate_conversation(self, conv: _Conv, _token: int) -> None:
         conv.pending = False
@@ -599,14 +592,14 @@ class Simulation:
         if conv.closed is None or self._now < max(conv.closed, conv.card) + self._retention:
             weights = self._score_weights
             score = bisect.bisect_right(weights, self.rng.random() * weights[-1]) + 1
-            self._handle(RatingSubmitted(at=self._now_at, conversation=conv.id, score=score))
+            self._send(SUBMITTED, conv.id, None, score)
         self._forget(conv)
 
     # -- actions -------------------------------------------------------------------------------
 
-    def _on_prompt(self, action: SendPrompt) -> None:
-        if self._convs[action.conversation].counted:
-            self._prompts[action.prompt] += 1
+    def _on_prompt(self, action: RawAction) -> None:
+        if self._convs[action[2]].counted:
+            self._prompts[action[3]] += 1
 
     def _set_queue(self, delta: int) -> None:
         now = min(max(self._now, self._from), self._end)
@@ -616,19 +609,19 @@ class Simulation:
         if self._queue > self._longest and self._from <= self._now <= self._end:
             self._longest = self._queue
 
-    def _on_enqueue(self, action: Enqueue) -> None:
-        conv = self._convs[action.conversation]
+    def _on_enqueue(self, action: RawAction) -> None:
+        conv = self._convs[action[2]]
         conv.state = WAITING
         self._set_queue(+1)
         if not conv.queued:
             conv.queued = True
             self._queued += conv.counted
 
-    def _on_offer(self, action: Offer) -> None:
-        conv = self._convs[action.conversation]
+    def _on_offer(self, action: RawAction) -> None:
+        conv = self._convs[action[2]]
         if conv.state == WAITING:
             self._set_queue(-1)
-        conv.state, conv.agent = OFFERED, action.agent
+        conv.state, conv.agent = OFFERED, action[3]
         conv.offer += 1
         self._offers += conv.counted
         agents = self.workload.agents
@@ -638,23 +631,23 @@ class Simulation:
         kind = DECLINE if draw < agents.missed + agents.declined else ACCEPT
         self._push(self._now + self._accept_delay(), kind, conv, conv.offer)
 
-    def _on_withdraw(self, action: WithdrawOffer) -> None:
-        conv = self._convs[action.conversation]
+    def _on_withdraw(self, action: RawAction) -> None:
+        conv = self._convs[action[2]]
         conv.state = ROUTING
         conv.offer += 1
         if conv.counted:
-            self._withdrawn[action.reason.value] += 1
+            self._withdrawn[action[4].value] += 1
 
-    def _on_assign(self, action: Assign) -> None:
-        conv = self._convs[action.conversation]
+    def _on_assign(self, action: RawAction) -> None:
+        conv = self._convs[action[2]]
         now = self._now
         if conv.state == WAITING:
             self._set_queue(-1)
-        conv.state, conv.agent, conv.assigned = SERVED, action.agent, now
+        conv.state, conv.agent, conv.assigned = SERVED, action[3], now
         if conv.counted:
             self._served += 1
             self._waits.append(now - conv.request)
-        agent = self._agents[action.agent]
+        agent = self._agents[action[3]]
         if not agent.load:
             self._busy += 1
             agent.busy_since = now
@@ -665,17 +658,17 @@ class Simulation:
             conv.silent = self.rng.random() < self.workload.users.silent
             self._push(now, WRITE, conv, 0)
 
-    def _on_failed(self, action: RoutingFailed) -> None:
-        conv = self._convs[action.conversation]
+    def _on_failed(self, action: RawAction) -> None:
+        conv = self._convs[action[2]]
         if conv.state == WAITING:
             self._set_queue(-1)
         conv.state = FAILED
         if conv.counted:
-            self._failed[action.reason.value] += 1
+            self._failed[action[3].value] += 1
         self._push(self._now, LEAVE, conv, 0)
 
-    def _on_close(self, action: Close) -> None:
-        conv = self._convs[action.conversation]
+    def _on_close(self, action: RawAction) -> None:
+        conv = self._convs[action[2]]
         now = self._now
         if conv.state == WAITING:
             self._set_queue(-1)
@@ -689,27 +682,27 @@ class Simulation:
         conv.state, conv.closed = CLOSED, now
         self._open -= 1
         if conv.counted:
-            self._closes[action.reason.value] += 1
+            self._closes[action[3].value] += 1
         self._closed.append(conv)
 
-    def _on_card(self, action: RatingCard) -> None:
-        conv = self._convs[action.conversation]
+    def _on_card(self, action: RawAction) -> None:
+        conv = self._convs[action[2]]
         self._cards += conv.counted
-        conv.card = to_us(action.expires_at)
+        conv.card = action[4]
         if not conv.pending and self.rng.random() < self.workload.ratings.respond:
             conv.pending = True
             self._pending += 1
             self._push(self._now + self._rating_delay(), RATE, conv, 0)
 
-    def _on_record(self, action: RecordRating) -> None:
-        if self._convs[action.conversation].counted:
-            self._ratings[action.score] += 1
+    def _on_record(self, action: RawAction) -> None:
+        if self._convs[action[2]].counted:
+            self._ratings[action[4]] += 1
 
-    def _on_rejected(self, action: Rejected) -> None:
-        self._rejected[action.reason.value] += 1
+    def _on_rejected(self, action: RawAction) -> None:
+        self._rejected[action[3].value] += 1
 
-    def _on_request(self, action: RequestAssignment) -> None:
-        conv = self._convs[action.conversation]
+    def _on_request(self, action: RawAction) -> None:
+        conv = self._convs[action[2]]
         self._push(self._now + self._answer_delay(), ANSWER, conv, 0)
 
     # -- the report ----------------------------------------------------------------------------
