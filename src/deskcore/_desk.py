@@ -101,6 +101,8 @@ TIMERS = ("t_offer", "t_reply", "t_wait", "t_prompt", "t_webhook")
 Timer = tuple[int, int, str]  # (due, order set << 3 | kind, conversation id)
 Entry = tuple[int, int, str]
 NOBODY: frozenset[str] = frozenset()
+_DAY = 86_400_000_000
+_RENDERED = 4096  # rendered prompts kept for reuse, at most
 
 
 def _scope_of(key: ScopeKey) -> Scope:
@@ -223,12 +225,32 @@ class Desk:
         self._at = 0  # the instant of the step being handled (T2)
         self._next: tuple[int, datetime] = (0, EPOCH)  # next_deadline(), as int and datetime
         self._compiled: dict[str, Compiled] = {}  # prompt texts, split once
+        self._rendered: dict[tuple[Any, ...], str] = {}  # (kind, text, *values): the prompt
         # Per step: actions out, queues whose positions changed (from which rank on), and
         # conversations that entered a queue.
         self._out: list[RawAction] = []
         self._event: tuple[int, str | None, str | None] = (TICK, None, None)
         self._moved: dict[ScopeKey, int] = {}
         self._entered: set[str] = set()
+        self._configure()
+
+    def _configure(self) -> None:
+        """Take from the settings, once, what the hot paths read (durations in µs)."""
+        settings = self._settings
+        queue, service = settings.queue, settings.service
+        self._hours = settings.working_hours
+        self._hours_span = (0, 0, False)  # (from, until, open): the desk's state in between
+        self._strategy = settings.assignment.strategy
+        self._manual = service.mode is ServiceMode.MANUAL
+        self._accept_us = span_us(service.accept_timeout)
+        self._default_capacity = queue.max_concurrent
+        self._max_length = queue.max_length
+        self._max_wait_us = None if queue.max_wait is None else span_us(queue.max_wait)
+        interval = queue.update_interval
+        self._interval_us = None if interval is None else span_us(interval)
+        timeout = settings.closure.user_timeout
+        self._user_timeout_us = None if timeout is None else span_us(timeout)
+        self._retention_us = span_us(settings.closure.retention)
 
     # -- public surface ---------------------------------------------------------------------
 
@@ -246,6 +268,7 @@ class Desk:
         if not isinstance(settings, DeskSettings):
             raise TypeError(f"settings must be a DeskSettings, got {settings!r}")
         self._settings = settings
+        self._configure()
         self._rebalance = True
 
     def next_deadline(self) -> datetime | None:
@@ -480,10 +503,15 @@ class Desk:
     def _prompt(self, conv: _Conv, now: int, kind: PromptKind, text: str, **values: Any) -> None:
         if not text:  # P2: an empty prompt is switched off
             return
-        parts = self._compiled.get(text)
-        if parts is None:
-            parts = self._compiled[text] = compile_template(text)
-        rendered = render_compiled(parts, values)
+        key = (kind, text, *values.values())  # the same call site passes the same names
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            parts = self._compiled.get(text)
+            if parts is None:
+                parts = self._compiled[text] = compile_template(text)
+            rendered = render_compiled(parts, values)
+            if len(self._rendered) < _RENDERED:
+                self._rendered[key] = rendered
         if rendered:  # P2
             self._out.append((SendPrompt, self._at, conv.id, kind, rendered))
 
@@ -521,13 +549,25 @@ class Desk:
     def _user_entered(self, conv: _Conv, now: int, agent: None, arg: None) -> None:
         """A conversation named before gets no second welcome (P1)."""
 
+    def _open_at(self, now: int) -> bool:
+        """W1: whether the desk is open at ``now``; the answer holds until the next edge."""
+        low, high, is_open = self._hours_span
+        if low <= now < high:
+            return is_open
+        hours, moment = self._hours, from_us(now)
+        is_open = hours.is_open(moment)
+        edge = hours.next_close(moment) if is_open else hours.next_open(moment)
+        high = now + _DAY if edge is None else to_us(edge)  # no edge: look again tomorrow
+        self._hours_span = (now, high, is_open)
+        return is_open
+
     def _agent_requested(self, conv: _Conv, now: int, agent: None, group: str | None) -> None:
         if conv.state is not S.NEW:
             self._reject(RejectReason.ALREADY_ROUTED)  # R1
             return
         settings = self._settings
-        hours = settings.working_hours
-        if hours.enabled and not hours.is_open(from_us(now)):  # R2
+        if self._hours.enabled and not self._open_at(now):  # R2
+            hours = self._hours
             opening = hours.next_open(from_us(now))
             shown = "" if opening is None else opening.strftime("%Y-%m-%d %H:%M")  # W3
             self._prompt(conv, now, PromptKind.AFTER_HOURS, hours.after_hours_reply, NextOpen=shown)
@@ -536,9 +576,9 @@ class Desk:
         self._prompt(conv, now, PromptKind.CONNECTING, settings.prompts.connecting)  # R3
         self._order += 1
         conv.request = (now, self._order, conv.id)
-        if settings.queue.max_wait is not None:  # Q4
-            self._set(conv, WAIT, now + span_us(settings.queue.max_wait))
-        strategy = settings.assignment.strategy
+        if self._max_wait_us is not None:  # Q4
+            self._set(conv, WAIT, now + self._max_wait_us)
+        strategy = self._strategy
         if strategy is Strategy.WEBHOOK:
             conv.state = S.AWAITING_ANSWER
             expires = now + span_us(settings.assignment.webhook_timeout)
@@ -612,7 +652,7 @@ class Desk:
         if conv.state is not S.SERVED:
             self._reject(RejectReason.NOT_SERVED)  # C1
             return
-        self._restart_reply(conv, reply_deadline(now, self._timeout_us()))
+        self._restart_reply(conv, reply_deadline(now, self._user_timeout_us))
 
     def _user_message(self, conv: _Conv, now: int, agent: None, arg: None) -> None:
         if conv.state is S.SERVED:
@@ -704,7 +744,7 @@ class Desk:
     # -- agents: capacity, room indexes, staffing ---------------------------------------------
 
     def _capacity(self, agent: _Agent) -> int:
-        return self._settings.queue.max_concurrent if agent.capacity is None else agent.capacity
+        return self._default_capacity if agent.capacity is None else agent.capacity
 
     def _idle(self, agent: _Agent) -> int:
         return agent.online if agent.zero is None else max(agent.zero, agent.online)
@@ -722,7 +762,7 @@ class Desk:
 
     def _reindex(self, agent: _Agent) -> None:
         """Put the agent in the room indexes under its current R5 key, or take it out."""
-        capacity = self._settings.queue.max_concurrent if agent.capacity is None else agent.capacity
+        capacity = self._default_capacity if agent.capacity is None else agent.capacity
         load = agent.load
         if agent.status is not AgentState.ONLINE or load >= capacity:
             key = None
@@ -826,7 +866,7 @@ class Desk:
             self._give(conv, agent, now)
             return
         queue = self._queues.get(key)
-        limit = self._settings.queue.max_length
+        limit = self._max_length
         if limit is not None and queue is not None and len(queue) >= limit:
             self._fail(conv, now, FailureReason.QUEUE_FULL)  # Q4
             return
@@ -834,13 +874,13 @@ class Desk:
 
     def _give(self, conv: _Conv, agent: _Agent, now: int) -> None:
         agent.given = now
-        if self._settings.service.mode is ServiceMode.MANUAL:  # S2
+        if self._manual:  # S2
             conv.state, conv.agent = S.OFFERED, agent.id
             if agent.offers is None:
                 agent.offers = set()
             agent.offers.add(conv.id)
             self._change_load(agent, +1, now)
-            expires = now + span_us(self._settings.service.accept_timeout)
+            expires = now + self._accept_us
             self._set(conv, OFFER, expires)
             self._out.append((Offer, self._at, conv.id, agent.id, expires))
             return
@@ -1018,9 +1058,7 @@ class Desk:
         """Q3: after a step in full, tell waiting users their new positions."""
         moved, self._moved = self._moved, {}
         entered, self._entered = self._entered, set()
-        settings = self._settings.queue
-        interval = settings.update_interval
-        step = None if interval is None else span_us(interval)
+        step = self._interval_us
         for key in sorted(moved):
             queue = self._queues[key]  # _dequeue forgets a queue it empties
             start = moved[key]
@@ -1088,10 +1126,6 @@ class Desk:
 
     # -- closing --------------------------------------------------------------------------------
 
-    def _timeout_us(self) -> int | None:
-        timeout = self._settings.closure.user_timeout
-        return None if timeout is None else span_us(timeout)
-
     def _close_served(self, conv: _Conv, now: int, reason: CloseReason) -> None:
         closure = self._settings.closure
         text = (
@@ -1118,7 +1152,7 @@ class Desk:
     def _schedule_forget(self, conv: _Conv) -> None:
         assert conv.closed is not None
         keep = max(conv.closed, conv.card_until or conv.closed)
-        conv.forget = keep + span_us(self._settings.closure.retention)  # D3
+        conv.forget = keep + self._retention_us  # D3
         heapq.heappush(self._forget, (conv.forget, conv.id))
 
     def _send_card(self, conv: _Conv, agent: _Agent, now: int) -> None:
