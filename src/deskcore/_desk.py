@@ -308,7 +308,8 @@ class Desk:
         self._event = (code, conversation, agent)
         out: list[RawAction] = []
         self._out = out
-        self.decisions = []
+        if self._explain:
+            self.decisions = []
         if self._rebalance:
             self._rebalance = False
             self._at = now
@@ -810,8 +811,8 @@ class Desk:
         return self._staff.get(key, 0) > 0
 
     def _change_load(self, agent: _Agent, delta: int, now: int) -> None:
-        agent.load += delta
-        if agent.load == 0:
+        load = agent.load = agent.load + delta
+        if load == 0:
             agent.zero = now
         self._reindex(agent)
 
@@ -841,6 +842,8 @@ class Desk:
             keys = sorted(a.key for a in members if a is not None and a.key is not None)
         else:
             keys = self._room.get(key) or []  # type: ignore[assignment]
+        if conv.declined is NOBODY and conv.missed is NOBODY:  # nobody is passed over
+            return self._agents[keys[0][-1]] if keys else None
         fallback = None
         for position in range(len(keys)):
             agent_id = keys[position][-1]  # SortedList: position 0 is a direct lookup
@@ -858,7 +861,7 @@ class Desk:
         assert key is not None and conv.request is not None
         if self._explain:
             self.decisions.append((conv.id, self._decide(conv, _scope_of(key))))
-        if not self._staffed(key):
+        if not (self._staff.get(key, 0) > 0 if key[0] != "a" else self._staffed(key)):
             self._fail(conv, now, FailureReason.NO_AGENTS_ONLINE)  # R4
             return
         agent = self._choose(conv, key)
@@ -988,6 +991,8 @@ class Desk:
 
     def _drain(self, agent: _Agent, now: int) -> None:
         """A5: an agent with room takes the longest-waiting conversations it may serve."""
+        if not self._queues:  # nobody waits anywhere
+            return
         while agent.key is not None:
             best: tuple[int, int, str] | None = None
             for key in self._queues_of(agent):
