@@ -363,20 +363,23 @@ class Simulation:
             self._answer,
         )
         turns, every = 0, _PROGRESS_EVERY
-        length = self._end - self._start
+        end, length = self._end, self._end - self._start
+        pop, next_due = heapq.heappop, desk._next_due
         due: int | None = None
         while True:
             if self._moved:  # the desk's deadlines change only when it handles an event
                 self._moved = False
-                due = desk._next_due()
+                due = next_due()
             if heap and (due is None or heap[0][0] <= due):
                 when = heap[0][0]
-                if when >= self._end and not self._open and not self._pending:
+                if when >= end and not self._open and not self._pending:
                     break  # only shift changes are left
                 if when > stop:
                     break
-                _when, _order, kind, target, token = heapq.heappop(heap)
-                self._advance(when)
+                _when, _order, kind, target, token = pop(heap)
+                if when >= self._next_sample:
+                    self._advance(when)
+                self._now = when
                 dispatch[kind](target, token)
             elif due is not None and due <= stop:
                 self._advance(due)
@@ -384,7 +387,7 @@ class Simulation:
             else:
                 break
             turns += 1
-            if progress is not None and not turns % every:
+            if not turns % every and progress is not None:
                 progress(min(1.0, (self._now - self._start) / length))
         if progress is not None:
             progress(1.0)
@@ -512,7 +515,7 @@ class Simulation:
         now = self._now
         nxt = self._next_arrival(now)
         if nxt is not None:
-            self._push(nxt, ARRIVE, None, 0)
+            heapq.heappush(self._heap, (nxt, next(self._order), ARRIVE, None, 0))
         self._count += 1
         conv_id = f"c{self._count}"
         counted = self._from <= now
@@ -653,7 +656,7 @@ class Simulation:
             agent.busy_since = now
         agent.load += 1
         conv.handle = handle = self._handle_time()
-        self._push(now + handle, FINISH, conv, 0)
+        heapq.heappush(self._heap, (now + handle, next(self._order), FINISH, conv, 0))
         if self._messages:
             conv.silent = self.rng.random() < self.workload.users.silent
             self._push(now, WRITE, conv, 0)
@@ -674,10 +677,13 @@ class Simulation:
             self._set_queue(-1)
         elif conv.state == SERVED:
             agent = self._agents[conv.agent]
-            agent.served += _overlap(conv.assigned, now, self._from, self._end)
+            low, high = self._from, self._end
+            if now > low and conv.assigned < high:  # the service overlaps the window
+                agent.served += _overlap(conv.assigned, now, low, high)
             agent.load -= 1
             if not agent.load:
-                agent.busy += _overlap(agent.busy_since, now, self._from, self._end)
+                if now > low and agent.busy_since < high:
+                    agent.busy += _overlap(agent.busy_since, now, low, high)
                 self._busy -= 1
         conv.state, conv.closed = CLOSED, now
         self._open -= 1
