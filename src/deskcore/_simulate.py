@@ -295,7 +295,6 @@ class Simulation:
         self._next_sample = self._start
         self._timeline: list[tuple[float, int, int, int]] = []
         self._on: dict[type[Action], Callable[[Any], None]] = {
-            SendPrompt: self._on_prompt,
             Enqueue: self._on_enqueue,
             Offer: self._on_offer,
             WithdrawOffer: self._on_withdraw,
@@ -412,13 +411,19 @@ class Simulation:
         """Hand the desk one event, as raw fields, and take in its actions."""
         self._events += 1
         self._moved = True
-        on = self._on
+        on, convs, prompts = self._on, self._convs, self._prompts
         for action in self.desk._apply(self._now, code, conversation, agent, arg):
-            on[action[0]](action)
-        if self._closed:
-            for conv in self._closed:
-                self._forget(conv)
-            self._closed.clear()
+            if action[0] is SendPrompt:  # the most frequent action, counted here
+                if convs[action[2]].counted:
+                    prompts[action[3]] += 1
+            else:
+                on[action[0]](action)
+        closed = self._closed
+        if closed:
+            for conv in closed:  # after the step: its later actions may name them
+                if not conv.pending:
+                    del convs[conv.id]
+            closed.clear()
 
     def _forget(self, conv: _Conv) -> None:
         """Drop a closed conversation once no rating of it is on its way."""
@@ -599,10 +604,6 @@ class Simulation:
         self._forget(conv)
 
     # -- actions -------------------------------------------------------------------------------
-
-    def _on_prompt(self, action: RawAction) -> None:
-        if self._convs[action[2]].counted:
-            self._prompts[action[3]] += 1
 
     def _set_queue(self, delta: int) -> None:
         now = min(max(self._now, self._from), self._end)
