@@ -86,7 +86,7 @@ from ._policy import (
     reply_deadline,
 )
 from ._settings import DeskSettings, ServiceMode, Strategy, WebhookFallback
-from ._templates import Compiled, compile_template, render, render_compiled
+from ._templates import Compiled, compile_template, render_compiled
 from ._time import EPOCH, from_us, span_us, to_us
 
 __all__ = ["Desk"]
@@ -251,6 +251,7 @@ class Desk:
         timeout = settings.closure.user_timeout
         self._user_timeout_us = None if timeout is None else span_us(timeout)
         self._retention_us = span_us(settings.closure.retention)
+        self._validity_us = span_us(settings.ratings.validity)
 
     # -- public surface ---------------------------------------------------------------------
 
@@ -504,7 +505,13 @@ class Desk:
     def _prompt(self, conv: _Conv, now: int, kind: PromptKind, text: str, **values: Any) -> None:
         if not text:  # P2: an empty prompt is switched off
             return
-        key = (kind, text, *values.values())  # the same call site passes the same names
+        # The same call site (kind) passes the same names.
+        rendered = self._render((kind, text, *values.values()), text, values)
+        if rendered:  # P2
+            self._out.append((SendPrompt, self._at, conv.id, kind, rendered))
+
+    def _render(self, key: tuple[Any, ...], text: str, values: dict[str, Any]) -> str:
+        """``text`` with ``values`` (P3), kept under ``key`` for reuse while there is room."""
         rendered = self._rendered.get(key)
         if rendered is None:
             parts = self._compiled.get(text)
@@ -513,8 +520,7 @@ class Desk:
             rendered = render_compiled(parts, values)
             if len(self._rendered) < _RENDERED:
                 self._rendered[key] = rendered
-        if rendered:  # P2
-            self._out.append((SendPrompt, self._at, conv.id, kind, rendered))
+        return rendered
 
     def _reject(self, reason: RejectReason) -> None:
         code, conversation, agent = self._event
@@ -1162,9 +1168,12 @@ class Desk:
 
     def _send_card(self, conv: _Conv, agent: _Agent, now: int) -> None:
         ratings = self._settings.ratings
-        conv.card_until = now + span_us(ratings.validity)
+        conv.card_until = now + self._validity_us
         conv.card_agent = agent.id
-        text = render(ratings.invitation, {"AgentName": agent.name or agent.id})
+        name = agent.name or agent.id
+        text = self._render(
+            (RatingCard, ratings.invitation, name), ratings.invitation, {"AgentName": name}
+        )
         self._out.append((RatingCard, self._at, conv.id, text, conv.card_until))
         if conv.state is S.CLOSED:
             self._schedule_forget(conv)
