@@ -13,12 +13,14 @@ from hypothesis import strategies as st
 
 from deskcore import (
     AgentAccepted,
+    AgentDeclined,
     AgentMessage,
     AgentRequested,
     AgentState,
     AgentStatusChanged,
     AgentView,
     Assign,
+    ConversationEnded,
     ConversationState,
     ConversationView,
     Desk,
@@ -478,3 +480,54 @@ class TestReplayCommand:
         offer = next(a for a in actions if isinstance(a, Offer))
         assert offer.expires_at == at(46)
         assert any(isinstance(a, SendPrompt) for a in actions)
+
+
+class TestRoomIndex:
+    """The heaps of agents with room drop stale entries and stay bounded (R5)."""
+
+    def test_heaps_stay_bounded_under_churn(self) -> None:
+        """Entries that went stale in heaps nobody reads (groups under automatic) are
+        compacted away: no heap grows past twice the agents plus the slack."""
+        desk = desk_with({"queue": {"max_concurrent": 3}})
+        agents = [f"a{n}" for n in range(5)]
+        for agent in agents:
+            desk.handle(
+                AgentStatusChanged(at=at(0), agent=agent, status="online", groups=("g1", "g2"))
+            )
+        moment = 1.0
+        open_convs: list[str] = []
+        for number in range(400):
+            conv = f"c{number}"
+            actions = desk.handle(AgentRequested(at=at(moment), conversation=conv))
+            agent = next(a.agent for a in actions if isinstance(a, Assign))
+            open_convs.append(conv)
+            moment += 1
+            if len(open_convs) > 6:  # loads go up and down: every change is a new key
+                ended = open_convs.pop(number % 5)
+                desk.handle(ConversationEnded(at=at(moment), conversation=ended, by="user"))
+                moment += 1
+            if number % 7 == 0:  # a break and a return make the agent's key stale
+                desk.handle(AgentStatusChanged(at=at(moment), agent=agent, status="break"))
+                desk.handle(AgentStatusChanged(at=at(moment), agent=agent, status="online"))
+        limit = 2 * len(agents) + 64
+        assert desk._room  # both groups and everyone
+        assert all(len(room) <= limit for room in desk._room.values())
+
+    def test_passed_over_agents_are_put_back(self) -> None:
+        """S4: choosing past a declining agent leaves the heap whole for the next choice."""
+        desk = desk_with({"service": {"mode": "manual"}, "queue": {"max_concurrent": 2}})
+        for agent in ("a1", "a2", "a3"):
+            desk.handle(AgentStatusChanged(at=at(0), agent=agent, status="online"))
+        first = desk.handle(AgentRequested(at=at(1), conversation="c1"))
+        offered = next(a.agent for a in first if isinstance(a, Offer))
+        again = desk.handle(AgentDeclined(at=at(2), conversation="c1", agent=offered))
+        second = next(a.agent for a in again if isinstance(a, Offer))
+        assert second != offered
+        views = {view.id: view for view in desk.agents()}
+        with_room = sorted(v.id for v in views.values() if v.load < v.capacity)
+        assert with_room == ["a1", "a2", "a3"]
+        # R5 goes on in order: a3 (idle since 0), then the declining a1 (idle since 2).
+        third = desk.handle(AgentRequested(at=at(3), conversation="c2"))
+        assert next(a.agent for a in third if isinstance(a, Offer)) == "a3"
+        fourth = desk.handle(AgentRequested(at=at(4), conversation="c3"))
+        assert next(a.agent for a in fourth if isinstance(a, Offer)) == offered == "a1"

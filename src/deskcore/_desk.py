@@ -102,7 +102,8 @@ Timer = tuple[int, int, str]  # (due, order set << 3 | kind, conversation id)
 Entry = tuple[int, int, str]
 NOBODY: frozenset[str] = frozenset()
 _DAY = 86_400_000_000
-_RENDERED = 4096  # rendered prompts kept for reuse, at most
+_RENDERED = 4096
+_SLACK = 64  # a room heap is compacted when over twice the agents plus this  # rendered prompts kept for reuse, at most
 
 
 def _scope_of(key: ScopeKey) -> Scope:
@@ -212,7 +213,8 @@ class Desk:
         self._seq = 0  # order deadlines were set in (T2 ties)
         self._agents: dict[str, _Agent] = {}
         self._convs: dict[str, _Conv] = {}
-        self._room: dict[ScopeKey, SortedList[tuple[Any, ...]]] = {ALL: SortedList()}
+        # Heaps of R5 keys; an entry is live while it *is* its agent's key.
+        self._room: dict[ScopeKey, list[tuple[Any, ...]]] = {ALL: []}
         self._staff: dict[ScopeKey, int] = {ALL: 0}
         self._members: dict[str, int] = {}  # known agents in each group (R3)
         self._scopes: dict[ScopeKey, ScopeKey] = {ALL: ALL}  # one copy of each scope key
@@ -760,12 +762,7 @@ class Desk:
         return agent.status is not AgentState.OFFLINE and self._capacity(agent) >= 1
 
     def _unindex(self, agent: _Agent) -> None:
-        if agent.key is None:
-            return
-        self._room[ALL].remove(agent.key)
-        for group in agent.groups:
-            self._room[("g", group)].remove(agent.key)
-        agent.key = None
+        agent.key = None  # its entries in the room heaps go stale
 
     def _reindex(self, agent: _Agent) -> None:
         """Put the agent in the room indexes under its current R5 key, or take it out."""
@@ -775,24 +772,38 @@ class Desk:
             key = None
         else:
             key = rank_key(agent.id, load, capacity, self._idle(agent), agent.given)
-        old = agent.key
-        if key == old:
-            return
-        rooms = self._room
-        groups = agent.groups
-        if old is not None:
-            rooms[ALL].remove(old)
-            for group in groups:
-                rooms[("g", group)].remove(old)
-        agent.key = key
+        if key == agent.key:
+            return  # the same entries stay live
+        agent.key = key  # a new key object: every older entry of the agent goes stale
         if key is None:
             return
-        rooms[ALL].add(key)
-        for group in groups:
-            room = rooms.get(("g", group))
-            if room is None:
-                room = rooms[("g", group)] = SortedList()
-            room.add(key)
+        rooms = self._room
+        limit = 2 * len(self._agents) + _SLACK
+        room = rooms[ALL]
+        heapq.heappush(room, key)
+        if len(room) > limit:
+            self._compact(room)
+        for group in agent.groups:
+            room = rooms.setdefault(("g", group), [])
+            heapq.heappush(room, key)
+            if len(room) > limit:
+                self._compact(room)
+
+    def _compact(self, room: list[tuple[Any, ...]]) -> None:
+        """Drop the stale entries of a room heap: at least half of it, so O(1) amortised."""
+        agents = self._agents
+        room[:] = [entry for entry in room if agents[entry[-1]].key is entry]
+        heapq.heapify(room)
+
+    def _best(self, room: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
+        """The smallest live entry of a room heap, dropping stale ones on the way."""
+        agents = self._agents
+        while room:
+            top = room[0]
+            if agents[top[-1]].key is top:
+                return top
+            heapq.heappop(room)
+        return None
 
     def _restaff(self, agent: _Agent, staffed: bool, groups: frozenset[str]) -> None:
         now_staffs = self._staffs(agent)
@@ -843,23 +854,39 @@ class Desk:
 
     def _choose(self, conv: _Conv, key: ScopeKey) -> _Agent | None:
         """R5 with S3/S4: the best agent with room in the scope, from the index."""
+        agents = self._agents
+        room: list[tuple[Any, ...]]
         if key[0] == "a":
-            members = (self._agents.get(member) for member in key[1:])
-            keys = sorted(a.key for a in members if a is not None and a.key is not None)
+            members = (agents.get(member) for member in key[1:])
+            room = [a.key for a in members if a is not None and a.key is not None]
+            heapq.heapify(room)
         else:
-            keys = self._room.get(key) or []  # type: ignore[assignment]
+            room = self._room.get(key) or []
+        best = self._best(room)
+        if best is None:
+            return None
         if conv.declined is NOBODY and conv.missed is NOBODY:  # nobody is passed over
-            return self._agents[keys[0][-1]] if keys else None
-        fallback = None
-        for position in range(len(keys)):
-            agent_id = keys[position][-1]  # SortedList: position 0 is a direct lookup
+            return agents[best[-1]]
+        # In R5 order: take entries off the heap until one fits, then put them back.
+        taken: list[tuple[Any, ...]] = []
+        fallback = chosen = None
+        while room:
+            entry = heapq.heappop(room)
+            if agents[entry[-1]].key is not entry:
+                continue  # stale: dropped
+            taken.append(entry)
+            agent_id = entry[-1]
             if agent_id in conv.declined:
                 continue
             if agent_id in conv.missed:
                 fallback = fallback or agent_id
                 continue
-            return self._agents[agent_id]
-        return None if fallback is None else self._agents[fallback]
+            chosen = agent_id
+            break
+        for entry in taken:
+            heapq.heappush(room, entry)
+        chosen = chosen or fallback
+        return None if chosen is None else agents[chosen]
 
     def _route(self, conv: _Conv, now: int) -> None:
         """Route a request: give it to an agent, queue it, or fail (R4–R6, Q4)."""
