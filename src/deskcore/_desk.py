@@ -11,9 +11,12 @@ telling waiting users their new positions (Q3), which are those after the step i
 
 Indexes keep one event at O(log n) in agents and waiting users:
 
-- per scope (everyone, each group) a sorted list of the agents that are online with room,
-  by their R5 key (:func:`~deskcore._policy.rank_key`): the best agent is the first one
-  not barred by S3/S4;
+- per scope (everyone, each group) a heap of the R5 keys
+  (:func:`~deskcore._policy.rank_key`) of the agents that are online with room: the best
+  agent is the smallest key not barred by S3/S4. A key change pushes a new key object and
+  leaves the old entry stale (an entry is live while it *is* its agent's key); stale
+  entries are dropped when they come to the top, and a heap over twice the agents is
+  compacted;
 - per queue (everyone, each group, each webhook agent list) a sorted list of waiting
   conversations by (request instant, arrival order) (Q1), with positions by rank;
 - one heap of deadlines; an entry whose conversation moved on is dropped when it comes up,
@@ -21,6 +24,9 @@ Indexes keep one event at O(log n) in agents and waiting users:
 - counts of agents that staff each scope (A2), for R4 and Q5.
 
 Instants are integer microseconds since the epoch inside (T3) and aware datetimes outside.
+Inside, an event is its fields ``(code, conversation, agent, argument)`` and an action a
+tuple ``(action class, instant, *fields)``: :meth:`Desk.handle` converts both ways, and
+the simulator drives :meth:`Desk._apply` directly to skip building objects.
 """
 
 from __future__ import annotations
@@ -102,8 +108,8 @@ Timer = tuple[int, int, str]  # (due, order set << 3 | kind, conversation id)
 Entry = tuple[int, int, str]
 NOBODY: frozenset[str] = frozenset()
 _DAY = 86_400_000_000
-_RENDERED = 4096
-_SLACK = 64  # a room heap is compacted when over twice the agents plus this  # rendered prompts kept for reuse, at most
+_RENDERED = 4096  # rendered prompts kept for reuse, at most
+_SLACK = 64  # a room heap is compacted when over twice the agents plus this
 
 
 def _scope_of(key: ScopeKey) -> Scope:
