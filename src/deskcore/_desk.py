@@ -337,7 +337,6 @@ class Desk:
         forget = self._forget
         if forget and forget[0][0] <= now:
             self._purge(now)
-        self._out = []
         return out
 
     def conversation_state(self, conversation: str) -> ConversationState | None:
@@ -513,8 +512,10 @@ class Desk:
     def _prompt(self, conv: _Conv, now: int, kind: PromptKind, text: str, **values: Any) -> None:
         if not text:  # P2: an empty prompt is switched off
             return
-        # The same call site (kind) passes the same names.
-        rendered = self._render((kind, text, *values.values()), text, values)
+        key = (kind, text, *values.values())  # the same call site (kind) passes the same names
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            rendered = self._render(key, text, values)
         if rendered:  # P2
             self._out.append((SendPrompt, self._at, conv.id, kind, rendered))
 
@@ -777,7 +778,9 @@ class Desk:
         if agent.status is not AgentState.ONLINE or load >= capacity:
             key = None
         else:
-            key = rank_key(agent.id, load, capacity, self._idle(agent), agent.given)
+            zero, online = agent.zero, agent.online  # idle since: see _idle
+            idle = online if zero is None or zero < online else zero
+            key = rank_key(agent.id, load, capacity, idle, agent.given)
         if key == agent.key:
             return  # the same entries stay live
         agent.key = key  # a new key object: every older entry of the agent goes stale

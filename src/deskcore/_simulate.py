@@ -679,12 +679,15 @@ class Simulation:
         elif conv.state == SERVED:
             agent = self._agents[conv.agent]
             low, high = self._from, self._end
-            if now > low and conv.assigned < high:  # the service overlaps the window
-                agent.served += _overlap(conv.assigned, now, low, high)
+            top = now if now < high else high  # the window's share of [start, now)
+            start = conv.assigned
+            if top > start and top > low:
+                agent.served += top - (start if start > low else low)
             agent.load -= 1
             if not agent.load:
-                if now > low and agent.busy_since < high:
-                    agent.busy += _overlap(agent.busy_since, now, low, high)
+                start = agent.busy_since
+                if top > start and top > low:
+                    agent.busy += top - (start if start > low else low)
                 self._busy -= 1
         conv.state, conv.closed = CLOSED, now
         self._open -= 1
