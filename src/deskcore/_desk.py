@@ -36,7 +36,6 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-import attrs
 from sortedcontainers import SortedList
 
 from ._actions import (
@@ -226,6 +225,9 @@ class Desk:
         self._scopes: dict[ScopeKey, ScopeKey] = {ALL: ALL}  # one copy of each scope key
         self._groupsets: dict[frozenset[str], frozenset[str]] = {}  # one copy of each group set
         self._queues: dict[ScopeKey, SortedList[tuple[int, int, str]]] = {}
+        # With a positive update_interval (Q3), per queue the entries that a move may have
+        # to tell now or give a prompt deadline: all but those with a pending one.
+        self._attention: dict[ScopeKey, SortedList[tuple[int, int, str]]] | None = None
         self._agent_queues: dict[str, set[ScopeKey]] = {}  # agent -> its agent-list queues
         self._heap: list[Timer] = []
         self._forget: list[tuple[int, str]] = []
@@ -256,6 +258,7 @@ class Desk:
         self._max_wait_us = None if queue.max_wait is None else span_us(queue.max_wait)
         interval = queue.update_interval
         self._interval_us = None if interval is None else span_us(interval)
+        self._rebuild_attention()
         timeout = settings.closure.user_timeout
         self._user_timeout_us = None if timeout is None else span_us(timeout)
         self._retention_us = span_us(settings.closure.retention)
@@ -302,8 +305,17 @@ class Desk:
         at = event.at
         now = to_us(at)  # events are checked aware on construction (T1)
         raw = self._apply(now, *fields(event))
+        if not raw:
+            return []
         instants: dict[int, datetime] = {now: at}  # actions of the event keep its instant
-        return [_action(item, instants) for item in raw]
+
+        def instant(micros: int) -> datetime:
+            moment = instants.get(micros)
+            if moment is None:
+                moment = instants[micros] = from_us(micros)
+            return moment
+
+        return [_BUILD[item[0]](item, instant) for item in raw]
 
     def _apply(
         self, now: int, code: int, conversation: str | None, agent: str | None, arg: Any
@@ -1082,6 +1094,8 @@ class Desk:
         rank = queue.bisect_left(entry)
         self._moved[key] = min(self._moved.get(key, rank), rank)
         self._entered.add(conv.id)
+        if self._attention is not None:
+            self._attend(key, entry)
 
     def _dequeue(self, conv: _Conv) -> None:
         key, entry = conv.scope, conv.request
@@ -1089,6 +1103,12 @@ class Desk:
         queue = self._queues[key]
         rank = queue.bisect_left(entry)
         del queue[rank]
+        if self._attention is not None:
+            attention = self._attention.get(key)
+            if attention is not None:
+                attention.discard(entry)
+                if not attention:
+                    del self._attention[key]
         conv.state = S.NEW
         conv.t_prompt = None
         conv.queue_pos = conv.queue_at = None
@@ -1113,6 +1133,14 @@ class Desk:
             if step is None:  # "never": only those who entered need a word
                 ranks = sorted(queue.index(self._entry(c)) for c in entered if self._in(c, key))
                 items = [(rank, queue[rank]) for rank in ranks]
+            elif step and self._attention is not None:
+                # Those behind the move with a prompt deadline pending need nothing: the
+                # deadline tells them their position then.
+                attention = self._attention.get(key)
+                if attention is None or start >= len(queue):
+                    continue
+                behind = list(attention.irange(minimum=queue[start]))
+                items = [(queue.bisect_left(entry), entry) for entry in behind]
             else:
                 items = enumerate(queue.islice(start), start)
             for rank, entry in items:
@@ -1133,6 +1161,8 @@ class Desk:
                     self._tell(conv, now, position)
                 elif due is not None and conv.t_prompt is None:
                     self._set(conv, PROMPT, due)
+                    if self._attention is not None:
+                        self._attention[key].discard(entry)  # the deadline will tell
 
     def _entry(self, conv_id: str) -> Entry:
         entry = self._convs[conv_id].request
@@ -1157,8 +1187,38 @@ class Desk:
 
     def _prompt_update(self, conv: _Conv, now: int) -> None:
         position = self.queue_position(conv.id)
-        if position is not None and position != conv.queue_pos:
+        if position is None:
+            return
+        if self._attention is not None:  # no deadline pending any more
+            assert conv.scope is not None and conv.request is not None
+            self._attend(conv.scope, conv.request)
+        if position != conv.queue_pos:
             self._tell(conv, now, position)
+
+    def _attend(self, key: ScopeKey, entry: Entry) -> None:
+        attention = self._attention
+        assert attention is not None
+        entries = attention.get(key)
+        if entries is None:
+            entries = attention[key] = SortedList()
+        if entry not in entries:
+            entries.add(entry)
+
+    def _rebuild_attention(self) -> None:
+        """The attention sets from scratch (settings or state replaced): every waiting
+        entry but those whose prompt deadline is pending and not later than the interval
+        now allows (a shorter interval may make a user due before their deadline)."""
+        step = self._interval_us
+        if not step:
+            self._attention = None
+            return
+        self._attention = {}
+        for key, queue in self._queues.items():
+            for entry in queue:
+                conv = self._convs[entry[2]]
+                timer, told = conv.t_prompt, conv.queue_at
+                if timer is None or told is None or timer[0] > told + step:
+                    self._attend(key, entry)
 
     def _fail_unstaffed(self, agent: _Agent, old_groups: frozenset[str], now: int) -> None:
         """Q5: queues left with nobody who staffs them fail their waiting users."""
@@ -1287,38 +1347,27 @@ _FIELDS: dict[type[Event], Callable[[Any], RawEvent]] = {
 }
 """How :meth:`Desk.handle` takes each event class apart for :meth:`Desk._apply`."""
 
-# The fields of each action class after ``at``, in the order of its raw tuple.
-_ACTION_FIELDS: dict[type[Action], tuple[str, ...]] = {
-    cls: tuple(field.name for field in attrs.fields(cls)[1:])
-    for cls in (
-        SendPrompt,
-        RequestAssignment,
-        Enqueue,
-        Offer,
-        WithdrawOffer,
-        Assign,
-        SetAgentStatus,
-        RoutingFailed,
-        Close,
-        RatingCard,
-        RecordRating,
-        Rejected,
-    )
+Instant = Callable[[int], datetime]
+# How each action class is built from its raw tuple (class, at, *fields in field order).
+_BUILD: dict[type[Action], Callable[[RawAction, Instant], Action]] = {
+    SendPrompt: lambda r, t: SendPrompt(at=t(r[1]), conversation=r[2], prompt=r[3], text=r[4]),
+    RequestAssignment: lambda r, t: RequestAssignment(
+        at=t(r[1]), conversation=r[2], expires_at=t(r[3])
+    ),
+    Enqueue: lambda r, t: Enqueue(at=t(r[1]), conversation=r[2], position=r[3]),
+    Offer: lambda r, t: Offer(at=t(r[1]), conversation=r[2], agent=r[3], expires_at=t(r[4])),
+    WithdrawOffer: lambda r, t: WithdrawOffer(
+        at=t(r[1]), conversation=r[2], agent=r[3], reason=r[4]
+    ),
+    Assign: lambda r, t: Assign(at=t(r[1]), conversation=r[2], agent=r[3]),
+    SetAgentStatus: lambda r, t: SetAgentStatus(at=t(r[1]), agent=r[2], status=r[3], reason=r[4]),
+    RoutingFailed: lambda r, t: RoutingFailed(at=t(r[1]), conversation=r[2], reason=r[3]),
+    Close: lambda r, t: Close(at=t(r[1]), conversation=r[2], reason=r[3]),
+    RatingCard: lambda r, t: RatingCard(
+        at=t(r[1]), conversation=r[2], text=r[3], expires_at=t(r[4])
+    ),
+    RecordRating: lambda r, t: RecordRating(at=t(r[1]), conversation=r[2], agent=r[3], score=r[4]),
+    Rejected: lambda r, t: Rejected(
+        at=t(r[1]), event_type=r[2], reason=r[3], conversation=r[4], agent=r[5]
+    ),
 }
-
-
-def _action(raw: RawAction, instants: dict[int, datetime]) -> Action:
-    """The action object of a raw action; ``instants`` caches datetimes by µs."""
-    cls, at, *values = raw
-    kwargs = dict(zip(_ACTION_FIELDS[cls], values, strict=True))
-    if "expires_at" in kwargs:
-        kwargs["expires_at"] = _instant(kwargs["expires_at"], instants)
-    action: Action = cls(at=_instant(at, instants), **kwargs)
-    return action
-
-
-def _instant(micros: int, instants: dict[int, datetime]) -> datetime:
-    moment = instants.get(micros)
-    if moment is None:
-        moment = instants[micros] = from_us(micros)
-    return moment

@@ -135,3 +135,4 @@ def load_state(desk: Desk, data: dict[str, Any]) -> None:
         raise SnapshotError(f"malformed snapshot: {exc!r}") from None
     desk._moved.clear()
     desk._entered.clear()
+    desk._rebuild_attention()

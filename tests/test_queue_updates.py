@@ -1,0 +1,143 @@
+"""Q3 with a positive update_interval: the engine visits only the waiting users a move may
+concern (those without a pending prompt deadline). It must act exactly like the direct
+reading of the rule, which looks at every user behind the move after every step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deskcore import (
+    Action,
+    AgentAccepted,
+    AgentRequested,
+    AgentStatusChanged,
+    ConversationEnded,
+    Desk,
+    DeskSettings,
+    Event,
+    EventError,
+    Offer,
+    Tick,
+    load_settings,
+)
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+AGENTS = ("a1", "a2", "a3")
+INTERVALS = ("never", "0s", "5s", "20s", "1m")
+
+
+class FullScanDesk(Desk):
+    """The direct reading of Q3: after every step, every user behind the move is looked
+    at, with or without a pending prompt deadline."""
+
+    def _rebuild_attention(self) -> None:
+        self._attention = None
+
+
+def desk_settings(interval: str, manual: bool, capacity: int) -> DeskSettings:
+    """A desk whose queue prompt has the given update interval."""
+    document: dict[str, Any] = {
+        "queue": {"update_interval": interval, "max_concurrent": capacity},
+        "service": {"mode": "manual" if manual else "automatic", "accept_timeout": "15s"},
+    }
+    return load_settings(document)
+
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["ask", "ask", "ask", "end", "end", "accept", "agent", "wait", "set"]),
+        st.integers(0, 11),
+        st.integers(0, 40),
+    ),
+    min_size=5,
+    max_size=70,
+)
+
+
+def run(desk: Desk, ops: list[tuple[str, int, int]], manual: bool, capacity: int) -> list[Any]:
+    """Drive ``desk`` through ``ops``; return what it did, event by event."""
+    now = START
+    log: list[Any] = []
+    offers: dict[str, str] = {}
+    asked: list[str] = []  # every conversation asked for, open or not
+    for op, number, amount in ops:
+        now += timedelta(seconds=1)
+        event: Event
+        if op == "ask":
+            asked.append(f"c{len(asked)}")
+            event = AgentRequested(at=now, conversation=asked[-1])
+        elif op == "end" and asked:
+            # Mostly the oldest ones, which are the ones served: the queue moves up.
+            conversation = asked[min(number, amount) % len(asked)]
+            event = ConversationEnded(at=now, conversation=conversation, by="user")
+        elif op == "accept" and offers:
+            conversation = sorted(offers)[number % len(offers)]
+            event = AgentAccepted(at=now, conversation=conversation, agent=offers[conversation])
+        elif op == "agent":
+            status = ("online", "online", "break", "offline")[amount % 4]
+            event = AgentStatusChanged(at=now, agent=AGENTS[number % 3], status=status)
+        elif op == "set":
+            desk.update_settings(desk_settings(INTERVALS[number % 5], manual, capacity))
+            event = Tick(at=now)
+        else:
+            now += timedelta(seconds=amount)
+            event = Tick(at=now)
+        try:
+            actions: list[Action] = desk.handle(event)
+        except EventError as error:
+            log.append(("error", str(error)))
+            continue
+        for action in actions:
+            if isinstance(action, Offer):
+                offers[action.conversation] = action.agent
+        log.append((actions, desk.next_deadline()))
+    log.append(desk.snapshot())
+    return log
+
+
+class TestAttention:
+    """The indexed Q3 against the full scan."""
+
+    @settings(max_examples=300)
+    @given(
+        ops=OPS,
+        interval=st.sampled_from(INTERVALS),
+        manual=st.booleans(),
+        capacity=st.integers(1, 2),
+    )
+    def test_same_actions_as_a_full_scan(
+        self, ops: list[tuple[str, int, int]], interval: str, manual: bool, capacity: int
+    ) -> None:
+        """Same actions, deadlines and final state as the full scan, for any sequence,
+        including interval changes while prompt deadlines are pending."""
+        settings_ = desk_settings(interval, manual, capacity)
+        desks = [Desk(settings_), FullScanDesk(settings_)]
+        for desk in desks:
+            for agent in AGENTS[:1]:
+                desk.handle(AgentStatusChanged(at=START, agent=agent, status="online"))
+        assert run(desks[0], ops, manual, capacity) == run(desks[1], ops, manual, capacity)
+
+    def test_restored_desk_rebuilds_attention(self) -> None:
+        """D1: a desk restored with prompt deadlines pending tells users like the original."""
+        settings_ = desk_settings("30s", manual=False, capacity=1)
+        desk = Desk(settings_)
+        desk.handle(AgentStatusChanged(at=START, agent="a1", status="online"))
+        for number in range(6):
+            desk.handle(AgentRequested(at=START, conversation=f"c{number}"))
+        desk.handle(
+            ConversationEnded(at=START + timedelta(seconds=10), conversation="c0", by="user")
+        )
+        desk.handle(
+            ConversationEnded(at=START + timedelta(seconds=12), conversation="c1", by="user")
+        )
+        twin = Desk.restore(settings_, desk.snapshot())
+        later = Tick(at=START + timedelta(seconds=45))
+        expected = desk.handle(later)
+        assert expected  # the pending deadlines tell the new positions
+        assert twin.handle(later) == expected
+        step = ConversationEnded(at=START + timedelta(seconds=50), conversation="c2", by="user")
+        assert twin.handle(step) == desk.handle(step)
