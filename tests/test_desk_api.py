@@ -531,3 +531,17 @@ class TestRoomIndex:
         assert next(a.agent for a in third if isinstance(a, Offer)) == "a3"
         fourth = desk.handle(AgentRequested(at=at(4), conversation="c3"))
         assert next(a.agent for a in fourth if isinstance(a, Offer)) == offered == "a1"
+
+
+class TestRenderedPrompts:
+    """Rendered prompts are reused, up to a bound; past it they are rendered each time."""
+
+    def test_bound_keeps_rendering_right(self) -> None:
+        """P3: the 5,000th distinct queue position renders like the first."""
+        desk = Desk()
+        text = desk.settings.queue.prompt
+        for position in range(1, 5001):
+            values = {"QueuePosition": position, "WaitNo": position - 1}
+            rendered = desk._render((PromptKind.QUEUE, text, position), text, values)
+            assert f"number {position} " in rendered
+        assert len(desk._rendered) == 4096
