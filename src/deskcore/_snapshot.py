@@ -9,14 +9,13 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING, Any
 
+from ._desk import _ORDER, _SHIFT, TIMERS
 from ._errors import DeskcoreError
 from ._events import AgentState
 from ._policy import ConversationState
 
 if TYPE_CHECKING:
     from ._desk import Desk
-
-TIMERS = ("t_offer", "t_reply", "t_wait", "t_prompt", "t_webhook")
 
 __all__ = ["SnapshotError", "dump_state", "load_state"]
 
@@ -75,8 +74,9 @@ def dump_state(desk: Desk) -> dict[str, Any]:
     }
 
 
-def _timer(timer: tuple[int, int, str] | None) -> list[int] | None:
-    return None if timer is None else [timer[0], timer[1]]
+def _timer(timer: tuple[int, str] | None) -> list[int] | None:
+    """A deadline as [due instant, order set << 3 | kind]."""
+    return None if timer is None else [timer[0] >> _SHIFT, timer[0] & _ORDER]
 
 
 def load_state(desk: Desk, data: dict[str, Any]) -> None:
@@ -122,8 +122,9 @@ def load_state(desk: Desk, data: dict[str, Any]) -> None:
                 desk._enqueue(conv, conv.scope)
             for kind, (name, timer) in enumerate(zip(TIMERS, item["timers"], strict=True)):
                 if timer is not None:
-                    entry = (int(timer[0]), int(timer[1]), conv.id)
-                    assert entry[1] & 7 == kind
+                    order = int(timer[1])
+                    assert 0 <= order <= _ORDER and order & 7 == kind
+                    entry = (int(timer[0]) << _SHIFT | order, conv.id)
                     setattr(conv, name, entry)
                     heapq.heappush(desk._heap, entry)
             conv.reply_heap = conv.t_reply
