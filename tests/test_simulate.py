@@ -14,6 +14,7 @@ import json
 import math
 import statistics
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from random import Random
@@ -23,17 +24,48 @@ import attrs
 import pytest
 
 from deskcore import (
+    Action,
+    AgentAccepted,
+    AgentDeclined,
+    AgentMessage,
+    AgentRequested,
+    AgentStatusChanged,
+    AssignmentAnswered,
+    AssignmentFailed,
+    ConversationEnded,
     Desk,
     DeskSettings,
+    Event,
     QueueSettings,
+    RatingInvited,
+    RatingSubmitted,
     SettingsError,
+    Tick,
+    UserEntered,
+    UserMessage,
     load_settings,
 )
-from deskcore._desk import TICK, RawAction
+from deskcore._desk import (
+    ACCEPTED,
+    AGENT_MESSAGE,
+    ANSWERED,
+    DECLINED,
+    ENDED,
+    ENTERED,
+    FAILED,
+    INVITED,
+    REQUESTED,
+    STATUS,
+    SUBMITTED,
+    TICK,
+    USER_MESSAGE,
+    RawAction,
+)
 from deskcore._erlang import erlang_a, erlang_c
 from deskcore._report import Report, percentile
 from deskcore._simulate import Simulation, _shift_changes, simulate
 from deskcore._simulate_cli import add_commands
+from deskcore._time import from_us, to_us
 from deskcore._workload import (
     Agents,
     Arrivals,
@@ -141,6 +173,68 @@ FULL_WORKLOAD = {
     },
     "ratings": {"invite": 0.3, "respond": 0.6, "delay": "2m", "scores": [1, 1, 2, 3, 5]},
 }
+
+
+def event_of(now: int, code: int, conversation: str | None, agent: str | None, arg: Any) -> Event:
+    """The event object of the raw fields the simulator hands the desk."""
+    at = from_us(now)
+    if code == STATUS:
+        assert isinstance(arg, AgentStatusChanged) and arg.at == at
+        return arg
+    if code == TICK:
+        return Tick(at=at)
+    assert conversation is not None
+
+    def who() -> str:
+        assert agent is not None
+        return agent
+
+    make: dict[int, Callable[[], Event]] = {
+        ENTERED: lambda: UserEntered(at=at, conversation=conversation, user="u"),
+        REQUESTED: lambda: AgentRequested(at=at, conversation=conversation, group=arg),
+        ANSWERED: lambda: AssignmentAnswered(
+            at=at, conversation=conversation, group=arg[0], agents=arg[1]
+        ),
+        FAILED: lambda: AssignmentFailed(at=at, conversation=conversation),
+        ACCEPTED: lambda: AgentAccepted(at=at, conversation=conversation, agent=who()),
+        DECLINED: lambda: AgentDeclined(at=at, conversation=conversation, agent=who()),
+        AGENT_MESSAGE: lambda: AgentMessage(at=at, conversation=conversation),
+        USER_MESSAGE: lambda: UserMessage(at=at, conversation=conversation),
+        ENDED: lambda: ConversationEnded(at=at, conversation=conversation, by=arg, agent=agent),
+        INVITED: lambda: RatingInvited(at=at, conversation=conversation, agent=who()),
+        SUBMITTED: lambda: RatingSubmitted(at=at, conversation=conversation, score=arg),
+    }
+    return make[code]()
+
+
+def raw_of(action: Action) -> RawAction:
+    """The raw tuple of an action object: (class, instant, *fields), instants in µs."""
+    values = [
+        to_us(value) if field.name == "expires_at" else value
+        for field in attrs.fields(type(action))[1:]
+        for value in [getattr(action, field.name)]
+    ]
+    return (type(action), to_us(action.at), *values)
+
+
+class ThroughHandle(Desk):
+    """A desk that serves the simulator's raw calls through the public Desk.handle."""
+
+    calls = 0
+    inside = False
+
+    def _apply(
+        self, now: int, code: int, conversation: str | None, agent: str | None, arg: Any
+    ) -> list[RawAction]:
+        if self.inside:  # Desk.handle calling down
+            return super()._apply(now, code, conversation, agent, arg)
+        ThroughHandle.calls += 1
+        self.inside = True
+        try:
+            actions = self.handle(event_of(now, code, conversation, agent, arg))
+        finally:
+            self.inside = False
+        return [raw_of(action) for action in actions]
 
 
 @pytest.fixture(scope="module")
@@ -278,6 +372,18 @@ class TestSimulation:
             assert all(action[1] == now for action in actions)
         instants = [now for now, _code, _actions in events]
         assert instants == sorted(instants)
+
+    def test_raw_path_matches_the_public_api(self) -> None:
+        """The simulator's raw path is Desk.handle: the same run through event and action
+        objects gives the same report, to the last figure."""
+        ThroughHandle.calls = 0
+        settings_, workload = load_settings(FULL_SETTINGS), load_workload(FULL_WORKLOAD)
+        raw = simulate(settings_, workload, Random(5))
+        simulation = Simulation(settings_, workload, Random(5))
+        simulation.desk = ThroughHandle(settings_)
+        public = simulation.run()
+        assert ThroughHandle.calls == public.events > 1000
+        assert attrs.asdict(public, recurse=False) == attrs.asdict(raw, recurse=False)
 
     def test_shifts_and_breaks(self, full: Report) -> None:
         """Online agents follow the teams' shifts and breaks, in local time."""
