@@ -303,7 +303,7 @@ def main() -> None:
     sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
     ours: dict[int, float] = {}
     for agents in sizes:
-        ours[agents] = min(bench_assign(agents, 5_000, naive=False) for _ in range(3))
+        ours[agents] = min(bench_assign(agents, 5_000, naive=False) for _ in range(7))
         print(f"   deskcore  {agents:>7} agents: {ours[agents]:8.1f} us")
     naive_10k = min(bench_assign(10_000, 200, naive=True) for _ in range(3))
     print(f"   naive     {10_000:>7} agents: {naive_10k:8.1f} us")
@@ -314,11 +314,14 @@ def main() -> None:
     agreed = check_same_actions(100, 1_000, 5_000)
     print(f"   (indexed and naive desks return the same {agreed:,} actions on a mixed run)")
     print("2. mixed workload, events per second")
-    small = bench_mixed(100, 1_000, 20_000, naive=False)
+    # Best of three (the machine's noise only ever slows a run down); the naive reference
+    # at the large size is too slow to repeat, and its figure is not a target.
+    small = max(bench_mixed(100, 1_000, 20_000, naive=False) for _ in range(3))
     large_waiting = 10_000 if quick else 100_000
-    large = bench_mixed(10_000 if not quick else 1_000, large_waiting, 20_000, naive=False)
-    naive_small = bench_mixed(100, 1_000, 20_000, naive=True)
-    naive_large = bench_mixed(10_000 if not quick else 1_000, large_waiting, 2_000, naive=True)
+    large_agents = 10_000 if not quick else 1_000
+    large = max(bench_mixed(large_agents, large_waiting, 20_000, naive=False) for _ in range(3))
+    naive_small = max(bench_mixed(100, 1_000, 20_000, naive=True) for _ in range(3))
+    naive_large = bench_mixed(large_agents, large_waiting, 2_000, naive=True)
     print(f"   deskcore   100 agents /   1k waiting: {small:10.0f} events/s")
     print(f"   deskcore   10k agents / {large_waiting // 1000}k waiting: {large:10.0f} events/s")
     print(f"   naive      100 agents /   1k waiting: {naive_small:10.0f} events/s")
