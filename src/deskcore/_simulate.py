@@ -7,7 +7,10 @@ A discrete-event loop keeps its own heap of *host* events (arrivals, shift chang
 accepts, messages, handle-time ends, abandonments, ratings), each ``(instant, order,
 kind, target, token)``. Each turn it compares the earliest host event with
 ``desk.next_deadline()``: a deadline that comes first is fired by a ``Tick`` at its
-instant (T2); otherwise the host event is sent as its desk event. The actions the desk
+instant (T2); otherwise the host event is sent as its desk event. Events go in through
+``Desk._apply``, the engine under :meth:`~deskcore.Desk.handle`, as raw fields, and
+actions come back as tuples: the same code as ``handle`` without building objects (a
+test runs a whole day both ways and compares the reports). The actions the desk
 returns are the only way the simulator learns what happened: an ``Offer`` schedules
 the agent's answer, an ``Assign`` the service, a ``RoutingFailed`` the user's leaving,
 and so on. Host events that the desk's actions made pointless (an accept for an offer
