@@ -13,8 +13,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from deskcore import Desk, load_settings
 from deskcore._errors import NaiveTimeError
 from deskcore._hours import Schedule, parse_range, parse_rrule, resolve_local
+from deskcore._time import to_us
 
 Ranges = Sequence[tuple[int, int]]
 NY = ZoneInfo("America/New_York")
@@ -895,3 +897,57 @@ class TestProperties:
             end = now
         for start, finish in schedule.intervals(now, end):
             assert start < finish
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+class TestDeskRemembersOpenness:
+    """The desk remembers open or closed until the next edge (W1); it must agree with
+    is_open at every instant of a rising sequence, across DST and overrides."""
+
+    @given(
+        scenarios(grid=15),
+        st.lists(st.integers(0, 6 * 3600), min_size=1, max_size=40),
+    )
+    @settings(max_examples=150)
+    def test_agrees_with_is_open(
+        self,
+        scenario: tuple[str, list[list[tuple[int, int]]], dict[date, Ranges], datetime],
+        steps: list[int],
+    ) -> None:
+        """Every request along the way is routed or refused as is_open says (R2)."""
+        zone, weekly, dates, instant = scenario
+        days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        document = {
+            "working_hours": {
+                "enabled": True,
+                "timezone": zone,
+                "weekly": {
+                    days[index]: [f"{_hhmm(start)}-{_hhmm(end)}" for start, end in day]
+                    for index, day in enumerate(weekly)
+                },
+                "dates": [
+                    {
+                        "date": day.isoformat(),
+                        "hours": [f"{_hhmm(start)}-{_hhmm(end)}" for start, end in hours],
+                    }
+                    for day, hours in sorted(dates.items())
+                ],
+            }
+        }
+        settings_ = load_settings(document)
+        hours = settings_.working_hours
+        desk = Desk(settings_)
+        moment = instant - timedelta(hours=2)
+        for step in steps:
+            moment += timedelta(seconds=step)
+            probes = [moment]
+            is_open = hours.is_open(moment)
+            edge = hours.next_close(moment) if is_open else hours.next_open(moment)
+            if edge is not None and edge > moment:  # either side of the next edge too
+                probes += [edge - timedelta(microseconds=1), edge]
+            for probe in probes:
+                assert desk._open_at(to_us(probe)) == hours.is_open(probe), probe
+            moment = probes[-1]
