@@ -300,8 +300,17 @@ class Desk:
 
     def _next_due(self) -> int | None:
         """:meth:`next_deadline` in µs."""
-        self._clean_heap()
-        return self._heap[0][0] >> _SHIFT if self._heap else None
+        heap = self._heap
+        if not heap:
+            return None
+        top = heap[0]
+        conv = self._convs.get(top[1])
+        if conv is None or getattr(conv, TIMERS[top[0] & 7]) is not top:  # stale
+            self._clean_heap()
+            if not heap:
+                return None
+            top = heap[0]
+        return top[0] >> _SHIFT
 
     def handle(self, event: Event) -> list[Action]:
         """Handle one event: fire due deadlines, then the event; return the actions (T2)."""

@@ -315,6 +315,7 @@ class Simulation:
     def _build_samplers(self) -> None:
         workload, rng, settings = self.workload, self.rng, self.settings
         users, agents = workload.users, workload.agents
+        self._uniform = rng.random
         self._patience = None if users.patience is None else users.patience.sampler(rng)
         self._reply_delay = users.reply_delay.sampler(rng)
         self._handle_time = workload.handling.time.sampler(rng)
@@ -503,7 +504,8 @@ class Simulation:
                 self._set_hour(when)
             rate = self._arrival_rate
             if rate > 0:
-                nxt = when + round(self.rng.expovariate(rate))
+                # random.expovariate's formula, without its call: the same draws.
+                nxt = when + round(-math.log(1.0 - self._uniform()) / rate)
                 if nxt < self._hour_end:
                     return nxt if nxt < self._end else None
             when = self._hour_end  # memoryless: start again at the next hour
