@@ -110,6 +110,13 @@ TIMERS = ("t_offer", "t_reply", "t_wait", "t_prompt", "t_webhook")
 Timer = tuple[int, str]
 _SHIFT = 64
 _ORDER = (1 << _SHIFT) - 1  # the bits of the order set and kind
+
+
+def _timer_key(due: int, order: int) -> int:
+    """The heap key of a deadline due at ``due`` (µs), set ``order``-th (``<< 3 | kind``)."""
+    return due << _SHIFT | order
+
+
 Entry = tuple[int, int, str]
 NOBODY: frozenset[str] = frozenset()
 _DAY = 86_400_000_000
@@ -255,7 +262,9 @@ class Desk:
         settings = self._settings
         queue, service = settings.queue, settings.service
         self._hours = settings.working_hours
-        self._hours_span = (0, 0, False)  # (from, until, open): the desk's state in between
+        # (from, until, open, edge): the desk's state in between, and the edge at `until`
+        # (the next opening while closed), or None when none is within W3's 366 days.
+        self._hours_span: tuple[int, int, bool, datetime | None] = (0, 0, False, None)
         self._strategy = settings.assignment.strategy
         self._manual = service.mode is ServiceMode.MANUAL
         self._accept_us = span_us(service.accept_timeout)
@@ -300,17 +309,8 @@ class Desk:
 
     def _next_due(self) -> int | None:
         """:meth:`next_deadline` in µs."""
-        heap = self._heap
-        if not heap:
-            return None
-        top = heap[0]
-        conv = self._convs.get(top[1])
-        if conv is None or getattr(conv, TIMERS[top[0] & 7]) is not top:  # stale
-            self._clean_heap()
-            if not heap:
-                return None
-            top = heap[0]
-        return top[0] >> _SHIFT
+        self._clean_heap()
+        return self._heap[0][0] >> _SHIFT if self._heap else None
 
     def handle(self, event: Event) -> list[Action]:
         """Handle one event: fire due deadlines, then the event; return the actions (T2)."""
@@ -437,11 +437,7 @@ class Desk:
                 event_type=_NAMES[code],
                 field="at",
             )
-        conv = None
-        if conversation is not None:
-            conv = self._convs.get(conversation)
-            if conv is not None and conv.forget is not None and conv.forget <= now:
-                conv = None  # D3: forgotten is unknown
+        conv = None if conversation is None else self._known(conversation, now)
         if code == REQUESTED:
             settings = self._settings.assignment
             if settings.strategy is Strategy.USER_CHOICE:
@@ -469,17 +465,20 @@ class Desk:
 
     # -- steps and deadlines (T2) -----------------------------------------------------------
 
-    def _set(self, conv: _Conv, kind: int, due: int) -> None:
+    def _timer(self, conv: _Conv, kind: int, due: int) -> Timer:
+        """A new deadline: ordered by due instant, then by the order set in (T2)."""
         self._seq += 1
-        timer = (due << _SHIFT | self._seq << 3 | kind, conv.id)
+        return (_timer_key(due, self._seq << 3 | kind), conv.id)
+
+    def _set(self, conv: _Conv, kind: int, due: int) -> None:
+        timer = self._timer(conv, kind, due)
         setattr(conv, TIMERS[kind], timer)
         heapq.heappush(self._heap, timer)
 
     def _restart_reply(self, conv: _Conv, due: int | None) -> None:
         # One heap entry per conversation: a later restart leaves the earlier entry in the
         # heap, and _clean_heap moves it to the new instant when it comes up.
-        self._seq += 1
-        timer = None if due is None else (due << _SHIFT | self._seq << 3 | REPLY, conv.id)
+        timer = None if due is None else self._timer(conv, REPLY, due)
         conv.t_reply = timer
         if timer is not None and (conv.reply_heap is None or timer[0] < conv.reply_heap[0]):
             conv.reply_heap = timer
@@ -540,10 +539,8 @@ class Desk:
     def _prompt(self, conv: _Conv, now: int, kind: PromptKind, text: str, **values: Any) -> None:
         if not text:  # P2: an empty prompt is switched off
             return
-        key = (kind, text, *values.values())  # the same call site (kind) passes the same names
-        rendered = self._rendered.get(key)
-        if rendered is None:
-            rendered = self._render(key, text, values)
+        # The same call site (kind) passes the same names.
+        rendered = self._render((kind, text, *values.values()), text, values)
         if rendered:  # P2
             self._out.append((SendPrompt, self._at, conv.id, kind, rendered))
 
@@ -595,14 +592,14 @@ class Desk:
 
     def _open_at(self, now: int) -> bool:
         """W1: whether the desk is open at ``now``; the answer holds until the next edge."""
-        low, high, is_open = self._hours_span
+        low, high, is_open, _edge = self._hours_span
         if low <= now < high:
             return is_open
         hours, moment = self._hours, from_us(now)
         is_open = hours.is_open(moment)
         edge = hours.next_close(moment) if is_open else hours.next_open(moment)
         high = now + _DAY if edge is None else to_us(edge)  # no edge: look again tomorrow
-        self._hours_span = (now, high, is_open)
+        self._hours_span = (now, high, is_open, edge)
         return is_open
 
     def _agent_requested(self, conv: _Conv, now: int, agent: None, group: str | None) -> None:
@@ -610,10 +607,12 @@ class Desk:
             self._reject(RejectReason.ALREADY_ROUTED)  # R1
             return
         settings = self._settings
-        if self._hours.enabled and not self._open_at(now):  # R2
-            hours = self._hours
-            opening = hours.next_open(from_us(now))
-            shown = "" if opening is None else opening.strftime("%Y-%m-%d %H:%M")  # W3
+        hours = self._hours
+        if hours.enabled and not self._open_at(now):  # R2
+            opening = self._hours_span[3]  # closed: _open_at found the next opening (W3)
+            if opening is None:  # none within 366 days of when it looked: look from now
+                opening = hours.next_open(from_us(now))
+            shown = "" if opening is None else opening.strftime("%Y-%m-%d %H:%M")
             self._prompt(conv, now, PromptKind.AFTER_HOURS, hours.after_hours_reply, NextOpen=shown)
             self._out.append((RoutingFailed, self._at, conv.id, FailureReason.OUTSIDE_HOURS))
             return
@@ -806,9 +805,7 @@ class Desk:
         if agent.status is not AgentState.ONLINE or load >= capacity:
             key = None
         else:
-            zero, online = agent.zero, agent.online  # idle since: see _idle
-            idle = online if zero is None or zero < online else zero
-            key = rank_key(agent.id, load, capacity, idle, agent.given)
+            key = rank_key(agent.id, load, capacity, self._idle(agent), agent.given)
         if key == agent.key:
             return  # the same entries stay live
         agent.key = key  # a new key object: every older entry of the agent goes stale
@@ -931,7 +928,7 @@ class Desk:
         assert key is not None and conv.request is not None
         if self._explain:
             self.decisions.append((conv.id, self._decide(conv, _scope_of(key))))
-        if not (self._staff.get(key, 0) > 0 if key[0] != "a" else self._staffed(key)):
+        if not self._staffed(key):
             self._fail(conv, now, FailureReason.NO_AGENTS_ONLINE)  # R4
             return
         agent = self._choose(conv, key)
@@ -1316,36 +1313,24 @@ AGENT_MESSAGE, USER_MESSAGE, ENDED, INVITED, SUBMITTED = range(8, 13)
 RawEvent = tuple[int, str | None, str | None, Any]
 RawAction = tuple[Any, ...]  # (action class, instant, *fields in order); instants as µs
 
-_NAMES = (
-    Tick.type,
-    AgentStatusChanged.type,
-    UserEntered.type,
-    AgentRequested.type,
-    AssignmentAnswered.type,
-    AssignmentFailed.type,
-    AgentAccepted.type,
-    AgentDeclined.type,
-    AgentMessage.type,
-    UserMessage.type,
-    ConversationEnded.type,
-    RatingInvited.type,
-    RatingSubmitted.type,
+# Each event class and its handler, by code (_dispatch handles tick and agent_status).
+_EVENTS: tuple[tuple[type[Event], Any], ...] = (
+    (Tick, None),
+    (AgentStatusChanged, None),
+    (UserEntered, Desk._user_entered),
+    (AgentRequested, Desk._agent_requested),
+    (AssignmentAnswered, Desk._assignment_answered),
+    (AssignmentFailed, Desk._assignment_failed),
+    (AgentAccepted, Desk._agent_accepted),
+    (AgentDeclined, Desk._agent_declined),
+    (AgentMessage, Desk._agent_message),
+    (UserMessage, Desk._user_message),
+    (ConversationEnded, Desk._conversation_ended),
+    (RatingInvited, Desk._rating_invited),
+    (RatingSubmitted, Desk._rating_submitted),
 )
-_HANDLERS: tuple[Any, ...] = (
-    None,
-    None,
-    Desk._user_entered,
-    Desk._agent_requested,
-    Desk._assignment_answered,
-    Desk._assignment_failed,
-    Desk._agent_accepted,
-    Desk._agent_declined,
-    Desk._agent_message,
-    Desk._user_message,
-    Desk._conversation_ended,
-    Desk._rating_invited,
-    Desk._rating_submitted,
-)
+_NAMES = tuple(cls.type for cls, _handler in _EVENTS)
+_HANDLERS = tuple(handler for _cls, handler in _EVENTS)
 _FIELDS: dict[type[Event], Callable[[Any], RawEvent]] = {
     Tick: lambda e: (TICK, None, None, None),
     AgentStatusChanged: lambda e: (STATUS, None, e.agent, e),

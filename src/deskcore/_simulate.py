@@ -315,7 +315,6 @@ class Simulation:
     def _build_samplers(self) -> None:
         workload, rng, settings = self.workload, self.rng, self.settings
         users, agents = workload.users, workload.agents
-        self._uniform = rng.random
         self._patience = None if users.patience is None else users.patience.sampler(rng)
         self._reply_delay = users.reply_delay.sampler(rng)
         self._handle_time = workload.handling.time.sampler(rng)
@@ -425,8 +424,7 @@ class Simulation:
         closed = self._closed
         if closed:
             for conv in closed:  # after the step: its later actions may name them
-                if not conv.pending:
-                    del convs[conv.id]
+                self._forget(conv)
             closed.clear()
 
     def _forget(self, conv: _Conv) -> None:
@@ -504,8 +502,7 @@ class Simulation:
                 self._set_hour(when)
             rate = self._arrival_rate
             if rate > 0:
-                # random.expovariate's formula, without its call: the same draws.
-                nxt = when + round(-math.log(1.0 - self._uniform()) / rate)
+                nxt = when + round(self.rng.expovariate(rate))
                 if nxt < self._hour_end:
                     return nxt if nxt < self._end else None
             when = self._hour_end  # memoryless: start again at the next hour
@@ -525,7 +522,7 @@ class Simulation:
         now = self._now
         nxt = self._next_arrival(now)
         if nxt is not None:
-            heapq.heappush(self._heap, (nxt, next(self._order), ARRIVE, None, 0))
+            self._push(nxt, ARRIVE, None, 0)
         self._count += 1
         conv_id = f"c{self._count}"
         counted = self._from <= now
@@ -662,7 +659,7 @@ class Simulation:
             agent.busy_since = now
         agent.load += 1
         conv.handle = handle = self._handle_time()
-        heapq.heappush(self._heap, (now + handle, next(self._order), FINISH, conv, 0))
+        self._push(now + handle, FINISH, conv, 0)
         if self._messages:
             conv.silent = self.rng.random() < self.workload.users.silent
             self._push(now, WRITE, conv, 0)
@@ -683,16 +680,10 @@ class Simulation:
             self._set_queue(-1)
         elif conv.state == SERVED:
             agent = self._agents[conv.agent]
-            low, high = self._from, self._end
-            top = now if now < high else high  # the window's share of [start, now)
-            start = conv.assigned
-            if top > start and top > low:
-                agent.served += top - (start if start > low else low)
+            agent.served += _overlap(conv.assigned, now, self._from, self._end)
             agent.load -= 1
             if not agent.load:
-                start = agent.busy_since
-                if top > start and top > low:
-                    agent.busy += top - (start if start > low else low)
+                agent.busy += _overlap(agent.busy_since, now, self._from, self._end)
                 self._busy -= 1
         conv.state, conv.closed = CLOSED, now
         self._open -= 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 from typing import TYPE_CHECKING, Any
 
-from ._desk import _ORDER, _SHIFT, TIMERS
+from ._desk import _ORDER, _SHIFT, TIMERS, _timer_key
 from ._errors import DeskcoreError
 from ._events import AgentState
 from ._policy import ConversationState
@@ -124,7 +124,7 @@ def load_state(desk: Desk, data: dict[str, Any]) -> None:
                 if timer is not None:
                     order = int(timer[1])
                     assert 0 <= order <= _ORDER and order & 7 == kind
-                    entry = (int(timer[0]) << _SHIFT | order, conv.id)
+                    entry = (_timer_key(int(timer[0]), order), conv.id)
                     setattr(conv, name, entry)
                     heapq.heappush(desk._heap, entry)
             conv.reply_heap = conv.t_reply

@@ -197,9 +197,8 @@ class Timing:
             return lambda: value
         if self.distribution is DistributionKind.EXPONENTIAL:
             rate = 1.0 / mean
-            uniform, log = rng.random, math.log
-            # random.expovariate's own formula, without its call: the same draws.
-            return lambda: round(-log(1.0 - uniform()) / rate)
+            draw = rng.expovariate
+            return lambda: round(draw(rate))
         cv = 1.0 if self.cv is None else self.cv
         sigma = math.sqrt(math.log1p(cv * cv))
         mu = math.log(mean) - sigma * sigma / 2.0
