@@ -34,12 +34,18 @@ from deskcore import (
     AgentStatusChanged,
     ConversationEnded,
     Desk,
+    DeskSettings,
     Event,
     Tick,
     UserMessage,
     load_settings,
     rank_key,
 )
+from deskcore._engine import Engine
+from deskcore._queues import Queues
+from deskcore._records import AgentRecord, ConvRecord, ScopeKey
+from deskcore._rooms import Rooms
+from deskcore._snapshot import load_state
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 US = timedelta(microseconds=1)
@@ -61,36 +67,30 @@ class ListQueue(list[tuple[int, int, str]]):
         return itertools.islice(self, start, None)
 
 
-class NaiveDesk(Desk):
-    """The naive reference: the same engine, with a linear scan of agents for every R5
-    choice (no room index) and plain lists as queues. It produces the same actions."""
+class ListQueues(Queues):
+    """The naive queues: plain sorted lists."""
 
-    _queue_type = ListQueue  # type: ignore[assignment]
+    queue_type = ListQueue  # type: ignore[assignment]
 
-    @classmethod
-    def take_over(cls, desk: Desk) -> NaiveDesk:
-        """A naive desk with the state of ``desk`` (which must not be used afterwards)."""
-        naive = cls.__new__(cls)
-        naive.__dict__.update(desk.__dict__)
-        naive._queues = {key: ListQueue(queue) for key, queue in desk._queues.items()}  # type: ignore[misc]
-        return naive
 
-    def _unindex(self, agent: Any) -> None:
-        agent.key = None
+class NaiveRooms(Rooms):
+    """The naive room index: no heaps; every R5 choice scans and ranks every agent."""
 
-    def _reindex(self, agent: Any) -> None:
-        capacity = self._capacity(agent)
+    def reindex(self, agent: AgentRecord) -> None:
+        """Only the agent's key, no heap."""
+        capacity = self.capacity(agent)
         if agent.status != "online" or agent.load >= capacity:
             agent.key = None
         else:
-            agent.key = rank_key(agent.id, agent.load, capacity, self._idle(agent), agent.given)
+            idle = self.idle_since(agent)
+            agent.key = rank_key(agent.id, agent.load, capacity, idle, agent.given)
 
-    def _choose(self, conv: Any, key: Any) -> Any:
-        # The linear scan: every agent is looked at and ranked, every time.
+    def choose(self, conv: ConvRecord, key: ScopeKey) -> AgentRecord | None:
+        """The linear scan: every agent is looked at and ranked, every time."""
         best: tuple[Any, ...] | None = None
         fallback: tuple[Any, ...] | None = None
-        for agent in self._agents.values():
-            capacity = self._capacity(agent)
+        for agent in self.agents.values():
+            capacity = self.capacity(agent)
             if agent.status != "online" or agent.load >= capacity:
                 continue
             if agent.id in conv.declined:
@@ -99,20 +99,29 @@ class NaiveDesk(Desk):
                 continue
             if key[0] == "a" and agent.id not in key[1:]:
                 continue
-            rank = rank_key(agent.id, agent.load, capacity, self._idle(agent), agent.given)
+            rank = rank_key(agent.id, agent.load, capacity, self.idle_since(agent), agent.given)
             if agent.id in conv.missed:
                 if fallback is None or rank < fallback:
                     fallback = rank
             elif best is None or rank < best:
                 best = rank
         chosen = best or fallback
-        return None if chosen is None else self._agents[chosen[-1]]
+        return None if chosen is None else self.agents[chosen[-1]]
+
+
+def naive_desk(settings: DeskSettings, snapshot: dict[str, Any] | None = None) -> Desk:
+    """The naive reference: the same engine with the naive rooms and queues passed in
+    (optionally with the state of ``snapshot``). It produces the same actions."""
+    engine = Engine(settings, rooms=NaiveRooms, queues=ListQueues)
+    if snapshot is not None:
+        load_state(engine, snapshot)
+    return Desk.over(engine)
 
 
 Handler = Callable[[Event], Any]
 
 
-def settings(capacity: int, **queue: Any) -> Any:
+def settings(capacity: int, **queue: Any) -> DeskSettings:
     """Settings for the benchmarks: no prompts sent, no working hours."""
     return load_settings(
         {
@@ -139,7 +148,7 @@ def online(handle: Handler, count: int, now: datetime) -> None:
 
 def bench_assign(agents: int, pairs: int, naive: bool) -> float:
     """Microseconds per assign (a request served at once plus the ending that frees it)."""
-    desk: Any = (NaiveDesk if naive else Desk)(settings(1))
+    desk = naive_desk(settings(1)) if naive else Desk(settings(1))
     online(desk.handle, agents, START)
     now = START + timedelta(seconds=1)
     events: list[Event] = []
@@ -218,11 +227,11 @@ def mixed_events(
 def bench_mixed(agents: int, waiting: int, count: int, naive: bool) -> float:
     """Events per second of the mixed workload after its setup."""
     setup, events = mixed_events(agents, waiting, count, seed=7)
-    desk: Any = Desk(settings(2))
+    desk = Desk(settings(2))
     for event in setup:
         desk.handle(event)
-    if naive:  # the same state, moved into the naive reference (its own setup is slow)
-        desk = NaiveDesk.take_over(desk)
+    if naive:  # the same state, restored into the naive reference (its own setup is slow)
+        desk = naive_desk(desk.settings, desk.snapshot())
     handle = desk.handle
     gc.collect()
     started = time.perf_counter()
@@ -234,7 +243,7 @@ def bench_mixed(agents: int, waiting: int, count: int, naive: bool) -> float:
 def check_same_actions(agents: int, waiting: int, count: int) -> int:
     """Run the mixed workload through both desks; they must return the same actions."""
     setup, events = mixed_events(agents, waiting, count, seed=11)
-    fast, naive = Desk(settings(2)), NaiveDesk(settings(2))
+    fast, naive = Desk(settings(2)), naive_desk(settings(2))
     total = 0
     for event in [*setup, *events]:
         actions = fast.handle(event)

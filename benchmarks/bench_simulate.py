@@ -30,11 +30,8 @@ from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Any
 
-from deskcore import DeskSettings, load_settings
-from deskcore._report import Report
-from deskcore._settings import QueueSettings
-from deskcore._simulate import simulate
-from deskcore._workload import Workload, load_workload
+from deskcore import DeskSettings, QueueSettings, load_settings
+from deskcore.sim import Report, Workload, load_workload, simulate
 
 HANDLE_S = 300.0  # mean handle time of the M/M/c runs
 LOAD = 0.9  # offered load per agent

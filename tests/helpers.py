@@ -80,6 +80,13 @@ BASE: dict[str, dict[str, Any]] = {
 }
 """The settings every test starts from: short, recognisable prompt texts."""
 
+# Settings sections the rule tests share.
+MANUAL: dict[str, Any] = {"mode": "manual", "accept_timeout": "30s"}
+MANUAL_BREAK: dict[str, Any] = {"mode": "manual", "accept_timeout": "30s", "break_on_timeout": True}
+WEBHOOK: dict[str, Any] = {"strategy": "webhook", "webhook_timeout": "10s"}
+TIMEOUT: dict[str, Any] = {"user_timeout": "60s"}
+GROUPS: dict[str, Any] = {"strategy": "user_choice", "groups": ["sales", "support"]}
+
 
 def at(moment: Moment) -> datetime:
     """The instant ``moment`` seconds after :data:`T0` (a datetime is returned as is)."""
@@ -107,6 +114,16 @@ def make_desk(settings: DeskSettings, *events: Event) -> Desk:
     for event in events:
         desk.handle(event)
     return desk
+
+
+def served_desk(**ratings: Any) -> Desk:
+    """a1 (named Mina) serves c1 from second 5; a2 is online too."""
+    return make_desk(
+        make_settings(ratings=ratings),
+        status(0, "a1", name="Mina", capacity=5),
+        status(1, "a2"),
+        ask(5, "c1"),
+    )
 
 
 # -- events -------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ from deskcore import (
     should_close,
 )
 from deskcore._cli import main
+from deskcore._engine import Engine
+from deskcore._prompts import Prompter
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -488,7 +490,8 @@ class TestRoomIndex:
     def test_heaps_stay_bounded_under_churn(self) -> None:
         """Entries that went stale in heaps nobody reads (groups under automatic) are
         compacted away: no heap grows past twice the agents plus the slack."""
-        desk = desk_with({"queue": {"max_concurrent": 3}})
+        engine = Engine(load_settings({"queue": {"max_concurrent": 3}}))
+        desk = Desk.over(engine)
         agents = [f"a{n}" for n in range(5)]
         for agent in agents:
             desk.handle(
@@ -510,8 +513,9 @@ class TestRoomIndex:
                 desk.handle(AgentStatusChanged(at=at(moment), agent=agent, status="break"))
                 desk.handle(AgentStatusChanged(at=at(moment), agent=agent, status="online"))
         limit = 2 * len(agents) + 64
-        assert desk._room  # both groups and everyone
-        assert all(len(room) <= limit for room in desk._room.values())
+        sizes = engine.rooms.heap_sizes()
+        assert len(sizes) == 3  # both groups and everyone
+        assert all(size <= limit for size in sizes.values())
 
     def test_passed_over_agents_are_put_back(self) -> None:
         """S4: choosing past a declining agent leaves the heap whole for the next choice."""
@@ -538,10 +542,10 @@ class TestRenderedPrompts:
 
     def test_bound_keeps_rendering_right(self) -> None:
         """P3: the 5,000th distinct queue position renders like the first."""
-        desk = Desk()
-        text = desk.settings.queue.prompt
+        prompter = Prompter([])
+        text = DeskSettings().queue.prompt
         for position in range(1, 5001):
             values = {"QueuePosition": position, "WaitNo": position - 1}
-            rendered = desk._render((PromptKind.QUEUE, text, position), text, values)
+            rendered = prompter.render((PromptKind.QUEUE, text, position), text, values)
             assert f"number {position} " in rendered
-        assert len(desk._rendered) == 4096
+        assert prompter.kept() == prompter.limit == 4096

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from deskcore import Desk, load_settings
+from deskcore import load_settings
 from deskcore._errors import NaiveTimeError
-from deskcore._hours import Schedule, parse_range, parse_rrule, resolve_local
+from deskcore._hours import OpenMemo, Schedule, parse_range, parse_rrule, resolve_local
 from deskcore._time import to_us
 
 Ranges = Sequence[tuple[int, int]]
@@ -939,7 +939,7 @@ class TestDeskRemembersOpenness:
         }
         settings_ = load_settings(document)
         hours = settings_.working_hours
-        desk = Desk(settings_)
+        memo = OpenMemo(hours.schedule)  # what a desk asks at each request
         moment = instant - timedelta(hours=2)
         for step in steps:
             moment += timedelta(seconds=step)
@@ -949,5 +949,5 @@ class TestDeskRemembersOpenness:
             if edge is not None and edge > moment:  # either side of the next edge too
                 probes += [edge - timedelta(microseconds=1), edge]
             for probe in probes:
-                assert desk._open_at(to_us(probe)) == hours.is_open(probe), probe
+                assert memo.is_open(to_us(probe)) == hours.is_open(probe), probe
             moment = probes[-1]

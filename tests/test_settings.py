@@ -28,7 +28,7 @@ from deskcore import (
     WeeklyHours,
     WorkingHoursSettings,
 )
-from deskcore._settings import join_path, kind_of, suggest
+from deskcore._fields import join_path, kind_of, suggest
 
 OFFICE = (TimeRange(540, 1080),)
 SECTIONS: dict[str, type[Any]] = {

@@ -2,6 +2,7 @@
 
 The host feeds a :class:`Desk` events (what happened, with the instant it happened) and
 carries out the actions it returns; storage, transport and the clock stay with the host.
+The simulator and its workloads live in :mod:`deskcore.sim`.
 """
 
 from ._actions import (
@@ -29,7 +30,6 @@ from ._codec import action_from_json, action_to_json, event_from_json, event_to_
 from ._desk import Desk
 from ._document import dump_settings, load_settings
 from ._durations import format_duration, parse_duration
-from ._erlang import ErlangAResult, ErlangCResult, erlang_a, erlang_b, erlang_c
 from ._errors import DeskcoreError, EventError, NaiveTimeError, SettingsError
 from ._events import (
     EVENT_TYPES,
@@ -69,7 +69,6 @@ from ._policy import (
     should_close,
 )
 from ._replay import Scenario, check_scenario, load_scenario, replay
-from ._report import Report
 from ._settings import (
     AssignmentSettings,
     ClosureSettings,
@@ -86,21 +85,7 @@ from ._settings import (
     WeeklyHours,
     WorkingHoursSettings,
 )
-from ._simulate import Simulation, simulate
 from ._snapshot import SnapshotError
-from ._workload import (
-    Agents,
-    Arrivals,
-    DistributionKind,
-    Handling,
-    RatingBehaviour,
-    Routing,
-    Team,
-    Timing,
-    Users,
-    Workload,
-    load_workload,
-)
 
 __version__ = "0.1.0"
 
@@ -116,8 +101,6 @@ __all__ = [
     "AgentState",
     "AgentStatusChanged",
     "AgentView",
-    "Agents",
-    "Arrivals",
     "Assign",
     "AssignmentAnswered",
     "AssignmentFailed",
@@ -135,15 +118,11 @@ __all__ = [
     "Desk",
     "DeskSettings",
     "DeskcoreError",
-    "DistributionKind",
     "Enqueue",
-    "ErlangAResult",
-    "ErlangCResult",
     "Event",
     "EventError",
     "FailureReason",
     "FilterReason",
-    "Handling",
     "NaiveTimeError",
     "Offer",
     "Party",
@@ -151,7 +130,6 @@ __all__ = [
     "PromptKind",
     "PromptSettings",
     "QueueSettings",
-    "RatingBehaviour",
     "RatingCard",
     "RatingInvited",
     "RatingSettings",
@@ -159,9 +137,7 @@ __all__ = [
     "RecordRating",
     "RejectReason",
     "Rejected",
-    "Report",
     "RequestAssignment",
-    "Routing",
     "RoutingFailed",
     "Scenario",
     "Schedule",
@@ -171,42 +147,32 @@ __all__ = [
     "ServiceSettings",
     "SetAgentStatus",
     "SettingsError",
-    "Simulation",
     "SnapshotError",
     "Strategy",
-    "Team",
     "Tick",
     "TimeRange",
-    "Timing",
     "Unset",
     "UserEntered",
     "UserMessage",
-    "Users",
     "WebhookFallback",
     "WeeklyHours",
     "WithdrawOffer",
     "WithdrawReason",
     "WorkingHoursSettings",
-    "Workload",
     "__version__",
     "action_from_json",
     "action_to_json",
     "assign",
     "check_scenario",
     "dump_settings",
-    "erlang_a",
-    "erlang_b",
-    "erlang_c",
     "event_from_json",
     "event_to_json",
     "format_duration",
     "load_scenario",
     "load_settings",
-    "load_workload",
     "next_prompt",
     "parse_duration",
     "rank_key",
     "replay",
     "should_close",
-    "simulate",
 ]

@@ -19,7 +19,7 @@ from ._codec import parse_instant
 from ._document import load_settings
 from ._errors import SettingsError
 from ._replay import add_commands
-from ._simulate_cli import add_commands as add_simulate_commands
+from .sim._cli import add_commands as add_simulate_commands
 
 __all__ = ["main"]
 

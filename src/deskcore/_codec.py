@@ -17,7 +17,7 @@ import attrs
 from ._actions import ACTION_TYPES, Action
 from ._errors import EventError
 from ._events import EVENT_TYPES, UNSET, AgentState, Event, Party
-from ._settings import suggest
+from ._fields import suggest
 
 __all__ = [
     "action_from_json",

@@ -21,7 +21,8 @@ import cattrs
 
 from ._durations import format_duration
 from ._errors import SettingsError
-from ._settings import DeskSettings, TimeRange, join_path, kind_of, suggest
+from ._fields import join_path, kind_of, suggest
+from ._settings import DeskSettings, TimeRange
 
 __all__ = ["dump_settings", "load_settings", "read_document", "structure_document"]
 

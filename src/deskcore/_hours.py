@@ -14,9 +14,9 @@ from types import MappingProxyType
 
 from dateutil.rrule import rrule, rruleset, rrulestr
 
-from ._time import require_aware
+from ._time import from_us, require_aware, to_us
 
-__all__ = ["Schedule", "parse_range", "parse_rrule", "resolve_local"]
+__all__ = ["OpenMemo", "Schedule", "parse_range", "parse_rrule", "resolve_local"]
 
 _Range = tuple[int, int]
 _Interval = tuple[datetime, datetime]  # [start, end) in UTC
@@ -398,3 +398,44 @@ def _utc(moment: datetime, name: str) -> datetime:
         return moment.astimezone(UTC)
     except OverflowError:  # within a day of datetime's limits
         return (datetime.min if moment.year < 5000 else datetime.max).replace(tzinfo=UTC)
+
+
+_DAY_US = 86_400_000_000
+
+
+class OpenMemo:
+    """Whether a schedule is open at an instant (W1), remembered until its next edge.
+
+    A desk asks at every request, in rising instants: the answer at ``now`` holds until
+    the schedule's next closing (while open) or opening (while closed), so most questions
+    cost one comparison. Instants are integer microseconds since the epoch.
+    """
+
+    __slots__ = ("_span", "schedule")
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+        # (from, until, open, edge): the state in between, and the edge at `until` (the
+        # next opening while closed), or None when none is within W3's 366 days.
+        self._span: tuple[int, int, bool, datetime | None] = (0, 0, False, None)
+
+    def is_open(self, now: int) -> bool:
+        """Whether the schedule is open at ``now`` (µs)."""
+        low, high, is_open, _edge = self._span
+        if low <= now < high:
+            return is_open
+        moment = from_us(now)
+        schedule = self.schedule
+        is_open = schedule.is_open(moment)
+        edge = schedule.next_close(moment) if is_open else schedule.next_open(moment)
+        high = now + _DAY_US if edge is None else to_us(edge)  # no edge: look again tomorrow
+        self._span = (now, high, is_open, edge)
+        return is_open
+
+    def next_open(self, now: int) -> datetime | None:
+        """W3: the first opening after ``now`` (µs), in the desk's zone, or ``None`` when
+        there is none within 366 days; while closed, the one :meth:`is_open` found."""
+        opening = None if self.is_open(now) else self._span[3]
+        if opening is None:  # open, or none within 366 days of when it looked: look from now
+            opening = self.schedule.next_open(from_us(now))
+        return opening

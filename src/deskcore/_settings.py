@@ -1,25 +1,18 @@
-"""The settings document as frozen values (settings.md).
+"""The settings document as frozen values.
 
 Every section is an ``attrs`` class, keyword-only and frozen, with the documented defaults,
-so ``DeskSettings()`` is a working desk. Each field carries two functions in its metadata:
-
-- ``parse`` turns the document's form (``"10m"``, ``["09:00-18:00"]``) into the Python
-  value (``timedelta``, ``tuple[TimeRange, ...]``);
-- ``check`` validates a Python value and raises ``ValueError`` with a message.
-
-The constructor runs ``check`` (so values built in Python are validated too) and the
-loader in :mod:`deskcore._document` runs ``parse`` then ``check`` field by field, so that
-both report the same faults with the same messages.
+so ``DeskSettings()`` is a working desk. Its fields are made with the field kit
+(:mod:`deskcore._fields`): each has a ``parse`` from the document's form and a ``check``
+of the Python value, run by the constructor and by the loader alike.
 """
 
 from __future__ import annotations
 
-import difflib
 import enum
 import functools
 import re
 import zoneinfo
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -27,6 +20,23 @@ import attrs
 
 from ._durations import parse_duration
 from ._errors import SettingsError
+from ._fields import (
+    Check,
+    Faults,
+    enum_field,
+    expect_bool,
+    expect_str,
+    instance_check,
+    int_check,
+    kind_of,
+    optional_check,
+    optional_parse,
+    raise_faults,
+    section_field,
+    setting,
+    suggest,
+    wrap_check,
+)
 from ._hours import Schedule, parse_range, parse_rrule
 from ._templates import check_template
 
@@ -46,10 +56,6 @@ __all__ = [
     "WeeklyHours",
     "WorkingHoursSettings",
 ]
-
-Parse = Callable[[Any], Any]
-Check = Callable[[Any], None]
-Faults = list[tuple[str, str]]
 
 
 class Strategy(enum.StrEnum):
@@ -74,75 +80,7 @@ class ServiceMode(enum.StrEnum):
     MANUAL = "manual"
 
 
-# -- field helpers ------------------------------------------------------------------------
-
-
-def kind_of(value: object) -> str:
-    """What a document value is, in the document's words (``"a string"``, ``"a table"``)."""
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
-    if value is None:
-        return "null"
-    if isinstance(value, list | tuple):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return names.get(type(value), type(value).__name__)
-
-
-def join_path(path: str, key: str) -> str:
-    """Join a document path and a key or an ``[index]``: ``queue`` + ``max_wait``.
-
-    >>> join_path("working_hours.weekly", "mon"), join_path("groups", "[1]")
-    ('working_hours.weekly.mon', 'groups[1]')
-    """
-    if not path:
-        return key
-    if not key:
-        return path
-    return f"{path}{key}" if key.startswith("[") else f"{path}.{key}"
-
-
-def _raise_faults(faults: Faults) -> None:
-    """Raise the faults of a value's parts (``("[2]", message)`` pairs) together."""
-    if faults:
-        raise SettingsError(faults)
-
-
-def suggest(name: str, choices: Sequence[str]) -> str:
-    """A ``" (did you mean 'x'?)"`` hint for a close name in ``choices``, or ``""``."""
-    folded = {choice.lower(): choice for choice in choices}
-    if name.lower() in folded:
-        return f" (did you mean {folded[name.lower()]!r}?)"
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def expect_bool(value: object) -> None:
-    """Refuse anything but ``True`` and ``False`` (``"false"`` is not a boolean)."""
-    if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, got {value!r} ({kind_of(value)})")
-
-
-def _expect_str(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
-    return value
-
-
-def _int_at_least(low: int, high: int | None = None) -> Check:
-    def check(value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"must be an integer, got {value!r} ({kind_of(value)})")
-        if value < low:
-            raise ValueError(f"must be >= {low}, got {value}")
-        if high is not None and value > high:
-            raise ValueError(f"must be <= {high}, got {value}")
-
-    return check
+# -- fields of the settings -----------------------------------------------------------------
 
 
 def _duration_check(*, zero: bool) -> Check:
@@ -159,80 +97,17 @@ def _duration_check(*, zero: bool) -> Check:
     return check
 
 
-def optional_check(check: Check) -> Check:
-    """``check``, letting ``None`` (an "off" value) through."""
-
-    def optional(value: object) -> None:
-        if value is not None:
-            check(value)
-
-    return optional
-
-
-def optional_parse(parse: Parse) -> Parse:
-    """``parse``, reading JSON null as ``None``."""
-    return lambda value: None if value is None else parse(value)
-
-
 def _template_check(*variables: str) -> Check:
     allowed = frozenset(variables)
 
     def check(value: object) -> None:
         if value is None:
             raise ValueError('must be a string, got None (null); write "" to switch it off')
-        fault = check_template(_expect_str(value), allowed)
+        fault = check_template(expect_str(value), allowed)
         if fault:
             raise ValueError(fault)
 
     return check
-
-
-def _choice(enum_type: type[enum.StrEnum]) -> tuple[Parse, Check, Parse]:
-    """The ``parse``, ``check`` and attrs converter of a field holding ``enum_type``."""
-    names = [member.value for member in enum_type]
-
-    def parse(value: object) -> object:
-        if isinstance(value, str) and value in names:
-            return enum_type(value)
-        if isinstance(value, str):
-            listed = ", ".join(repr(name) for name in names)
-            raise ValueError(f"must be one of {listed}, got {value!r}{suggest(value, names)}")
-        raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
-
-    def check(value: object) -> None:
-        if not isinstance(value, enum_type):
-            parse(value)  # not a member, nor (see convert) a member's name: raises
-
-    def convert(value: object) -> object:
-        # "manual" given in Python means ServiceMode.MANUAL: the desk compares with `is`.
-        return enum_type(value) if isinstance(value, str) and value in names else value
-
-    return parse, check, convert
-
-
-def wrap_check(check: Check) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    """An attrs validator running ``check``; faults become a ``SettingsError`` with paths."""
-
-    def validator(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        try:
-            check(value)
-        except SettingsError as exc:
-            inner = [(join_path(attribute.name, path), message) for path, message in exc.errors]
-            raise SettingsError(inner) from None
-        except ValueError as exc:
-            raise SettingsError([(attribute.name, str(exc))]) from None
-
-    return validator
-
-
-def setting(default: Any = attrs.NOTHING, *, check: Check, parse: Parse = _same, **kw: Any) -> Any:
-    """An ``attrs`` field whose value is validated by ``check`` and read by ``parse``."""
-    return attrs.field(
-        default=default,
-        validator=wrap_check(check),
-        metadata={"check": check, "parse": parse},
-        **kw,
-    )
 
 
 def _duration(default: timedelta | None, *, zero: bool = False, optional: bool = False) -> Any:
@@ -248,28 +123,6 @@ def _text(default: str, *variables: str) -> Any:
 
 def _flag(default: bool) -> Any:
     return setting(default, check=expect_bool)
-
-
-def _enum(enum_type: type[enum.StrEnum], default: enum.StrEnum) -> Any:
-    parse, check, convert = _choice(enum_type)
-    return setting(default, check=check, parse=parse, converter=convert)
-
-
-def instance_check(cls: type) -> Check:
-    """A check that the value is a ``cls``."""
-
-    def check(value: object) -> None:
-        if not isinstance(value, cls):
-            raise ValueError(f"must be a {cls.__name__}, got {value!r} ({kind_of(value)})")
-
-    return check
-
-
-def section_field(cls: type) -> Any:
-    """A field holding a whole section, read from a table of the document."""
-    return attrs.field(
-        factory=cls, validator=wrap_check(instance_check(cls)), metadata={"section": cls}
-    )
 
 
 # -- prompts, assignment, service, queue, closure, ratings --------------------------------
@@ -310,20 +163,20 @@ def _check_groups(value: object) -> None:
             faults.append((f"[{index}]", f"repeats the group {group!r} of groups[{seen[group]}]"))
         else:
             seen[group] = index
-    _raise_faults(faults)
+    raise_faults(faults)
 
 
 @attrs.frozen(kw_only=True)
 class AssignmentSettings:
     """How the agents who may serve a conversation are chosen (``[assignment]``, rule R3)."""
 
-    strategy: Strategy = _enum(Strategy, Strategy.AUTOMATIC)
+    strategy: Strategy = enum_field(Strategy, Strategy.AUTOMATIC)
     groups: tuple[str, ...] = setting((), check=_check_groups, parse=_parse_groups)
     webhook_timeout: timedelta = _duration(timedelta(seconds=2))
-    webhook_fallback: WebhookFallback = _enum(WebhookFallback, WebhookFallback.AUTOMATIC)
+    webhook_fallback: WebhookFallback = enum_field(WebhookFallback, WebhookFallback.AUTOMATIC)
 
     def __attrs_post_init__(self) -> None:
-        _raise_faults(self.cross_check())
+        raise_faults(self.cross_check())
 
     def cross_check(self) -> list[tuple[str, str]]:
         """Faults that involve more than one field, as ``(field, message)`` pairs."""
@@ -336,7 +189,7 @@ class AssignmentSettings:
 class ServiceSettings:
     """Automatic or manual service (``[service]``, rules S1–S4)."""
 
-    mode: ServiceMode = _enum(ServiceMode, ServiceMode.AUTOMATIC)
+    mode: ServiceMode = enum_field(ServiceMode, ServiceMode.AUTOMATIC)
     accept_timeout: timedelta = _duration(timedelta(seconds=60))
     break_on_timeout: bool = _flag(False)
 
@@ -354,7 +207,7 @@ class QueueSettings:
     ``update_interval`` is ``None`` for ``"never"``.
     """
 
-    max_concurrent: int = setting(5, check=_int_at_least(1))
+    max_concurrent: int = setting(5, check=int_check(1))
     prompt: str = _text(
         "You are number $QueuePosition in line. An agent will be with you shortly.",
         "QueuePosition",
@@ -363,7 +216,7 @@ class QueueSettings:
     update_interval: timedelta | None = setting(
         timedelta(0), check=optional_check(_duration_check(zero=True)), parse=_parse_interval
     )
-    max_length: int | None = setting(None, check=optional_check(_int_at_least(1)))
+    max_length: int | None = setting(None, check=optional_check(int_check(1)))
     max_wait: timedelta | None = _duration(None, optional=True)
 
 
@@ -388,7 +241,7 @@ class RatingSettings:
     invitation: str = _text("How did $AgentName do? Please rate this conversation.", "AgentName")
     submitted: str = _text("Thank you for your rating!", "Score")
     validity: timedelta = _duration(timedelta(hours=24))
-    scale: int = setting(5, check=_int_at_least(2, 10))
+    scale: int = setting(5, check=int_check(2, 10))
 
 
 # -- working hours --------------------------------------------------------------------------
@@ -443,7 +296,7 @@ def _parse_ranges(value: object) -> tuple[TimeRange, ...]:
             ranges.append(TimeRange.parse(item))
         except ValueError as exc:
             faults.append((f"[{index}]", str(exc)))
-    _raise_faults(faults)
+    raise_faults(faults)
     return tuple(ranges)
 
 
@@ -562,7 +415,7 @@ def _integer(text: str) -> int | None:
 
 
 def _check_rrule(value: object) -> None:
-    text = _expect_str(value)
+    text = expect_str(value)
     for parts in _rule_lines(text):
         fault = _RRULE_FORM if parts is None else _rule_fault(parts)
         if fault:
@@ -582,7 +435,7 @@ class DateOverride:
     hours: tuple[TimeRange, ...] = _ranges()
 
     def __attrs_post_init__(self) -> None:
-        _raise_faults(self.cross_check())
+        raise_faults(self.cross_check())
 
     def cross_check(self) -> list[tuple[str, str]]:
         """Faults that involve more than one field, as ``(field, message)`` pairs."""
@@ -612,7 +465,7 @@ def _zone_hint(name: str) -> str:
 
 
 def _check_zone(value: object) -> None:
-    name = _expect_str(value)
+    name = expect_str(value)
     if name not in _zones():
         raise ValueError(f"must be an IANA time zone name, got {name!r}{_zone_hint(name)}")
 
@@ -638,7 +491,7 @@ def _repeated_dates(overrides: Sequence[DateOverride | None]) -> list[tuple[int,
 def _check_overrides(value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(item, DateOverride) for item in value):
         raise ValueError(f"must be a tuple of DateOverride, got {value!r} ({kind_of(value)})")
-    _raise_faults([(f"[{index}].{key}", msg) for index, key, msg in _repeated_dates(value)])
+    raise_faults([(f"[{index}].{key}", msg) for index, key, msg in _repeated_dates(value)])
 
 
 @attrs.frozen(kw_only=True)

@@ -6,18 +6,15 @@ are rebuilt from the agents and conversations, so a restored desk is the same de
 
 from __future__ import annotations
 
-import heapq
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._desk import _ORDER, _SHIFT, TIMERS, _timer_key
+from ._engine import Engine
 from ._errors import DeskcoreError
 from ._events import AgentState
 from ._policy import ConversationState
+from ._records import ORDER_MASK, TIMERS, AgentRecord, ConvRecord, Timer, due_of, timer_key
 
-if TYPE_CHECKING:
-    from ._desk import Desk
-
-__all__ = ["SnapshotError", "dump_state", "load_state"]
+__all__ = ["FORMAT", "SnapshotError", "dump_state", "load_state"]
 
 FORMAT = 1
 
@@ -26,8 +23,8 @@ class SnapshotError(DeskcoreError, ValueError):
     """A snapshot given to :meth:`~deskcore.Desk.restore` is malformed."""
 
 
-def dump_state(desk: Desk) -> dict[str, Any]:
-    """The state of ``desk`` as JSON-able data."""
+def dump_state(engine: Engine) -> dict[str, Any]:
+    """The state of ``engine`` as JSON-able data."""
     agents = [
         {
             "id": a.id,
@@ -41,7 +38,7 @@ def dump_state(desk: Desk) -> dict[str, Any]:
             "zero": a.zero,
             "given": a.given,
         }
-        for a in (desk._agents[key] for key in sorted(desk._agents))
+        for a in (engine.agents[key] for key in sorted(engine.agents))
     ]
     convs = [
         {
@@ -61,79 +58,63 @@ def dump_state(desk: Desk) -> dict[str, Any]:
             "closed": c.closed,
             "forget": c.forget,
         }
-        for c in (desk._convs[key] for key in sorted(desk._convs))
+        for c in (engine.convs[key] for key in sorted(engine.convs))
     ]
     return {
         "format": FORMAT,
-        "now": desk._now,
-        "order": desk._order,
-        "seq": desk._seq,
-        "rebalance": desk._rebalance,
+        "now": engine.now,
+        "order": engine.order,
+        "seq": engine.deadlines.seq,
+        "rebalance": engine.rebalance,
         "agents": agents,
         "conversations": convs,
     }
 
 
-def _timer(timer: tuple[int, str] | None) -> list[int] | None:
+def _timer(timer: Timer | None) -> list[int] | None:
     """A deadline as [due instant, order set << 3 | kind]."""
-    return None if timer is None else [timer[0] >> _SHIFT, timer[0] & _ORDER]
+    return None if timer is None else [due_of(timer), timer[0] & ORDER_MASK]
 
 
-def load_state(desk: Desk, data: dict[str, Any]) -> None:
-    """Put the state of ``data`` into the new ``desk``, rebuilding its indexes."""
-    from ._desk import _Agent, _Conv
-
+def load_state(engine: Engine, data: dict[str, Any]) -> None:
+    """Put the state of ``data`` into the new ``engine``, rebuilding its indexes."""
     try:
         if data["format"] != FORMAT:
             raise SnapshotError(f"snapshot format {data['format']!r} is not {FORMAT}")
-        desk._now, desk._order, desk._seq = data["now"], data["order"], data["seq"]
-        desk._rebalance = bool(data["rebalance"])
+        engine.now, engine.order = data["now"], data["order"]
+        engine.deadlines.seq = data["seq"]
+        engine.rebalance = bool(data["rebalance"])
         for item in data["agents"]:
-            agent = _Agent(item["id"])
+            agent = AgentRecord(item["id"])
             agent.name = item["name"]
             agent.status = AgentState(item["status"])
-            groups = frozenset(item["groups"])
-            agent.groups = desk._groupsets.setdefault(groups, groups)
+            agent.groups = frozenset(item["groups"])
             agent.capacity = item["capacity"]
             agent.offers = set(item["offers"]) or None
             agent.load = int(item["load"])
             agent.online, agent.zero, agent.given = item["online"], item["zero"], item["given"]
-            desk._agents[agent.id] = agent
-            desk._reindex(agent)
-            desk._restaff(agent, False, frozenset())
-            for group in agent.groups:
-                desk._members[group] = desk._members.get(group, 0) + 1
+            engine.agents[agent.id] = agent
         for item in data["conversations"]:
-            conv = _Conv(item["id"])
+            conv = ConvRecord(item["id"])
             conv.state = ConversationState(item["state"])
             request = item["request"]
             if request is not None:
                 conv.request = (int(request[0]), int(request[1]), conv.id)
             if item["scope"] is not None:
-                conv.scope = desk._intern(tuple(item["scope"]))
+                conv.scope = engine.intern(tuple(item["scope"]))
             conv.agent = item["agent"]
             conv.declined, conv.missed = frozenset(item["declined"]), frozenset(item["missed"])
             conv.queue_pos, conv.queue_at = item["queue_pos"], item["queue_at"]
             conv.card_until, conv.card_agent = item["card_until"], item["card_agent"]
             conv.rated, conv.closed, conv.forget = item["rated"], item["closed"], item["forget"]
-            desk._convs[conv.id] = conv
-            if conv.state is ConversationState.WAITING:
-                assert conv.scope is not None
-                desk._enqueue(conv, conv.scope)
             for kind, (name, timer) in enumerate(zip(TIMERS, item["timers"], strict=True)):
                 if timer is not None:
                     order = int(timer[1])
-                    assert 0 <= order <= _ORDER and order & 7 == kind
-                    entry = (_timer_key(int(timer[0]), order), conv.id)
-                    setattr(conv, name, entry)
-                    heapq.heappush(desk._heap, entry)
-            conv.reply_heap = conv.t_reply
-            if conv.forget is not None:
-                heapq.heappush(desk._forget, (conv.forget, conv.id))
+                    assert 0 <= order <= ORDER_MASK and order & 7 == kind
+                    setattr(conv, name, (timer_key(int(timer[0]), order), conv.id))
+            engine.convs[conv.id] = conv
     except (KeyError, TypeError, ValueError, AssertionError) as exc:
         if isinstance(exc, SnapshotError):
             raise
         raise SnapshotError(f"malformed snapshot: {exc!r}") from None
-    desk._moved.clear()
-    desk._entered.clear()
-    desk._rebuild_attention()
+    engine.rebuild()

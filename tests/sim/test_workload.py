@@ -1,4 +1,4 @@
-"""Tests for deskcore._workload: the workload model, its document form and its loader."""
+"""Tests for deskcore.sim._workload: the workload model, its document form and its loader."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from random import Random
 import pytest
 
 from deskcore import SettingsError, TimeRange, load_settings
-from deskcore._simulate import Simulation
-from deskcore._workload import (
+from deskcore.sim._simulate import Simulation
+from deskcore.sim._workload import (
     Agents,
     Arrivals,
     DistributionKind,
@@ -26,7 +26,7 @@ from deskcore._workload import (
     parse_span,
 )
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "workload.toml"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "workload.toml"
 
 
 def faults(source: object) -> list[tuple[str, str]]:

@@ -19,16 +19,16 @@ from typing import Any, TextIO
 
 import attrs
 
-from ._clitools import load_file, print_faults
-from ._document import load_settings
-from ._errors import SettingsError
-from ._settings import DeskSettings, QueueSettings
+from .._clitools import load_file, print_faults
+from .._document import load_settings
+from .._errors import SettingsError
+from .._settings import DeskSettings, QueueSettings
 from ._simulate import simulate
 from ._workload import Arrivals, Timing, Workload, load_workload, parse_span
 
 __all__ = ["add_commands"]
 
-_PROGRESS_AFTER = 1.0  # seconds of wall time before progress is shown
+PROGRESS_AFTER = 1.0  # seconds of wall time before progress is shown
 
 
 def _duration(text: str) -> timedelta:
@@ -82,7 +82,7 @@ def _override(workload: Workload, args: argparse.Namespace) -> Workload:
     return workload
 
 
-class _Progress:
+class ProgressLine:
     """Shows how far a long run is on stderr: one updated line on a terminal, else a line
     every tenth."""
 
@@ -93,7 +93,7 @@ class _Progress:
         self.tty = out.isatty()
 
     def __call__(self, share: float) -> None:
-        if time.monotonic() - self.began < _PROGRESS_AFTER:
+        if time.monotonic() - self.began < PROGRESS_AFTER:
             return
         step = int(share * 100) if self.tty else int(share * 10) * 10
         if step == self.shown:
@@ -125,7 +125,7 @@ def _run(args: argparse.Namespace) -> int:
             workload,
             Random(args.seed),
             service_level_threshold=args.service_level_threshold,
-            progress=None if args.quiet else _Progress(sys.stderr),
+            progress=None if args.quiet else ProgressLine(sys.stderr),
         )
     except SettingsError as exc:
         print_faults(args.workload or "workload", exc, sys.stderr)

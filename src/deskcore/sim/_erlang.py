@@ -119,7 +119,7 @@ def _log_gamma_prefactor(a: float, x: float) -> float:
     return a * math.log(x) - x - math.lgamma(a + 1.0)
 
 
-def _log_regularized_lower_gamma(a: float, x: float) -> float:
+def log_regularized_lower_gamma(a: float, x: float) -> float:
     """Return ``log P(a, x)``, the log of the regularized lower incomplete gamma function.
 
     ``P(a, x) = gamma(a, x) / Gamma(a)`` for ``a > 0``, ``x >= 0``; ``-inf`` at ``x = 0``.
@@ -133,7 +133,7 @@ def _log_regularized_lower_gamma(a: float, x: float) -> float:
     return math.log1p(-upper)
 
 
-def _log_scaled_lower_gamma(a: float, x: float) -> float:
+def log_scaled_lower_gamma(a: float, x: float) -> float:
     """Return ``log K(a, x)`` where ``K(a, x) = P(a, x) Gamma(a + 1) e**x x**-a`` (``>= 1``).
 
     ``K(a, x) = sum_k x**k / ((a+1)...(a+k))``; for ``x < a + 1`` that series is summed
@@ -142,7 +142,7 @@ def _log_scaled_lower_gamma(a: float, x: float) -> float:
     """
     if x < a + 1.0:
         return math.log(_lower_gamma_series(a, x))
-    return _log_regularized_lower_gamma(a, x) - _log_gamma_prefactor(a, x)
+    return log_regularized_lower_gamma(a, x) - _log_gamma_prefactor(a, x)
 
 
 def _queue_outcome_series(x_: float, y: float) -> tuple[float, float]:
@@ -188,12 +188,12 @@ def _served_after_waiting(*, x_: float, y: float, theta_t: float, service_t: flo
     if y < a + 1.0:
         # y - z - a theta t, with P(a, .) / P(x_, y) rewritten through the scaled form K.
         exponent = -y * math.expm1(-theta_t) - service_t - theta_t
-        log_j = _log_scaled_lower_gamma(x_, y)
+        log_j = log_scaled_lower_gamma(x_, y)
         return (x_ / a) * (
-            math.exp(_log_scaled_lower_gamma(a, y) - log_j)
-            - math.exp(exponent + _log_scaled_lower_gamma(a, z) - log_j)
+            math.exp(log_scaled_lower_gamma(a, y) - log_j)
+            - math.exp(exponent + log_scaled_lower_gamma(a, z) - log_j)
         )
-    log_p = _log_regularized_lower_gamma(x_, y)
+    log_p = log_regularized_lower_gamma(x_, y)
     if z >= a + 1.0:
         fraction_z = _upper_gamma_fraction(a, z)
         # log Q(a, y) - log Q(a, z) = a theta t - (y - z) + log(F(a, y) / F(a, z)).
@@ -206,8 +206,8 @@ def _served_after_waiting(*, x_: float, y: float, theta_t: float, service_t: flo
         log_q_z = _log_gamma_prefactor(a, z) + math.log(a * fraction_z)
         return (x_ / y) * math.exp(log_q_z - log_p) * -math.expm1(log_ratio)
     return (x_ / y) * (
-        math.exp(_log_regularized_lower_gamma(a, y) - log_p)
-        - math.exp(_log_regularized_lower_gamma(a, z) - log_p)
+        math.exp(log_regularized_lower_gamma(a, y) - log_p)
+        - math.exp(log_regularized_lower_gamma(a, z) - log_p)
     )
 
 
@@ -378,7 +378,7 @@ def _erlang_a_state(agents: int, rate: float, handle: float, patience: float) ->
         log_j = math.log(_lower_gamma_series(x_, y))
         abandon_if_waiting, served_if_waiting = _queue_outcome_series(x_, y)
     else:  # rho > 1: neither form below cancels
-        log_j = _log_scaled_lower_gamma(x_, y)
+        log_j = log_scaled_lower_gamma(x_, y)
         served_if_waiting = -math.expm1(-log_j) * agents / load
         abandon_if_waiting = min(1.0 - agents / load + math.exp(-log_j) * agents / load, 1.0)
     waiting, not_waiting = _waiting_split(*_erlang_b_split(agents, load), log_j)

@@ -27,14 +27,15 @@ from typing import Any
 
 import attrs
 
-from ._document import read_document, structure_document
-from ._durations import parse_duration
-from ._errors import SettingsError
-from ._settings import (
-    TimeRange,
-    WeeklyHours,
+from .._document import read_document, structure_document
+from .._durations import parse_duration
+from .._errors import SettingsError
+from .._fields import (
+    Check,
+    enum_field,
     expect_bool,
     instance_check,
+    int_check,
     kind_of,
     optional_check,
     optional_parse,
@@ -43,6 +44,7 @@ from ._settings import (
     suggest,
     wrap_check,
 )
+from .._settings import TimeRange, WeeklyHours
 
 __all__ = [
     "Agents",
@@ -58,8 +60,6 @@ __all__ = [
     "load_workload",
 ]
 
-Parse = Callable[[Any], Any]
-Check = Callable[[Any], None]
 Errors = list[tuple[str, str]]
 
 _US = 1_000_000
@@ -113,16 +113,6 @@ def _check_number(*, low: float = 0.0, high: float | None = None, above: bool = 
     return check
 
 
-def _check_int(low: int) -> Check:
-    def check(value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"must be an integer, got {value!r} ({kind_of(value)})")
-        if value < low:
-            raise ValueError(f"must be >= {low}, got {value}")
-
-    return check
-
-
 def _span(default: timedelta | None, *, zero: bool = False, optional: bool = False) -> Any:
     check = _check_span(zero=zero)
     if optional:
@@ -143,21 +133,6 @@ def _first_error(*checks: tuple[bool, str, str]) -> None:
 # -- random durations -----------------------------------------------------------------------
 
 
-def _parse_kind(value: object) -> DistributionKind:
-    names = [kind.value for kind in DistributionKind]
-    if isinstance(value, str) and value in names:
-        return DistributionKind(value)
-    if isinstance(value, str):
-        listed = ", ".join(repr(name) for name in names)
-        raise ValueError(f"must be one of {listed}, got {value!r}{suggest(value, names)}")
-    raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
-
-
-def _check_kind(value: object) -> None:
-    if not isinstance(value, DistributionKind):
-        _parse_kind(value)
-
-
 @attrs.frozen(kw_only=True)
 class Timing:
     """A random duration: its distribution and mean (``cv`` shapes a lognormal).
@@ -167,9 +142,7 @@ class Timing:
     (default 1.0).
     """
 
-    distribution: DistributionKind = setting(
-        DistributionKind.EXPONENTIAL, check=_check_kind, parse=_parse_kind
-    )
+    distribution: DistributionKind = enum_field(DistributionKind, DistributionKind.EXPONENTIAL)
     mean: timedelta = setting(check=_check_span(zero=True), parse=parse_span)
     cv: float | None = setting(None, check=optional_check(_check_number(above=True)))
 
@@ -326,7 +299,7 @@ class Handling:
     """
 
     time: Timing = _timing(Timing(mean=timedelta(minutes=5)))
-    messages: int = setting(1, check=_check_int(0))
+    messages: int = setting(1, check=int_check(0))
 
 
 def _parse_ranges(value: object) -> tuple[TimeRange, ...]:
@@ -390,8 +363,8 @@ class Team:
     """
 
     name: str = setting("agent", check=_check_team_name)
-    count: int = setting(10, check=_check_int(0))
-    capacity: int | None = setting(None, check=optional_check(_check_int(0)))
+    count: int = setting(10, check=int_check(0))
+    capacity: int | None = setting(None, check=optional_check(int_check(0)))
     groups: tuple[str, ...] = setting((), check=_check_names, parse=_parse_names)
     hours: tuple[TimeRange, ...] | None = setting(
         None, check=optional_check(_check_ranges), parse=optional_parse(_parse_ranges)
@@ -438,8 +411,8 @@ class Agents:
     break).
     """
 
-    count: int | None = setting(None, check=optional_check(_check_int(0)))
-    capacity: int | None = setting(None, check=optional_check(_check_int(0)))
+    count: int | None = setting(None, check=optional_check(int_check(0)))
+    capacity: int | None = setting(None, check=optional_check(int_check(0)))
     teams: tuple[Team, ...] = attrs.field(
         default=(),
         validator=wrap_check(_check_teams),

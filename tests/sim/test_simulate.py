@@ -1,4 +1,4 @@
-"""Tests for the simulator (deskcore._simulate), its report and ``deskcore simulate``.
+"""Tests for the simulator (deskcore.sim), its report and ``deskcore simulate``.
 
 The queueing checks run independent replications of an M/M/c desk (automatic service,
 capacity 1, exponential times) and ask that Erlang C's mean wait and probability of
@@ -45,7 +45,8 @@ from deskcore import (
     UserMessage,
     load_settings,
 )
-from deskcore._desk import (
+from deskcore._engine import Engine
+from deskcore._raw import (
     ACCEPTED,
     AGENT_MESSAGE,
     ANSWERED,
@@ -61,12 +62,13 @@ from deskcore._desk import (
     USER_MESSAGE,
     RawAction,
 )
-from deskcore._erlang import erlang_a, erlang_c
-from deskcore._report import Report, percentile
-from deskcore._simulate import Simulation, _shift_changes, simulate
-from deskcore._simulate_cli import add_commands
 from deskcore._time import from_us, to_us
-from deskcore._workload import (
+from deskcore.sim._cli import add_commands
+from deskcore.sim._erlang import erlang_a, erlang_c
+from deskcore.sim._report import Report, percentile
+from deskcore.sim._shifts import shift_changes
+from deskcore.sim._simulate import Simulation, simulate
+from deskcore.sim._workload import (
     Agents,
     Arrivals,
     DistributionKind,
@@ -179,8 +181,11 @@ def event_of(now: int, code: int, conversation: str | None, agent: str | None, a
     """The event object of the raw fields the simulator hands the desk."""
     at = from_us(now)
     if code == STATUS:
-        assert isinstance(arg, AgentStatusChanged) and arg.at == at
-        return arg
+        assert agent is not None
+        status, groups, capacity, name = arg
+        return AgentStatusChanged(
+            at=at, agent=agent, status=status, groups=groups, capacity=capacity, name=name
+        )
     if code == TICK:
         return Tick(at=at)
     assert conversation is not None
@@ -217,24 +222,27 @@ def raw_of(action: Action) -> RawAction:
     return (type(action), to_us(action.at), *values)
 
 
-class ThroughHandle(Desk):
-    """A desk that serves the simulator's raw calls through the public Desk.handle."""
+class ThroughHandle:
+    """An engine for the simulator that serves its raw calls through the public
+    Desk.handle and Desk.next_deadline."""
 
     calls = 0
-    inside = False
 
-    def _apply(
+    def __init__(self, settings: DeskSettings) -> None:
+        self.desk = Desk(settings)
+
+    def apply(
         self, now: int, code: int, conversation: str | None, agent: str | None, arg: Any
     ) -> list[RawAction]:
-        if self.inside:  # Desk.handle calling down
-            return super()._apply(now, code, conversation, agent, arg)
+        """The raw actions of the event that these raw fields describe."""
         ThroughHandle.calls += 1
-        self.inside = True
-        try:
-            actions = self.handle(event_of(now, code, conversation, agent, arg))
-        finally:
-            self.inside = False
+        actions = self.desk.handle(event_of(now, code, conversation, agent, arg))
         return [raw_of(action) for action in actions]
+
+    def next_due(self) -> int | None:
+        """The next deadline in µs."""
+        due = self.desk.next_deadline()
+        return None if due is None else to_us(due)
 
 
 @pytest.fixture(scope="module")
@@ -353,18 +361,18 @@ class TestSimulation:
         """Deadlines are ticked at their own instants, so every action happens 'now'."""
         events: list[tuple[int, int, list[RawAction]]] = []
 
-        class Recording(Desk):
-            def _apply(
+        class Recording(Engine):
+            def apply(
                 self, now: int, code: int, conversation: str | None, agent: str | None, arg: Any
             ) -> list[RawAction]:
-                actions = super()._apply(now, code, conversation, agent, arg)
+                actions = super().apply(now, code, conversation, agent, arg)
                 events.append((now, code, actions))
                 return actions
 
         simulation = Simulation(
             load_settings(FULL_SETTINGS), load_workload(FULL_WORKLOAD), Random(2)
         )
-        simulation.desk = Recording(simulation.settings)
+        simulation.engine = Recording(simulation.settings)
         report = simulation.run()
         assert len(events) == report.events
         assert any(code == TICK for _now, code, _actions in events)
@@ -380,7 +388,7 @@ class TestSimulation:
         settings_, workload = load_settings(FULL_SETTINGS), load_workload(FULL_WORKLOAD)
         raw = simulate(settings_, workload, Random(5))
         simulation = Simulation(settings_, workload, Random(5))
-        simulation.desk = ThroughHandle(settings_)
+        simulation.engine = ThroughHandle(settings_)
         public = simulation.run()
         assert ThroughHandle.calls == public.events > 1000
         assert attrs.asdict(public, recurse=False) == attrs.asdict(raw, recurse=False)
@@ -587,7 +595,7 @@ class TestSimulation:
 
     def test_progress(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Progress is told as a share that grows to 1."""
-        monkeypatch.setattr("deskcore._simulate._PROGRESS_EVERY", 64)
+        monkeypatch.setattr("deskcore.sim._simulate.PROGRESS_EVERY", 64)
         shares: list[float] = []
         workload = Workload.simple(agents=5, arrival_rate=300, handle_time=seconds(50), hours=2)
         simulate(MMC, workload, Random(1), progress=shares.append)
@@ -633,7 +641,7 @@ class TestShiftChanges:
 
     def test_whole_run(self) -> None:
         """A team without hours is online from the start."""
-        assert _shift_changes(Team(), "UTC", self.START, self.START + self.HOUR) == [
+        assert shift_changes(Team(), "UTC", self.START, self.START + self.HOUR) == [
             (self.START, "online")
         ]
 
@@ -642,7 +650,7 @@ class TestShiftChanges:
         team = load_workload(
             {"agents": {"teams": [{"hours": ["09:00-17:00"], "breaks": ["12:00-13:00"]}]}}
         ).agents.teams[0]
-        changes = _shift_changes(team, "UTC", self.START, self.START + 24 * self.HOUR)
+        changes = shift_changes(team, "UTC", self.START, self.START + 24 * self.HOUR)
         assert [(when - self.START) // self.HOUR for when, _ in changes] == [0, 9, 12, 13, 17]
         assert [status for _, status in changes] == [
             "offline",
@@ -659,7 +667,7 @@ class TestShiftChanges:
             .agents.teams[0]
             .hours
         )
-        changes = _shift_changes(team, "UTC", self.START, self.START + 12 * self.HOUR)
+        changes = shift_changes(team, "UTC", self.START, self.START + 12 * self.HOUR)
         assert changes == [(self.START, "online"), (self.START + 6 * self.HOUR, "offline")]
 
     def test_days(self) -> None:
@@ -667,7 +675,7 @@ class TestShiftChanges:
         team = load_workload(
             {"agents": {"teams": [{"hours": ["09:00-10:00"], "days": ["tue"]}]}}
         ).agents.teams[0]
-        changes = _shift_changes(team, "UTC", self.START, self.START + 48 * self.HOUR)
+        changes = shift_changes(team, "UTC", self.START, self.START + 48 * self.HOUR)
         assert [(when - self.START) // self.HOUR for when, _ in changes] == [0, 33, 34]
 
     def test_break_at_the_shift_start(self) -> None:
@@ -679,7 +687,7 @@ class TestShiftChanges:
                 }
             }
         ).agents.teams[0]
-        changes = _shift_changes(team, "UTC", self.START, self.START + 24 * self.HOUR)
+        changes = shift_changes(team, "UTC", self.START, self.START + 24 * self.HOUR)
         assert [status for _, status in changes] == ["offline", "break", "online", "offline"]
 
 
@@ -868,8 +876,8 @@ class TestCommandLine:
 
     def test_progress(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Long runs show progress on stderr, a line a tenth when it is not a terminal."""
-        monkeypatch.setattr("deskcore._simulate_cli._PROGRESS_AFTER", 0.0)
-        monkeypatch.setattr("deskcore._simulate._PROGRESS_EVERY", 64)
+        monkeypatch.setattr("deskcore.sim._cli.PROGRESS_AFTER", 0.0)
+        monkeypatch.setattr("deskcore.sim._simulate.PROGRESS_EVERY", 64)
         _status, _out, err = cli(*self.FLAGS)
         lines = err.splitlines()
         assert lines[-1] == "simulated 100%"
@@ -882,11 +890,11 @@ class TestCommandLine:
             def isatty(self) -> bool:
                 return True
 
-        from deskcore._simulate_cli import _Progress
+        from deskcore.sim._cli import ProgressLine
 
-        monkeypatch.setattr("deskcore._simulate_cli._PROGRESS_AFTER", 0.0)
+        monkeypatch.setattr("deskcore.sim._cli.PROGRESS_AFTER", 0.0)
         out = Terminal()
-        progress = _Progress(out)
+        progress = ProgressLine(out)
         for share in (0.1, 0.1, 0.55, 1.0):
             progress(share)
         assert out.getvalue() == "simulated 10%\rsimulated 55%\rsimulated 100%\n"

@@ -6,10 +6,10 @@ Theory of operation
 A discrete-event loop keeps its own heap of *host* events (arrivals, shift changes,
 accepts, messages, handle-time ends, abandonments, ratings), each ``(instant, order,
 kind, target, token)``. Each turn it compares the earliest host event with
-``desk.next_deadline()``: a deadline that comes first is fired by a ``Tick`` at its
-instant (T2); otherwise the host event is sent as its desk event. Events go in through
-``Desk._apply``, the engine under :meth:`~deskcore.Desk.handle`, as raw fields, and
-actions come back as tuples: the same code as ``handle`` without building objects (a
+the engine's next deadline: a deadline that comes first is fired by a tick at its
+instant (T2); otherwise the host event is sent as its desk event. Events go into the
+engine under :meth:`~deskcore.Desk.handle` in their raw form (:mod:`deskcore._raw`),
+and actions come back as tuples: the same code as ``handle`` without building objects (a
 test runs a whole day both ways and compares the reports). The actions the desk
 returns are the only way the simulator learns what happened: an ``Offer`` schedules
 the agent's answer, an ``Assign`` the service, a ``RoutingFailed`` the user's leaving,
@@ -37,22 +37,18 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-import math
 import zoneinfo
-from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 from random import Random
-from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
-from ._actions import (
+from .._actions import (
     Action,
     Assign,
     Close,
     Enqueue,
     Offer,
-    PromptKind,
     RatingCard,
     RecordRating,
     Rejected,
@@ -62,7 +58,9 @@ from ._actions import (
     SetAgentStatus,
     WithdrawOffer,
 )
-from ._desk import (
+from .._engine import Engine
+from .._events import UNSET, AgentState, Party
+from .._raw import (
     ACCEPTED,
     AGENT_MESSAGE,
     ANSWERED,
@@ -75,32 +73,38 @@ from ._desk import (
     SUBMITTED,
     TICK,
     USER_MESSAGE,
-    Desk,
     RawAction,
 )
-from ._desk import (
+from .._raw import (
     FAILED as ROUTING_FAILED,
 )
-from ._errors import SettingsError
-from ._events import (
-    UNSET,
-    AgentState,
-    AgentStatusChanged,
-    Party,
-)
-from ._hours import Schedule
-from ._report import Report, frozen_counts, percentile
-from ._settings import DeskSettings, Strategy, WeeklyHours
-from ._time import from_us, span_us, to_us
-from ._workload import Team, Workload
+from .._settings import DeskSettings, Strategy
+from .._time import from_us, span_us, to_us
+from ._report import Report
+from ._shifts import check_fit, shift_changes
+from ._tally import AgentTime, Tally, overlap
+from ._workload import Workload
 
-__all__ = ["Simulation", "simulate"]
+__all__ = ["Driven", "Simulation", "simulate"]
 
 Progress = Callable[[float], None]
 
+
+class Driven(Protocol):
+    """What the simulator needs of an engine (:class:`~deskcore._engine.Engine` has it)."""
+
+    def apply(
+        self, now: int, code: int, conversation: str | None, agent: str | None, arg: Any
+    ) -> list[RawAction]:
+        """Handle one raw event; return the raw actions."""
+
+    def next_due(self) -> int | None:
+        """The instant of the next deadline, in µs, or ``None``."""
+
+
 _HOUR = 3_600_000_000
 _DRAIN = 24 * _HOUR  # the longest the run goes on after the last arrival
-_PROGRESS_EVERY = 8192  # host events between progress calls
+PROGRESS_EVERY = 8192  # host events between progress calls
 
 # Host event kinds.
 ARRIVE, SHIFT, RETURN, ACCEPT, DECLINE, ABANDON, WRITE, REPLY, FINISH, LEAVE, RATE, ANSWER = range(
@@ -173,64 +177,6 @@ class _Agent:
         self.known = False
 
 
-def _overlap(low: int, high: int, start: int, end: int) -> int:
-    return max(0, min(high, end) - max(low, start))
-
-
-def _shift_changes(team: Team, zone: str, start: int, stop: int) -> list[tuple[int, AgentState]]:
-    """A team's status changes in ``[start, stop)``: (instant, status), first at ``start``."""
-    if team.hours is None:
-        return [(start, AgentState.ONLINE)]
-    begin, finish = from_us(start), from_us(stop)
-
-    def periods(ranges: tuple[Any, ...]) -> list[tuple[int, int]]:
-        week = [
-            [(r.start, r.end) for r in ranges] if day in team.days else []
-            for day in WeeklyHours.DAYS
-        ]
-        schedule = Schedule(zone=zone, weekly=week)
-        return [(to_us(low), to_us(high)) for low, high in schedule.intervals(begin, finish)]
-
-    points: list[tuple[int, AgentState]] = [(start, AgentState.OFFLINE)]
-    pauses = periods(team.breaks) if team.breaks else []
-    for low, high in periods(team.hours):
-        low = max(low, start)
-        points.append((low, AgentState.ONLINE))
-        for pause_low, pause_high in pauses:
-            pause_low, pause_high = max(pause_low, low), min(pause_high, high)
-            if pause_low < pause_high:
-                points += [(pause_low, AgentState.BREAK), (pause_high, AgentState.ONLINE)]
-        points.append((high, AgentState.OFFLINE))
-    points.sort(key=lambda point: point[0])  # stable: the later-listed wins at one instant
-    return sorted(dict(points).items())
-
-
-def _check(settings: DeskSettings, workload: Workload) -> None:
-    """Faults that involve the desk's settings and the workload together."""
-    errors: list[tuple[str, str]] = []
-    groups = [group for group, _weight in workload.users.groups]
-    strategy = settings.assignment.strategy
-    if strategy is Strategy.USER_CHOICE:
-        if not groups:
-            errors.append(("users.groups", "must name the groups users pick (user_choice)"))
-        allowed = settings.assignment.groups
-        for group in groups:
-            if group not in allowed:
-                errors.append(
-                    (f"users.groups.{group}", f"is not one of assignment.groups {list(allowed)}")
-                )
-    scores = workload.ratings.scores
-    if scores is not None and len(scores) != settings.ratings.scale:
-        errors.append(
-            (
-                "ratings.scores",
-                f"must give {settings.ratings.scale} weights (ratings.scale), got {len(scores)}",
-            )
-        )
-    if errors:
-        raise SettingsError(errors)
-
-
 class Simulation:
     """One simulated run of ``workload`` through a new :class:`~deskcore.Desk`.
 
@@ -250,12 +196,13 @@ class Simulation:
     ) -> None:
         if not isinstance(rng, Random):
             raise TypeError(f"rng must be a random.Random, got {rng!r}")
-        _check(settings, workload)
+        check_fit(settings, workload)
         self.settings = settings
         self.workload = workload
         self.rng = rng
         self.threshold = service_level_threshold
-        self.desk = Desk(settings)
+        self.engine: Driven = Engine(settings)
+        """The engine the simulation drives."""
         self._heap: list[tuple[int, int, int, Any, int]] = []
         self._order = itertools.count()
         self._convs: dict[str, _Conv] = {}
@@ -267,36 +214,13 @@ class Simulation:
         self._count = 0
         self._open = 0
         self._pending = 0
-        self._events = 0
         self._moved = True  # the desk handled an event since next_deadline() was asked
         self._ran = False
         # The measured window, and what is measured in it.
         self._start = to_us(workload.start)
         self._end = self._start + span_us(workload.length)
         self._from = self._start + span_us(workload.warmup)
-        self._requests = 0
-        self._served = 0
-        self._abandoned = 0
-        self._queued = 0
-        self._offers = 0
-        self._cards = 0
-        self._failed: Counter[str] = Counter()
-        self._withdrawn: Counter[str] = Counter()
-        self._closes: Counter[str] = Counter()
-        self._prompts: Counter[PromptKind] = Counter()
-        self._rejected: Counter[str] = Counter()
-        self._ratings: Counter[int] = Counter()
-        self._waits: list[int] = []
-        self._queue = 0
-        self._queue_at = self._from
-        self._queue_area = 0
-        self._longest = 0
-        self._busy = 0
-        self._online = 0
-        step = max(60 * 1_000_000, (self._end - self._start) // 1000)
-        self._sample_every = step
-        self._next_sample = self._start
-        self._timeline: list[tuple[float, int, int, int]] = []
+        self.tally = Tally(self._start, self._end, self._from)
         self._on: dict[type[Action], Callable[[Any], None]] = {
             Enqueue: self._on_enqueue,
             Offer: self._on_offer,
@@ -349,7 +273,7 @@ class Simulation:
         arrival = self._next_arrival(self._start)
         if arrival is not None:
             self._push(arrival, ARRIVE, None, 0)
-        heap, desk, stop = self._heap, self.desk, self._end + _DRAIN
+        heap, engine, tally, stop = self._heap, self.engine, self.tally, self._end + _DRAIN
         dispatch = (
             self._arrive,
             self._shift,
@@ -364,9 +288,9 @@ class Simulation:
             self._rate_conversation,
             self._answer,
         )
-        turns, every = 0, _PROGRESS_EVERY
+        turns, every = 0, PROGRESS_EVERY
         end, length = self._end, self._end - self._start
-        pop, next_due = heapq.heappop, desk._next_due
+        pop, next_due = heapq.heappop, engine.next_due
         due: int | None = None
         while True:
             if self._moved:  # the desk's deadlines change only when it handles an event
@@ -379,7 +303,7 @@ class Simulation:
                 if when > stop:
                     break
                 _when, _order, kind, target, token = pop(heap)
-                if when >= self._next_sample:
+                if when >= tally.next_sample:
                     self._advance(when)
                 self._now = when
                 dispatch[kind](target, token)
@@ -400,22 +324,15 @@ class Simulation:
 
     def _advance(self, now: int) -> None:
         if now != self._now:
-            while self._next_sample <= now:
-                self._sample(self._next_sample)
-                self._next_sample += self._sample_every
+            self.tally.sample_until(now)
             self._now = now
-
-    def _sample(self, when: int) -> None:
-        if when <= self._end:
-            hours = (when - self._start) / _HOUR
-            self._timeline.append((hours, self._queue, self._busy, self._online))
 
     def _send(self, code: int, conversation: str | None, agent: str | None, arg: Any) -> None:
         """Hand the desk one event, as raw fields, and take in its actions."""
-        self._events += 1
+        self.tally.events += 1
         self._moved = True
-        on, convs, prompts = self._on, self._convs, self._prompts
-        for action in self.desk._apply(self._now, code, conversation, agent, arg):
+        on, convs, prompts = self._on, self._convs, self.tally.prompts
+        for action in self.engine.apply(self._now, code, conversation, agent, arg):
             if action[0] is SendPrompt:  # the most frequent action, counted here
                 if convs[action[2]].counted:
                     prompts[action[3]] += 1
@@ -446,7 +363,7 @@ class Simulation:
                 members.append(agent)
             self._teams.append(members)
             stop = self._end + _DRAIN
-            for when, status in _shift_changes(team, self.workload.timezone, self._start, stop):
+            for when, status in shift_changes(team, self.workload.timezone, self._start, stop):
                 self._push(when, SHIFT, status, index)
 
     def _shift(self, status: AgentState, team: int) -> None:
@@ -455,35 +372,30 @@ class Simulation:
             agent.epoch += 1
             if agent.status is status and agent.known:
                 continue
+            change: tuple[Any, ...]  # the raw agent_status argument
             if agent.known:
-                event = AgentStatusChanged(at=from_us(self._now), agent=agent.id, status=status)
+                change = (status, UNSET, UNSET, UNSET)
             else:
                 agent.known = True
-                event = AgentStatusChanged(
-                    at=from_us(self._now),
-                    agent=agent.id,
-                    status=status,
-                    groups=roster.groups,
-                    capacity=UNSET if roster.capacity is None else roster.capacity,
-                )
+                capacity = UNSET if roster.capacity is None else roster.capacity
+                change = (status, roster.groups, capacity, UNSET)
             self._set_status(agent, status)
-            self._send(STATUS, None, agent.id, event)
+            self._send(STATUS, None, agent.id, change)
 
     def _return(self, agent: _Agent, epoch: int) -> None:
         """An agent the desk put on break comes back, unless its shift moved on."""
         if agent.epoch != epoch or agent.status is not AgentState.BREAK:
             return
         self._set_status(agent, AgentState.ONLINE)
-        event = AgentStatusChanged(at=from_us(self._now), agent=agent.id, status=AgentState.ONLINE)
-        self._send(STATUS, None, agent.id, event)
+        self._send(STATUS, None, agent.id, (AgentState.ONLINE, UNSET, UNSET, UNSET))
 
     def _set_status(self, agent: _Agent, status: AgentState) -> None:
         now = self._now
         if agent.status is AgentState.ONLINE:
-            agent.online += _overlap(agent.since, now, self._from, self._end)
-            self._online -= 1
+            agent.online += overlap(agent.since, now, self._from, self._end)
+            self.tally.online -= 1
         if status is AgentState.ONLINE:
-            self._online += 1
+            self.tally.online += 1
         agent.status, agent.since = status, now
 
     def _on_status(self, action: RawAction) -> None:
@@ -528,7 +440,7 @@ class Simulation:
         counted = self._from <= now
         conv = self._convs[conv_id] = _Conv(conv_id, now, counted)
         self._open += 1
-        self._requests += counted
+        self.tally.requests += counted
         if self.workload.users.enter:
             self._send(ENTERED, conv_id, None, None)
         group = self._pick_group() if self._choose_group else None
@@ -542,7 +454,7 @@ class Simulation:
 
     def _abandon(self, conv: _Conv, _token: int) -> None:
         if conv.state in _UNSERVED:
-            self._abandoned += conv.counted
+            self.tally.abandoned += conv.counted
             self._end_by_user(conv)
 
     def _leave(self, conv: _Conv, _token: int) -> None:
@@ -607,29 +519,21 @@ class Simulation:
 
     # -- actions -------------------------------------------------------------------------------
 
-    def _set_queue(self, delta: int) -> None:
-        now = min(max(self._now, self._from), self._end)
-        self._queue_area += self._queue * (now - self._queue_at)
-        self._queue_at = now
-        self._queue += delta
-        if self._queue > self._longest and self._from <= self._now <= self._end:
-            self._longest = self._queue
-
     def _on_enqueue(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
         conv.state = WAITING
-        self._set_queue(+1)
+        self.tally.queue_change(self._now, +1)
         if not conv.queued:
             conv.queued = True
-            self._queued += conv.counted
+            self.tally.queued += conv.counted
 
     def _on_offer(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
         if conv.state == WAITING:
-            self._set_queue(-1)
+            self.tally.queue_change(self._now, -1)
         conv.state, conv.agent = OFFERED, action[3]
         conv.offer += 1
-        self._offers += conv.counted
+        self.tally.offers += conv.counted
         agents = self.workload.agents
         draw = self.rng.random()
         if draw < agents.missed:
@@ -642,20 +546,20 @@ class Simulation:
         conv.state = ROUTING
         conv.offer += 1
         if conv.counted:
-            self._withdrawn[action[4].value] += 1
+            self.tally.withdrawn[action[4].value] += 1
 
     def _on_assign(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
         now = self._now
         if conv.state == WAITING:
-            self._set_queue(-1)
+            self.tally.queue_change(self._now, -1)
         conv.state, conv.agent, conv.assigned = SERVED, action[3], now
         if conv.counted:
-            self._served += 1
-            self._waits.append(now - conv.request)
+            self.tally.served += 1
+            self.tally.waits.append(now - conv.request)
         agent = self._agents[action[3]]
         if not agent.load:
-            self._busy += 1
+            self.tally.busy += 1
             agent.busy_since = now
         agent.load += 1
         conv.handle = handle = self._handle_time()
@@ -667,33 +571,33 @@ class Simulation:
     def _on_failed(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
         if conv.state == WAITING:
-            self._set_queue(-1)
+            self.tally.queue_change(self._now, -1)
         conv.state = FAILED
         if conv.counted:
-            self._failed[action[3].value] += 1
+            self.tally.failed[action[3].value] += 1
         self._push(self._now, LEAVE, conv, 0)
 
     def _on_close(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
         now = self._now
         if conv.state == WAITING:
-            self._set_queue(-1)
+            self.tally.queue_change(self._now, -1)
         elif conv.state == SERVED:
             agent = self._agents[conv.agent]
-            agent.served += _overlap(conv.assigned, now, self._from, self._end)
+            agent.served += overlap(conv.assigned, now, self._from, self._end)
             agent.load -= 1
             if not agent.load:
-                agent.busy += _overlap(agent.busy_since, now, self._from, self._end)
-                self._busy -= 1
+                agent.busy += overlap(agent.busy_since, now, self._from, self._end)
+                self.tally.busy -= 1
         conv.state, conv.closed = CLOSED, now
         self._open -= 1
         if conv.counted:
-            self._closes[action[3].value] += 1
+            self.tally.closes[action[3].value] += 1
         self._closed.append(conv)
 
     def _on_card(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
-        self._cards += conv.counted
+        self.tally.cards += conv.counted
         conv.card = action[4]
         if not conv.pending and self.rng.random() < self.workload.ratings.respond:
             conv.pending = True
@@ -702,10 +606,10 @@ class Simulation:
 
     def _on_record(self, action: RawAction) -> None:
         if self._convs[action[2]].counted:
-            self._ratings[action[4]] += 1
+            self.tally.ratings[action[4]] += 1
 
     def _on_rejected(self, action: RawAction) -> None:
-        self._rejected[action[3].value] += 1
+        self.tally.rejected[action[3].value] += 1
 
     def _on_request(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
@@ -714,76 +618,26 @@ class Simulation:
     # -- the report ----------------------------------------------------------------------------
 
     def _report(self) -> Report:
+        """Close the books: time still running at the end counts up to it."""
         now, low, high = self._now, self._from, self._end
-        while self._next_sample <= high:
-            self._sample(self._next_sample)
-            self._next_sample += self._sample_every
-        self._set_queue(0)  # closes the queue's area at the end of the window
         for conv in self._convs.values():
             if conv.state == SERVED:  # still served when the run stopped
-                self._agents[conv.agent].served += _overlap(conv.assigned, now, low, high)
-        online = capacity = served = busy = 0
-        spread: dict[str, float] = {}
+                self._agents[conv.agent].served += overlap(conv.assigned, now, low, high)
+        times: list[AgentTime] = []
         for agent in self._agents.values():
             if agent.status is AgentState.ONLINE:
-                agent.online += _overlap(agent.since, now, low, high)
+                agent.online += overlap(agent.since, now, low, high)
             if agent.load:
-                agent.busy += _overlap(agent.busy_since, now, low, high)
-            online += agent.online
-            capacity += agent.online * agent.capacity
-            served += agent.served
-            busy += agent.busy
-            if agent.online and agent.capacity:
-                spread[agent.id] = agent.served / (agent.online * agent.capacity)
-        shares = list(spread.values())
-        mean_share = sum(shares) / len(shares) if shares else 0.0
-        sd = math.sqrt(sum((x - mean_share) ** 2 for x in shares) / len(shares)) if shares else 0.0
-        waits = sorted(self._waits)
-        seconds = tuple(wait / 1e6 for wait in waits)
-        failed = self._failed
-        offered = self._requests - failed.get("outside_hours", 0)
-        threshold = span_us(self.threshold)
+                agent.busy += overlap(agent.busy_since, now, low, high)
+            times.append((agent.id, agent.online, agent.capacity, agent.served, agent.busy))
         unfinished = sum(1 for c in self._convs.values() if c.counted and c.state in _UNSERVED)
-        start = self.workload.start
-        return Report(
-            start=start,
-            end=start + self.workload.length,
-            finished=from_us(now).astimezone(start.tzinfo),
-            warmup_s=(low - self._start) / 1e6,
-            service_level_threshold_s=threshold / 1e6,
-            requests=self._requests,
-            offered=offered,
-            served=self._served,
-            abandoned=self._abandoned,
-            routing_failed=frozen_counts(failed),
+        return self.tally.report(
+            start=self.workload.start,
+            length=self.workload.length,
+            finished=now,
+            threshold=self.threshold,
+            agents=times,
             unfinished=unfinished,
-            queued=self._queued,
-            wait_mean_s=sum(waits) / len(waits) / 1e6 if waits else 0.0,
-            wait_p50_s=percentile(seconds, 0.5),
-            wait_p90_s=percentile(seconds, 0.9),
-            wait_p99_s=percentile(seconds, 0.99),
-            wait_max_s=seconds[-1] if seconds else 0.0,
-            service_level=(bisect.bisect_right(waits, threshold) / offered if offered else 0.0),
-            agents=len(self._agents),
-            online_agent_hours=online / _HOUR,
-            utilisation=served / capacity if capacity else 0.0,
-            occupancy=busy / online if online else 0.0,
-            utilisation_min=min(shares, default=0.0),
-            utilisation_max=max(shares, default=0.0),
-            utilisation_sd=sd,
-            longest_queue=self._longest,
-            queue_mean=self._queue_area / (high - low),
-            offers=self._offers,
-            withdrawn=frozen_counts(self._withdrawn),
-            closes=frozen_counts(self._closes),
-            prompts=frozen_counts(self._prompts),
-            rejected=frozen_counts(self._rejected),
-            rating_cards=self._cards,
-            ratings=frozen_counts(self._ratings),
-            events=self._events,
-            agent_utilisation=MappingProxyType(spread),
-            timeline=tuple(self._timeline),
-            waits_s=seconds,
         )
 
 
@@ -799,7 +653,8 @@ def simulate(
 
     >>> from random import Random
     >>> from datetime import timedelta
-    >>> from deskcore import DeskSettings, Workload, simulate
+    >>> from deskcore import DeskSettings
+    >>> from deskcore.sim import Workload, simulate
     >>> workload = Workload.simple(agents=2, arrival_rate=20, handle_time=timedelta(minutes=3),
     ...                            hours=1)
     >>> report = simulate(DeskSettings(), workload, Random(7))

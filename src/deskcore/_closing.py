@@ -1,0 +1,177 @@
+"""Closing conversations and rating them: C1–C3, V1–V3, and when a closed one is forgotten.
+
+A served conversation closes when its user does not answer the agent within
+``closure.user_timeout`` (C1) or when someone ends it (C2); closing frees the agent, who
+then takes waiting users (C3, A5). Rating cards are sent on invitation (V1) or on close
+(V2) and accept one rating each (V3). A closed conversation is remembered for
+``closure.retention`` after the later of its closing and its card's expiry (D3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._actions import (
+    Close,
+    CloseReason,
+    PromptKind,
+    RatingCard,
+    RecordRating,
+    RejectReason,
+    WithdrawReason,
+)
+from ._config import Config
+from ._deadlines import Deadlines
+from ._events import Party
+from ._policy import ConversationState, reply_deadline
+from ._prompts import Prompter
+from ._queues import Queues
+from ._records import AgentRecord, ConvRecord
+from ._rooms import Rooms
+from ._routing import Router
+
+__all__ = ["Closer"]
+
+S = ConversationState
+
+
+class Closer:
+    """Closes a desk's conversations and handles their ratings; a collaborator of the engine."""
+
+    def __init__(
+        self,
+        config: Config,
+        agents: dict[str, AgentRecord],
+        rooms: Rooms,
+        queues: Queues,
+        deadlines: Deadlines,
+        prompter: Prompter,
+        router: Router,
+        out: list[tuple[Any, ...]],
+    ) -> None:
+        self.config = config
+        self.agents = agents
+        self.rooms = rooms
+        self.queues = queues
+        self.deadlines = deadlines
+        self.prompter = prompter
+        self.router = router
+        self.out = out
+
+    # -- messages (C1) -----------------------------------------------------------------------
+
+    def agent_message(
+        self, conv: ConvRecord, now: int, _agent: None, _arg: None
+    ) -> RejectReason | None:
+        """``agent_message``: (re)start the user timeout of a served conversation (C1)."""
+        if conv.state is not S.SERVED:
+            return RejectReason.NOT_SERVED
+        self.deadlines.restart_reply(conv, reply_deadline(now, self.config.user_timeout_us))
+        return None
+
+    def user_message(self, conv: ConvRecord, now: int, _agent: None, _arg: None) -> None:
+        """``user_message``: a reply stops the user timeout (C1)."""
+        if conv.state is S.SERVED:
+            conv.t_reply = None
+
+    def user_timeout(self, conv: ConvRecord, now: int) -> None:
+        """The user timeout fired: the conversation closes (C1)."""
+        self.close_served(conv, now, CloseReason.USER_TIMEOUT)
+
+    # -- ending (C2, C3, Q6) -----------------------------------------------------------------
+
+    def ended(
+        self, conv: ConvRecord, now: int, agent_id: str | None, by: Party
+    ) -> RejectReason | None:
+        """``conversation_ended``: close it, with the end message only if it was served."""
+        serving = conv.agent if conv.state is S.SERVED else None
+        if agent_id is not None and agent_id != serving:
+            return RejectReason.NOT_SERVING_AGENT  # C3
+        reason = CloseReason.ENDED_BY_USER if by is Party.USER else CloseReason.ENDED_BY_AGENT
+        if conv.state is S.SERVED:
+            self.close_served(conv, now, reason)
+            return None
+        # C2, Q6: an unserved conversation closes without the end message.
+        if conv.state is S.OFFERED:
+            router = self.router
+            agent = router.end_offer(conv, now, WithdrawReason.CONVERSATION_ENDED)
+            self.close(conv, now, reason)
+            router.drain(agent, now)
+            return None
+        if conv.state is S.WAITING:
+            self.queues.remove(conv)
+        self.close(conv, now, reason)
+        return None
+
+    def close_served(self, conv: ConvRecord, now: int, reason: CloseReason) -> None:
+        """Close a served conversation: its message, ``close``, a card (V2); free the agent."""
+        closure = self.config.settings.closure
+        if reason is CloseReason.USER_TIMEOUT:
+            kind, text = PromptKind.TIMEOUT_CLOSURE, closure.timeout_message
+        else:
+            kind, text = PromptKind.END, closure.end_message
+        self.prompter.say(conv.id, now, kind, text)
+        agent = self.agents[conv.agent or ""]
+        self.close(conv, now, reason)
+        ratings = self.config.settings.ratings
+        open_card = conv.card_until is not None and now < conv.card_until
+        if ratings.send_on_end and not open_card and not conv.rated:  # V2
+            self.send_card(conv, agent, now)
+        self.rooms.change_load(agent, -1, now)  # C3: closing frees capacity (A5)
+        self.router.drain(agent, now)
+
+    def close(self, conv: ConvRecord, now: int, reason: CloseReason) -> None:
+        """``close``: the conversation is closed and will be forgotten (D3)."""
+        conv.state = S.CLOSED  # conv.agent stays: the agent that served it, if any
+        conv.closed = now
+        conv.t_offer = conv.t_reply = conv.t_wait = conv.t_prompt = conv.t_webhook = None
+        self.out.append((Close, now, conv.id, reason))
+        self.deadlines.schedule_forget(conv, self.config.retention_us)
+
+    # -- ratings (V1–V3) ---------------------------------------------------------------------
+
+    def invited(self, conv: ConvRecord, now: int, agent_id: str, _arg: None) -> RejectReason | None:
+        """``rating_invited``: the serving agent asks for a rating (V1)."""
+        serving = conv.agent if conv.state in (S.SERVED, S.CLOSED) else None
+        if not self.config.settings.ratings.agent_invite:
+            return RejectReason.INVITES_DISABLED
+        if serving is None or agent_id != serving:
+            return RejectReason.NOT_SERVING_AGENT
+        if conv.rated:
+            return RejectReason.ALREADY_RATED
+        if conv.card_until is not None and now < conv.card_until:
+            return RejectReason.ALREADY_INVITED
+        self.send_card(conv, self.agents[agent_id], now)
+        return None
+
+    def submitted(
+        self, conv: ConvRecord, now: int, _agent: None, score: int
+    ) -> RejectReason | None:
+        """``rating_submitted``: record a rating while the card is open (V3)."""
+        ratings = self.config.settings.ratings
+        if conv.card_until is None:
+            return RejectReason.NOT_INVITED
+        if conv.rated:
+            return RejectReason.ALREADY_RATED
+        if now >= conv.card_until:
+            return RejectReason.EXPIRED
+        if not 1 <= score <= ratings.scale:
+            return RejectReason.INVALID_SCORE
+        conv.rated = True
+        assert conv.card_agent is not None
+        self.out.append((RecordRating, now, conv.id, conv.card_agent, score))
+        self.prompter.say(conv.id, now, PromptKind.RATING_SUBMITTED, ratings.submitted, Score=score)
+        return None
+
+    def send_card(self, conv: ConvRecord, agent: AgentRecord, now: int) -> None:
+        """Send a rating card crediting ``agent``, open for ``ratings.validity`` (V1, V2)."""
+        ratings = self.config.settings.ratings
+        conv.card_until = now + self.config.validity_us
+        conv.card_agent = agent.id
+        name = agent.name or agent.id
+        text = self.prompter.render(
+            (RatingCard, ratings.invitation, name), ratings.invitation, {"AgentName": name}
+        )
+        self.out.append((RatingCard, now, conv.id, text, conv.card_until))
+        if conv.state is S.CLOSED:
+            self.deadlines.schedule_forget(conv, self.config.retention_us)

@@ -1,0 +1,423 @@
+"""The desk engine: a sans-I/O state machine over raw events, actions and deadlines.
+
+Theory of operation
+-------------------
+
+:meth:`Engine.apply` takes one event in its raw form (:mod:`deskcore._raw`) and returns
+its actions as raw tuples:
+
+1. The event is checked against the state without changing anything (E1): an error
+   raises :class:`~deskcore.EventError` and leaves the engine as it was, even due
+   deadlines unfired.
+2. Every deadline due at or before the event's instant fires, in order of (due instant,
+   order set), each as its own *step* whose actions carry the deadline's instant (T2).
+3. The event is handled as a step: one handler per event code, from a table; a handler
+   that refuses the event (E2) returns the reason, and the engine emits ``rejected``.
+4. A step ends by telling waiting users their positions after the step in full (Q3).
+5. Conversations whose retention ran out are forgotten (D3), after the event, so that one
+   known when it was checked is handled (as closed) even if it runs out in the same step.
+
+The engine owns the records (:mod:`deskcore._records`) and the parts that work over
+them, each a collaborator with its own concept: :class:`~deskcore._rooms.Rooms` (agents
+with room, staffing), :class:`~deskcore._queues.Queues` (waiting users),
+:class:`~deskcore._deadlines.Deadlines`, :class:`~deskcore._prompts.Prompter`,
+:class:`~deskcore._routing.Router` (routing, offers, queue positions) and
+:class:`~deskcore._closing.Closer` (closing, ratings). The engine itself decides what an
+event means and the scope of a request (R1–R3). Every part appends its actions to the
+one list :attr:`Engine.out`, which :meth:`apply` hands back and empties.
+
+This module is package-internal; its documented interface (``Engine(settings)``,
+:meth:`~Engine.apply`, :meth:`~Engine.next_due`, :meth:`~Engine.configure`, the records
+and parts as attributes) is what :class:`~deskcore.Desk`, the snapshot code and the
+simulator use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ._actions import (
+    FailureReason,
+    PromptKind,
+    Rejected,
+    RejectReason,
+    RequestAssignment,
+    RoutingFailed,
+)
+from ._closing import Closer
+from ._config import Config
+from ._deadlines import Deadlines
+from ._errors import EventError
+from ._events import UNSET, AgentState
+from ._hours import OpenMemo
+from ._policy import ConversationState, Decision
+from ._prompts import Prompter
+from ._queues import Queues
+from ._raw import (
+    ENTERED,
+    INVITED,
+    NAMES,
+    REQUESTED,
+    STATUS,
+    SUBMITTED,
+    TICK,
+    RawAction,
+)
+from ._records import ALL, WAIT, WEBHOOK, AgentRecord, ConvRecord, ScopeKey, group_key
+from ._rooms import Rooms
+from ._routing import Router
+from ._settings import DeskSettings, Strategy
+from ._time import from_us
+
+__all__ = ["Engine"]
+
+S = ConversationState
+Handler = Callable[[ConvRecord, int, Any, Any], RejectReason | None]
+
+
+class Engine:
+    """The state and rules of one desk; see the module's theory of operation.
+
+    ``rooms`` and ``queues`` are the classes of those parts: a reference implementation
+    (a linear scan in the benchmarks) passes its own.
+    """
+
+    def __init__(
+        self,
+        settings: DeskSettings,
+        *,
+        explain: bool = False,
+        rooms: type[Rooms] = Rooms,
+        queues: type[Queues] = Queues,
+    ) -> None:
+        config = Config(settings)
+        self.config = config
+        self.now: int | None = None  # the instant of the last event (µs)
+        self.order = 0  # arrival order of requests (Q1 ties)
+        self.rebalance = False  # settings changed: agents take waiting users at the next event
+        self.agents: dict[str, AgentRecord] = {}
+        self.convs: dict[str, ConvRecord] = {}
+        self._scopes: dict[ScopeKey, ScopeKey] = {ALL: ALL}  # one copy of each scope key
+        self.out: list[RawAction] = []
+        self.rooms = rooms(self.agents, config.default_capacity)
+        self.queues = queues(self.convs, config.interval_us)
+        self.deadlines = Deadlines(self.convs)
+        self.prompter = Prompter(self.out)
+        self.router = Router(
+            config,
+            self.agents,
+            self.convs,
+            self.rooms,
+            self.queues,
+            self.deadlines,
+            self.prompter,
+            self.out,
+        )
+        self.closer = Closer(
+            config,
+            self.agents,
+            self.rooms,
+            self.queues,
+            self.deadlines,
+            self.prompter,
+            self.router,
+            self.out,
+        )
+        self.explain = explain
+        self.hours = OpenMemo(settings.working_hours.schedule)
+        router, closer = self.router, self.closer
+        # The handler of each event code (tick and agent_status are handled in dispatch).
+        self._handlers: tuple[Handler | None, ...] = (
+            None,
+            None,
+            self._user_entered,
+            self._agent_requested,
+            self._assignment_answered,
+            self._assignment_failed,
+            router.accepted,
+            router.declined,
+            closer.agent_message,
+            closer.user_message,
+            closer.ended,
+            closer.invited,
+            closer.submitted,
+        )
+        # What each deadline kind does when it fires (T2).
+        self._fire: tuple[Callable[[ConvRecord, int], None], ...] = (
+            router.offer_timeout,
+            closer.user_timeout,
+            router.max_wait,
+            router.prompt_update,
+            self._webhook_fallback,
+        )
+
+    @property
+    def settings(self) -> DeskSettings:
+        """The settings the engine runs with."""
+        return self.config.settings
+
+    def configure(self, settings: DeskSettings) -> None:
+        """Run with ``settings``: every part reads them from the next event on."""
+        config = self.config = Config(settings)
+        self.router.config = self.closer.config = config
+        self.rooms.default_capacity = config.default_capacity
+        self.queues.interval = config.interval_us
+        self.queues.rebuild_attention()
+        self.hours = OpenMemo(settings.working_hours.schedule)
+
+    def next_due(self) -> int | None:
+        """The instant (µs) of the earliest deadline that will act, or ``None`` (T2)."""
+        return self.deadlines.next_due()
+
+    def known(self, conv_id: str, now: int | None) -> ConvRecord | None:
+        """The record of a conversation, or ``None`` when unknown or forgotten at ``now``
+        (D3: forgotten is unknown)."""
+        conv = self.convs.get(conv_id)
+        if conv is None or (conv.forget is not None and now is not None and conv.forget <= now):
+            return None
+        return conv
+
+    def decide(self, conv: ConvRecord) -> Decision:
+        """How routing would decide for ``conv`` now, in its scope (else everyone)."""
+        return self.router.decide(conv, ALL if conv.scope is None else conv.scope)
+
+    def rebuild(self) -> None:
+        """Every index afresh from the records (after a restore)."""
+        self.rooms.rebuild()
+        self.queues.rebuild()
+        self.deadlines.rebuild()
+
+    # -- one event ---------------------------------------------------------------------------
+
+    def apply(
+        self, now: int, code: int, conversation: str | None, agent: str | None, arg: Any
+    ) -> list[RawAction]:
+        """Handle one raw event at ``now`` (µs): fire due deadlines, then the event; return
+        the raw actions (T2). Raises :class:`~deskcore.EventError` and changes nothing when
+        the event is an error (E1)."""
+        conv = self._check(now, code, conversation, agent, arg)
+        out = self.out
+        out.clear()
+        router, queues = self.router, self.queues
+        if self.explain:
+            router.decisions = []
+        if self.rebalance:
+            self.rebalance = False
+            self._rebalance(now)
+            if queues.moved:
+                router.tell_positions(now)
+        deadlines, fire = self.deadlines, self._fire
+        item = deadlines.pop_due(now)
+        while item is not None:
+            due, kind, record = item
+            self.now = due  # actions of the step take effect at its instant (T2)
+            fire[kind](record, due)
+            if queues.moved:
+                router.tell_positions(due)
+            item = deadlines.pop_due(now)
+        self.now = now
+        self._dispatch(code, conv, conversation, now, agent, arg)
+        if queues.moved:
+            router.tell_positions(now)
+        forget = deadlines.forget
+        if forget and forget[0][0] <= now:
+            deadlines.purge(now)
+        actions = out.copy()
+        out.clear()
+        return actions
+
+    def _check(
+        self, now: int, code: int, conversation: str | None, agent: str | None, arg: Any
+    ) -> ConvRecord | None:
+        """E1: raise EventError for an event the host should never send; else its record."""
+        if self.now is not None and now < self.now:
+            raise EventError(
+                f"is earlier than the previous event ({from_us(self.now).isoformat()}) (T1)",
+                event_type=NAMES[code],
+                field="at",
+            )
+        conv = None if conversation is None else self.known(conversation, now)
+        if code == REQUESTED:
+            assignment = self.config.settings.assignment
+            if assignment.strategy is Strategy.USER_CHOICE:
+                if arg is None:
+                    raise EventError(
+                        "is required under the user_choice strategy (R3)",
+                        event_type=NAMES[code],
+                        field="group",
+                    )
+                if arg not in assignment.groups:
+                    raise EventError(
+                        f"{arg!r} is not one of assignment.groups {list(assignment.groups)} (R3)",
+                        event_type=NAMES[code],
+                        field="group",
+                    )
+        elif conv is None and conversation is not None and code != ENTERED:
+            raise EventError(
+                f"unknown conversation {conversation!r}",
+                event_type=NAMES[code],
+                field="conversation",
+            )
+        if agent is not None and code != STATUS and agent not in self.agents:
+            raise EventError(f"unknown agent {agent!r}", event_type=NAMES[code], field="agent")
+        return conv
+
+    def _dispatch(
+        self,
+        code: int,
+        conv: ConvRecord | None,
+        conversation: str | None,
+        now: int,
+        agent: str | None,
+        arg: Any,
+    ) -> None:
+        if code == TICK:
+            return
+        if code == STATUS:
+            assert agent is not None
+            self._agent_status(agent, arg, now)
+            return
+        if conv is None:  # _check lets only user_entered and agent_requested through
+            assert conversation is not None
+            conv = self.convs[conversation] = ConvRecord(conversation)
+            if code == ENTERED:
+                welcome = self.config.settings.prompts.welcome
+                self.prompter.say(conv.id, now, PromptKind.WELCOME, welcome)  # P1
+                return
+        if conv.state is S.CLOSED and code != INVITED and code != SUBMITTED:
+            reason: RejectReason | None = RejectReason.CONVERSATION_CLOSED  # C3
+        else:
+            handler = self._handlers[code]
+            assert handler is not None
+            reason = handler(conv, now, agent, arg)
+        if reason is not None:
+            self.out.append((Rejected, now, NAMES[code], reason, conversation, agent))
+
+    # -- agents (A1–A5) ----------------------------------------------------------------------
+
+    def _agent_status(self, agent_id: str, arg: Any, now: int) -> None:
+        status, groups, capacity, name = arg
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            agent = self.agents[agent_id] = AgentRecord(agent_id)
+        rooms, router = self.rooms, self.router
+        before = rooms.staffs(agent), agent.groups
+        rooms.unindex(agent)
+        if name is not UNSET:
+            agent.name = name
+        if capacity is not UNSET:
+            agent.capacity = capacity
+        if groups is not UNSET:
+            rooms.set_groups(agent, frozenset(groups))
+        left = agent.status is AgentState.ONLINE and status is not AgentState.ONLINE
+        if status is AgentState.ONLINE and agent.status is not AgentState.ONLINE:
+            agent.online = now
+        agent.status = status
+        rooms.reindex(agent)
+        rooms.restaff(agent, *before)
+        if left:
+            router.withdraw_all(agent, now, [])  # A4
+        # Q5: queues the agent may have staffed, left with nobody.
+        keys = [ALL, *(group_key(g) for g in sorted(before[1] | agent.groups))]
+        keys += sorted(self.queues.agent_lists.get(agent.id, ()))
+        router.fail_unstaffed(keys, now)
+        router.drain(agent, now)  # A5
+
+    def _rebalance(self, now: int) -> None:
+        """New settings: every agent filed afresh, then those with room take waiting users."""
+        self.rooms.rebuild()
+        agents = self.agents.values()
+        with_room = sorted((a.key, a) for a in agents if a.key is not None)
+        for _key, agent in with_room:
+            self.router.drain(agent, now)
+
+    # -- requests (R1–R3) --------------------------------------------------------------------
+
+    def _user_entered(self, conv: ConvRecord, now: int, _agent: None, _arg: None) -> None:
+        """A conversation named before gets no second welcome (P1)."""
+
+    def _agent_requested(
+        self, conv: ConvRecord, now: int, _agent: None, group: str | None
+    ) -> RejectReason | None:
+        if conv.state is not S.NEW:
+            return RejectReason.ALREADY_ROUTED  # R1
+        config = self.config
+        settings = config.settings
+        hours = settings.working_hours
+        if hours.enabled and not self.hours.is_open(now):  # R2
+            opening = self.hours.next_open(now)
+            shown = "" if opening is None else opening.strftime("%Y-%m-%d %H:%M")
+            text = hours.after_hours_reply
+            self.prompter.say(conv.id, now, PromptKind.AFTER_HOURS, text, NextOpen=shown)
+            self.out.append((RoutingFailed, now, conv.id, FailureReason.OUTSIDE_HOURS))
+            return None
+        self.prompter.say(conv.id, now, PromptKind.CONNECTING, settings.prompts.connecting)  # R3
+        self.order += 1
+        conv.request = (now, self.order, conv.id)
+        if config.max_wait_us is not None:  # Q4
+            self.deadlines.set(conv, WAIT, now + config.max_wait_us)
+        strategy = config.strategy
+        if strategy is Strategy.WEBHOOK:
+            conv.state = S.AWAITING_ANSWER
+            expires = now + config.webhook_us
+            self.deadlines.set(conv, WEBHOOK, expires)
+            self.out.append((RequestAssignment, now, conv.id, expires))
+            return None
+        if strategy is Strategy.USER_CHOICE:
+            assert group is not None
+            conv.scope = self.intern(group_key(group))
+        else:
+            conv.scope = ALL
+        self.router.route(conv, now)
+        return None
+
+    def _assignment_answered(
+        self,
+        conv: ConvRecord,
+        now: int,
+        _agent: None,
+        answer: tuple[str | None, tuple[str, ...] | None],
+    ) -> RejectReason | None:
+        if conv.state is not S.AWAITING_ANSWER:
+            return RejectReason.NOT_WAITING_FOR_ANSWER
+        conv.t_webhook = None
+        key: ScopeKey
+        group, agents = answer
+        if group is not None:
+            key = group_key(group)
+            known = self.rooms.has_members(group)
+        else:
+            assert agents is not None
+            members = sorted({a for a in agents if a in self.agents})
+            key = ("a", *members)
+            known = bool(members)
+        if not known:  # R3: a scope with no known agent takes the fallback
+            self._webhook_fallback(conv, now)
+            return None
+        conv.state = S.NEW
+        conv.scope = self.intern(key)
+        self.router.route(conv, now)
+        return None
+
+    def _assignment_failed(
+        self, conv: ConvRecord, now: int, _agent: None, _arg: None
+    ) -> RejectReason | None:
+        if conv.state is not S.AWAITING_ANSWER:
+            return RejectReason.NOT_WAITING_FOR_ANSWER
+        conv.t_webhook = None
+        self._webhook_fallback(conv, now)
+        return None
+
+    def _webhook_fallback(self, conv: ConvRecord, now: int) -> None:
+        """R3: a failed, empty or late answer routes as automatic, or fails."""
+        if self.config.webhook_fails:
+            self.router.fail(conv, now, FailureReason.WEBHOOK_FAILED)
+            return
+        conv.state = S.NEW
+        conv.scope = ALL
+        self.router.route(conv, now)
+
+    def intern(self, key: ScopeKey) -> ScopeKey:
+        """One copy of each scope key, shared by the conversations in that scope."""
+        return self._scopes.setdefault(key, key)

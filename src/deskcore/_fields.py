@@ -1,0 +1,200 @@
+"""The field kit of the desk's documents: settings and workloads alike.
+
+A document section is a frozen ``attrs`` class whose fields each carry two functions in
+their metadata: ``parse`` turns the document's form (``"10m"``, ``["09:00-18:00"]``) into
+the Python value, and ``check`` validates a Python value, raising ``ValueError`` with a
+message that says what was expected and what was given. :func:`setting` makes such a
+field; the constructor runs ``check`` (so values built in Python are validated too) and
+the document loader (:mod:`deskcore._document`) runs ``parse`` then ``check`` field by
+field, so both report the same faults with the same messages, each with its path.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from ._errors import SettingsError
+
+__all__ = [
+    "Check",
+    "Faults",
+    "Parse",
+    "choice",
+    "enum_field",
+    "expect_bool",
+    "expect_str",
+    "instance_check",
+    "int_check",
+    "join_path",
+    "kind_of",
+    "optional_check",
+    "optional_parse",
+    "raise_faults",
+    "section_field",
+    "setting",
+    "suggest",
+    "wrap_check",
+]
+
+Parse = Callable[[Any], Any]
+Check = Callable[[Any], None]
+Faults = list[tuple[str, str]]
+
+
+def kind_of(value: object) -> str:
+    """What a document value is, in the document's words (``"a string"``, ``"a table"``)."""
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}
+    if value is None:
+        return "null"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return names.get(type(value), type(value).__name__)
+
+
+def join_path(path: str, key: str) -> str:
+    """Join a document path and a key or an ``[index]``: ``queue`` + ``max_wait``.
+
+    >>> join_path("working_hours.weekly", "mon"), join_path("groups", "[1]")
+    ('working_hours.weekly.mon', 'groups[1]')
+    """
+    if not path:
+        return key
+    if not key:
+        return path
+    return f"{path}{key}" if key.startswith("[") else f"{path}.{key}"
+
+
+def raise_faults(faults: Faults) -> None:
+    """Raise the faults of a value's parts (``("[2]", message)`` pairs) together."""
+    if faults:
+        raise SettingsError(faults)
+
+
+def suggest(name: str, choices: Sequence[str]) -> str:
+    """A ``" (did you mean 'x'?)"`` hint for a close name in ``choices``, or ``""``."""
+    folded = {choice.lower(): choice for choice in choices}
+    if name.lower() in folded:
+        return f" (did you mean {folded[name.lower()]!r}?)"
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def expect_bool(value: object) -> None:
+    """Refuse anything but ``True`` and ``False`` (``"false"`` is not a boolean)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, got {value!r} ({kind_of(value)})")
+
+
+def expect_str(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
+    return value
+
+
+def int_check(low: int, high: int | None = None) -> Check:
+    def check(value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"must be an integer, got {value!r} ({kind_of(value)})")
+        if value < low:
+            raise ValueError(f"must be >= {low}, got {value}")
+        if high is not None and value > high:
+            raise ValueError(f"must be <= {high}, got {value}")
+
+    return check
+
+
+def optional_check(check: Check) -> Check:
+    """``check``, letting ``None`` (an "off" value) through."""
+
+    def optional(value: object) -> None:
+        if value is not None:
+            check(value)
+
+    return optional
+
+
+def optional_parse(parse: Parse) -> Parse:
+    """``parse``, reading JSON null as ``None``."""
+    return lambda value: None if value is None else parse(value)
+
+
+def choice(enum_type: type[enum.StrEnum]) -> tuple[Parse, Check, Parse]:
+    """The ``parse``, ``check`` and attrs converter of a field holding ``enum_type``."""
+    names = [member.value for member in enum_type]
+
+    def parse(value: object) -> object:
+        if isinstance(value, str) and value in names:
+            return enum_type(value)
+        if isinstance(value, str):
+            listed = ", ".join(repr(name) for name in names)
+            raise ValueError(f"must be one of {listed}, got {value!r}{suggest(value, names)}")
+        raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
+
+    def check(value: object) -> None:
+        if not isinstance(value, enum_type):
+            parse(value)  # not a member, nor (see convert) a member's name: raises
+
+    def convert(value: object) -> object:
+        # "manual" given in Python means ServiceMode.MANUAL: the desk compares with `is`.
+        return enum_type(value) if isinstance(value, str) and value in names else value
+
+    return parse, check, convert
+
+
+def wrap_check(check: Check) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
+    """An attrs validator running ``check``; faults become a ``SettingsError`` with paths."""
+
+    def validator(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        try:
+            check(value)
+        except SettingsError as exc:
+            inner = [(join_path(attribute.name, path), message) for path, message in exc.errors]
+            raise SettingsError(inner) from None
+        except ValueError as exc:
+            raise SettingsError([(attribute.name, str(exc))]) from None
+
+    return validator
+
+
+def setting(default: Any = attrs.NOTHING, *, check: Check, parse: Parse = _same, **kw: Any) -> Any:
+    """An ``attrs`` field whose value is validated by ``check`` and read by ``parse``."""
+    return attrs.field(
+        default=default,
+        validator=wrap_check(check),
+        metadata={"check": check, "parse": parse},
+        **kw,
+    )
+
+
+def instance_check(cls: type) -> Check:
+    """A check that the value is a ``cls``."""
+
+    def check(value: object) -> None:
+        if not isinstance(value, cls):
+            raise ValueError(f"must be a {cls.__name__}, got {value!r} ({kind_of(value)})")
+
+    return check
+
+
+def section_field(cls: type) -> Any:
+    """A field holding a whole section, read from a table of the document."""
+    return attrs.field(
+        factory=cls, validator=wrap_check(instance_check(cls)), metadata={"section": cls}
+    )
+
+
+def enum_field(enum_type: type[enum.StrEnum], default: enum.StrEnum) -> Any:
+    """A field holding a member of ``enum_type``; its value given as a string is converted."""
+    parse, check, convert = choice(enum_type)
+    return setting(default, check=check, parse=parse, converter=convert)

@@ -1,0 +1,197 @@
+"""The raw form of events and actions: what the engine takes and returns.
+
+Inside the engine an instant is an integer of microseconds since the epoch (T3), an
+event is four plain values and an action a tuple; :class:`~deskcore.Desk` converts both
+ways, and the simulator, which owns its whole loop, uses the raw form directly to skip
+building objects.
+
+**Events** are ``(code, conversation, agent, argument)`` with the event's instant passed
+beside them. ``conversation`` and ``agent`` are ids or ``None``; the argument is:
+
+=================  =====================  =============================================
+code               event                  argument
+=================  =====================  =============================================
+``TICK``           ``tick``               ``None``
+``STATUS``         ``agent_status``       ``(status, groups, capacity, name)``, each
+                                          field :data:`~deskcore.UNSET` when not given
+``ENTERED``        ``user_entered``       ``None``
+``REQUESTED``      ``agent_requested``    the group, or ``None``
+``ANSWERED``       ``assignment_answered`` ``(group, agents)``, one of them ``None``
+``FAILED``         ``assignment_failed``  ``None``
+``ACCEPTED``       ``agent_accepted``     ``None``
+``DECLINED``       ``agent_declined``     ``None``
+``AGENT_MESSAGE``  ``agent_message``      ``None``
+``USER_MESSAGE``   ``user_message``       ``None``
+``ENDED``          ``conversation_ended`` who ended it (:class:`~deskcore.Party`)
+``INVITED``        ``rating_invited``     ``None``
+``SUBMITTED``      ``rating_submitted``   the score
+=================  =====================  =============================================
+
+**Actions** are ``(action class, instant, *fields)``: the fields in the order the class
+declares them after ``at`` (:data:`LAYOUT`), instants among them in µs too. So an offer is
+``(Offer, at, conversation, agent, expires_at)`` and a refusal ``(Rejected, at,
+event_type, reason, conversation, agent)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from ._actions import (
+    Action,
+    Assign,
+    Close,
+    Enqueue,
+    Offer,
+    RatingCard,
+    RecordRating,
+    Rejected,
+    RequestAssignment,
+    RoutingFailed,
+    SendPrompt,
+    SetAgentStatus,
+    WithdrawOffer,
+)
+from ._events import (
+    AgentAccepted,
+    AgentDeclined,
+    AgentMessage,
+    AgentRequested,
+    AgentStatusChanged,
+    AssignmentAnswered,
+    AssignmentFailed,
+    ConversationEnded,
+    Event,
+    RatingInvited,
+    RatingSubmitted,
+    Tick,
+    UserEntered,
+    UserMessage,
+)
+
+__all__ = [
+    "ACCEPTED",
+    "AGENT_MESSAGE",
+    "ANSWERED",
+    "DECLINED",
+    "ENDED",
+    "ENTERED",
+    "EVENT_CLASSES",
+    "FAILED",
+    "INVITED",
+    "LAYOUT",
+    "NAMES",
+    "REQUESTED",
+    "STATUS",
+    "SUBMITTED",
+    "TICK",
+    "USER_MESSAGE",
+    "Instant",
+    "RawAction",
+    "RawEvent",
+    "build_action",
+    "raw_event",
+]
+
+TICK, STATUS, ENTERED, REQUESTED, ANSWERED, FAILED, ACCEPTED, DECLINED = range(8)
+AGENT_MESSAGE, USER_MESSAGE, ENDED, INVITED, SUBMITTED = range(8, 13)
+
+RawEvent = tuple[int, str | None, str | None, Any]
+RawAction = tuple[Any, ...]
+Instant = Callable[[int], datetime]
+
+EVENT_CLASSES: tuple[type[Event], ...] = (
+    Tick,
+    AgentStatusChanged,
+    UserEntered,
+    AgentRequested,
+    AssignmentAnswered,
+    AssignmentFailed,
+    AgentAccepted,
+    AgentDeclined,
+    AgentMessage,
+    UserMessage,
+    ConversationEnded,
+    RatingInvited,
+    RatingSubmitted,
+)
+"""The event class of each code."""
+
+NAMES: tuple[str, ...] = tuple(cls.type for cls in EVENT_CLASSES)
+"""The wire name of each code's event (``NAMES[TICK] == "tick"``)."""
+
+_FIELDS: dict[type, Callable[[Any], RawEvent]] = {
+    Tick: lambda e: (TICK, None, None, None),
+    AgentStatusChanged: lambda e: (STATUS, None, e.agent, (e.status, e.groups, e.capacity, e.name)),
+    UserEntered: lambda e: (ENTERED, e.conversation, None, None),
+    AgentRequested: lambda e: (REQUESTED, e.conversation, None, e.group),
+    AssignmentAnswered: lambda e: (ANSWERED, e.conversation, None, (e.group, e.agents)),
+    AssignmentFailed: lambda e: (FAILED, e.conversation, None, None),
+    AgentAccepted: lambda e: (ACCEPTED, e.conversation, e.agent, None),
+    AgentDeclined: lambda e: (DECLINED, e.conversation, e.agent, None),
+    AgentMessage: lambda e: (AGENT_MESSAGE, e.conversation, None, None),
+    UserMessage: lambda e: (USER_MESSAGE, e.conversation, None, None),
+    ConversationEnded: lambda e: (ENDED, e.conversation, e.agent, e.by),
+    RatingInvited: lambda e: (INVITED, e.conversation, e.agent, None),
+    RatingSubmitted: lambda e: (SUBMITTED, e.conversation, None, e.score),
+}
+
+
+def raw_event(event: object) -> RawEvent | None:
+    """The raw fields of an event object, or ``None`` when it is not one."""
+    fields = _FIELDS.get(type(event))
+    return None if fields is None else fields(event)
+
+
+_ACTIONS: tuple[type[Action], ...] = (
+    SendPrompt,
+    RequestAssignment,
+    Enqueue,
+    Offer,
+    WithdrawOffer,
+    Assign,
+    SetAgentStatus,
+    RoutingFailed,
+    Close,
+    RatingCard,
+    RecordRating,
+    Rejected,
+)
+
+LAYOUT: dict[type[Action], tuple[str, ...]] = {
+    cls: tuple(field.name for field in attrs.fields(cls)[1:]) for cls in _ACTIONS
+}
+"""The fields of each action class's raw tuple, after the class and the instant."""
+
+# One constructor call each (the hot path of Desk.handle); a test checks them against LAYOUT.
+_BUILD: dict[type[Action], Callable[[RawAction, Instant], Action]] = {
+    SendPrompt: lambda r, t: SendPrompt(at=t(r[1]), conversation=r[2], prompt=r[3], text=r[4]),
+    RequestAssignment: lambda r, t: RequestAssignment(
+        at=t(r[1]), conversation=r[2], expires_at=t(r[3])
+    ),
+    Enqueue: lambda r, t: Enqueue(at=t(r[1]), conversation=r[2], position=r[3]),
+    Offer: lambda r, t: Offer(at=t(r[1]), conversation=r[2], agent=r[3], expires_at=t(r[4])),
+    WithdrawOffer: lambda r, t: WithdrawOffer(
+        at=t(r[1]), conversation=r[2], agent=r[3], reason=r[4]
+    ),
+    Assign: lambda r, t: Assign(at=t(r[1]), conversation=r[2], agent=r[3]),
+    SetAgentStatus: lambda r, t: SetAgentStatus(at=t(r[1]), agent=r[2], status=r[3], reason=r[4]),
+    RoutingFailed: lambda r, t: RoutingFailed(at=t(r[1]), conversation=r[2], reason=r[3]),
+    Close: lambda r, t: Close(at=t(r[1]), conversation=r[2], reason=r[3]),
+    RatingCard: lambda r, t: RatingCard(
+        at=t(r[1]), conversation=r[2], text=r[3], expires_at=t(r[4])
+    ),
+    RecordRating: lambda r, t: RecordRating(at=t(r[1]), conversation=r[2], agent=r[3], score=r[4]),
+    Rejected: lambda r, t: Rejected(
+        at=t(r[1]), event_type=r[2], reason=r[3], conversation=r[4], agent=r[5]
+    ),
+}
+
+
+def build_action(raw: RawAction, instant: Instant) -> Action:
+    """The action object of a raw action; ``instant`` turns µs into datetimes."""
+    return _BUILD[raw[0]](raw, instant)

@@ -1,0 +1,47 @@
+"""deskcore.sim: simulate a desk under a synthetic workload, and the queueing theory to
+check it against.
+
+:func:`simulate` runs a :class:`Workload` (users, agents and their habits) through a new
+desk with the given settings, every event through the real engine, and returns a
+:class:`Report`. :func:`erlang_b`, :func:`erlang_c` and :func:`erlang_a` give the
+textbook answers for the simple cases. ``deskcore simulate`` is the command line.
+"""
+
+from ._erlang import ErlangAResult, ErlangCResult, erlang_a, erlang_b, erlang_c
+from ._report import Report
+from ._simulate import Simulation, simulate
+from ._workload import (
+    Agents,
+    Arrivals,
+    DistributionKind,
+    Handling,
+    RatingBehaviour,
+    Routing,
+    Team,
+    Timing,
+    Users,
+    Workload,
+    load_workload,
+)
+
+__all__ = [
+    "Agents",
+    "Arrivals",
+    "DistributionKind",
+    "ErlangAResult",
+    "ErlangCResult",
+    "Handling",
+    "RatingBehaviour",
+    "Report",
+    "Routing",
+    "Simulation",
+    "Team",
+    "Timing",
+    "Users",
+    "Workload",
+    "erlang_a",
+    "erlang_b",
+    "erlang_c",
+    "load_workload",
+    "simulate",
+]

@@ -1,0 +1,173 @@
+"""Rule tests: time (T1, T2, T3), one class per rule, each asserting the
+exact actions the desk returns.
+
+Instants are seconds after ``helpers.T0``; prompt texts are those of ``helpers.BASE``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from deskcore import (
+    AgentRequested,
+    EventError,
+    event_from_json,
+)
+from helpers import (
+    MANUAL,
+    accept,
+    ask,
+    at,
+    connected,
+    failed,
+    make_desk,
+    make_settings,
+    offered,
+    refused,
+    same,
+    same_in_order,
+    say,
+    status,
+    tick,
+    withdrawn,
+)
+
+
+class TestRuleT1:
+    """T1: events carry aware instants and come in order."""
+
+    def test_backwards_time_is_an_error(self) -> None:
+        """T1: an event earlier than the one before is an error naming the field ``at``."""
+        desk = make_desk(make_settings(), status(10, "a1"))
+        error = refused(desk, ask(5, "c1"))
+        assert error.field == "at"
+        assert error.event_type == "agent_requested"
+
+    def test_equal_instants_are_fine(self) -> None:
+        """T1: an event at the same instant as the one before is handled."""
+        desk = make_desk(make_settings(), status(10, "a1"))
+        same(
+            desk.handle(ask(10, "c1")), say(10, "c1", "connecting", "C"), connected(10, "c1", "a1")
+        )
+
+    def test_naive_time_is_an_error(self) -> None:
+        """T1: an event with a naive instant cannot be built, in Python or from JSON."""
+        with pytest.raises(EventError) as info:
+            AgentRequested(at=datetime(2026, 3, 2, 9), conversation="c1")
+        assert info.value.field == "at"
+        with pytest.raises(EventError) as info:
+            event_from_json(
+                {"type": "agent_requested", "at": "2026-03-02T09:00:00", "conversation": "c1"}
+            )
+        assert info.value.field == "at"
+
+    def test_backwards_time_after_a_deadline_is_an_error(self) -> None:
+        """T1: the order is that of the events, not of deadlines fired on the way."""
+        settings = make_settings(service=MANUAL)
+        desk = make_desk(settings, status(0, "a1"), ask(10, "c1"), tick(45))
+        refused(desk, tick(44))
+
+
+class TestRuleT2:
+    """T2: deadlines fire before the event, in due order, each as of its own instant."""
+
+    def test_deadlines_fire_in_due_order_each_at_its_instant(self) -> None:
+        """T2: deadlines due by the event's instant fire in order, including ones set on the way."""
+        desk = make_desk(
+            make_settings(service=MANUAL),
+            status(0, "a1"),
+            status(1, "a2"),
+            ask(10, "c1"),
+            ask(20, "c2"),
+        )
+        same_in_order(
+            desk.handle(tick(90)),
+            withdrawn(40, "c1", "a1", "timeout"),
+            offered(40, "c1", "a1", 70),
+            withdrawn(50, "c2", "a2", "timeout"),
+            offered(50, "c2", "a2", 80),
+            withdrawn(70, "c1", "a1", "timeout"),
+            offered(70, "c1", "a1", 100),
+            withdrawn(80, "c2", "a2", "timeout"),
+            offered(80, "c2", "a2", 110),
+        )
+        assert desk.next_deadline() == at(100)
+
+    def test_ties_fire_in_the_order_set_across_conversations(self) -> None:
+        """T2: two offers made in one step expire at one instant in the order they were made."""
+        desk = make_desk(
+            make_settings(service=MANUAL),
+            status(0, "a1", "break", capacity=2),
+            ask(10, "c1"),
+            ask(11, "c2"),
+        )
+        same(
+            desk.handle(status(20, "a1")), offered(20, "c1", "a1", 50), offered(20, "c2", "a1", 50)
+        )
+        same_in_order(
+            desk.handle(tick(50)),
+            withdrawn(50, "c1", "a1", "timeout"),
+            offered(50, "c1", "a1", 80),
+            withdrawn(50, "c2", "a1", "timeout"),
+            offered(50, "c2", "a1", 80),
+        )
+
+    def test_ties_fire_in_the_order_set_across_kinds(self) -> None:
+        """T2: a queue wait set before an offer at the same instant fires first."""
+        settings = make_settings(
+            service={"mode": "manual", "accept_timeout": "60s"}, queue={"max_wait": "60s"}
+        )
+        desk = make_desk(settings, status(0, "a1"), ask(10, "c1"))
+        out = desk.handle(tick(70))
+        same_in_order(out[:1], withdrawn(70, "c1", "a1", "max_wait"))
+        same(out, withdrawn(70, "c1", "a1", "max_wait"), failed(70, "c1", "queue_timeout"))
+
+    def test_tick_with_nothing_due_does_nothing(self) -> None:
+        """T2: a tick only fires due deadlines; with none due it returns nothing."""
+        desk = make_desk(make_settings(service=MANUAL), status(0, "a1"), ask(10, "c1"))
+        assert desk.handle(tick(39)) == []
+        assert desk.next_deadline() == at(40)
+
+    def test_next_deadline_is_none_without_deadlines(self) -> None:
+        """T2: a desk with nothing pending has no next deadline."""
+        desk = make_desk(make_settings(), status(0, "a1"), ask(10, "c1"))
+        assert desk.next_deadline() is None
+
+    def test_deadline_fires_at_its_own_instant_before_the_event(self) -> None:
+        """T2: the event's own actions come after, and at the instant of, the deadlines'."""
+        desk = make_desk(
+            make_settings(service=MANUAL), status(0, "a1"), status(1, "a2"), ask(10, "c1")
+        )
+        same_in_order(
+            desk.handle(accept(60, "c1", "a2")),
+            withdrawn(40, "c1", "a1", "timeout"),
+            offered(40, "c1", "a2", 70),
+            connected(60, "c1", "a2"),
+        )
+
+
+class TestRuleT3:
+    """T3: elapsed time is measured on the UTC time line."""
+
+    def test_timeout_across_a_dst_change(self) -> None:
+        """T3: an hour-long offer made just before spring-forward expires 3600 s later."""
+        zone = ZoneInfo("America/New_York")
+        start = datetime(2026, 3, 8, 1, 30, tzinfo=zone)  # 06:30 UTC, 30 min before the gap
+        settings = make_settings(service={"mode": "manual", "accept_timeout": "1h"})
+        desk = make_desk(settings, status(start - timedelta(minutes=1), "a1"))
+        # Exactly one hour later on the UTC time line: 03:30 local (EDT), not 02:30.
+        expires = datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
+        same(
+            desk.handle(ask(start, "c1")),
+            say(start, "c1", "connecting", "C"),
+            offered(start, "c1", "a1", expires),
+        )
+        assert desk.next_deadline() == expires
+        same(
+            desk.handle(tick(expires)),
+            withdrawn(expires, "c1", "a1", "timeout"),
+            offered(expires, "c1", "a1", expires + timedelta(hours=1)),
+        )
