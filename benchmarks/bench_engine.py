@@ -21,24 +21,21 @@ import argparse
 import bisect
 import gc
 import itertools
-import random
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
+
+from workloads import START, US, mixed_events, online, settings, time_assign, time_mixed
 
 from deskcore import (
     AgentMessage,
     AgentRequested,
     AgentStatusChanged,
-    ConversationEnded,
     Desk,
     DeskSettings,
-    Event,
     Tick,
-    UserMessage,
-    load_settings,
     rank_key,
 )
 from deskcore._engine import Engine
@@ -46,9 +43,6 @@ from deskcore._queues import Queues
 from deskcore._records import AgentRecord, ConvRecord, ScopeKey
 from deskcore._rooms import Rooms
 from deskcore._snapshot import load_state
-
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-US = timedelta(microseconds=1)
 
 
 class ListQueue(list[tuple[int, int, str]]):
@@ -118,126 +112,15 @@ def naive_desk(settings: DeskSettings, snapshot: dict[str, Any] | None = None) -
     return Desk.over(engine)
 
 
-Handler = Callable[[Event], Any]
-
-
-def settings(capacity: int, **queue: Any) -> DeskSettings:
-    """Settings for the benchmarks: no prompts sent, no working hours."""
-    return load_settings(
-        {
-            "prompts": {"welcome": "", "connecting": "", "connected": "", "connect_failed": ""},
-            "queue": {
-                "max_concurrent": capacity,
-                "prompt": "",
-                "update_interval": "never",
-                **queue,
-            },
-            "closure": {"user_timeout": "1h", "end_message": "", "timeout_message": ""},
-        }
-    )
-
-
-def online(handle: Handler, count: int, now: datetime) -> None:
-    """Bring ``count`` agents online."""
-    for index in range(count):
-        handle(AgentStatusChanged(at=now, agent=f"a{index}", status="online"))
-
-
 # -- 1. assign -------------------------------------------------------------------------------
-
-
-def bench_assign(agents: int, pairs: int, naive: bool) -> float:
-    """Microseconds per assign (a request served at once plus the ending that frees it)."""
-    desk = naive_desk(settings(1)) if naive else Desk(settings(1))
-    online(desk.handle, agents, START)
-    now = START + timedelta(seconds=1)
-    events: list[Event] = []
-    for index in range(pairs):
-        at = now + index * 2 * US
-        events.append(AgentRequested(at=at, conversation=f"c{index}"))
-        events.append(ConversationEnded(at=at + US, conversation=f"c{index}", by="agent"))
-    handle = desk.handle
-    gc.collect()
-    started = time.perf_counter()
-    for event in events:
-        handle(event)
-    return (time.perf_counter() - started) / pairs * 1e6
 
 
 # -- 2. mixed workload --------------------------------------------------------------------------
 
 
-def mixed_events(
-    agents: int, waiting: int, count: int, seed: int
-) -> tuple[list[Event], list[Event]]:
-    """A setup (agents full, ``waiting`` users queued) and ``count`` mixed events after it."""
-    rng = random.Random(seed)
-    capacity = 2
-    setup: list[Event] = []
-    now = START
-    for index in range(agents):
-        setup.append(AgentStatusChanged(at=now, agent=f"a{index}", status="online"))
-    served: list[str] = []
-    queued: list[str] = []
-    serial = 0
-    for _ in range(agents * capacity + waiting):
-        now += US
-        conv = f"c{serial}"
-        serial += 1
-        setup.append(AgentRequested(at=now, conversation=conv))
-        (served if len(served) < agents * capacity else queued).append(conv)
-    events: list[Event] = []
-    away: list[str] = []
-    for _ in range(count):
-        now += timedelta(microseconds=rng.randint(1, 1000))
-        roll = rng.random()
-        if roll < 0.30:
-            conv = f"c{serial}"
-            serial += 1
-            events.append(AgentRequested(at=now, conversation=conv))
-            queued.append(conv)
-        elif roll < 0.55 and served:
-            conv = served.pop(rng.randrange(len(served)))
-            events.append(ConversationEnded(at=now, conversation=conv, by="user"))
-            if queued:
-                served.append(queued.pop(0))
-        elif roll < 0.60 and queued:
-            conv = queued.pop(rng.randrange(len(queued)))
-            events.append(ConversationEnded(at=now, conversation=conv, by="user"))
-        elif roll < 0.75 and served:
-            conv = served[rng.randrange(len(served))]
-            events.append(AgentMessage(at=now, conversation=conv))
-        elif roll < 0.90 and served:
-            conv = served[rng.randrange(len(served))]
-            events.append(UserMessage(at=now, conversation=conv))
-        elif roll < 0.95:
-            if away and rng.random() < 0.5:
-                agent = away.pop(rng.randrange(len(away)))
-                events.append(AgentStatusChanged(at=now, agent=agent, status="online"))
-            else:
-                agent = f"a{rng.randrange(agents)}"
-                if agent not in away:
-                    away.append(agent)
-                    events.append(AgentStatusChanged(at=now, agent=agent, status="break"))
-        else:
-            events.append(Tick(at=now))
-    return setup, events
-
-
-def bench_mixed(agents: int, waiting: int, count: int, naive: bool) -> float:
-    """Events per second of the mixed workload after its setup."""
-    setup, events = mixed_events(agents, waiting, count, seed=7)
-    desk = Desk(settings(2))
-    for event in setup:
-        desk.handle(event)
-    if naive:  # the same state, restored into the naive reference (its own setup is slow)
-        desk = naive_desk(desk.settings, desk.snapshot())
-    handle = desk.handle
-    gc.collect()
-    started = time.perf_counter()
-    for event in events:
-        handle(event)
-    return len(events) / (time.perf_counter() - started)
+def take_over(desk: Desk) -> Desk:
+    """The naive reference with the state of ``desk``."""
+    return naive_desk(desk.settings, desk.snapshot())
 
 
 def check_same_actions(agents: int, waiting: int, count: int) -> int:
@@ -312,9 +195,9 @@ def main() -> None:
     sizes = (1_000, 10_000) if quick else (1_000, 10_000, 100_000)
     ours: dict[int, float] = {}
     for agents in sizes:
-        ours[agents] = min(bench_assign(agents, 5_000, naive=False) for _ in range(7))
+        ours[agents] = min(time_assign(agents, 5_000) for _ in range(7))
         print(f"   deskcore  {agents:>7} agents: {ours[agents]:8.1f} us")
-    naive_10k = min(bench_assign(10_000, 200, naive=True) for _ in range(3))
+    naive_10k = min(time_assign(10_000, 200, naive_desk) for _ in range(3))
     print(f"   naive     {10_000:>7} agents: {naive_10k:8.1f} us")
     print(f"   speed-up at 10k agents: {naive_10k / ours[10_000]:.0f}x (target >= 100x)")
     if 100_000 in ours:
@@ -325,12 +208,12 @@ def main() -> None:
     print("2. mixed workload, events per second")
     # Best of three (the machine's noise only ever slows a run down); the naive reference
     # at the large size is too slow to repeat, and its figure is not a target.
-    small = max(bench_mixed(100, 1_000, 20_000, naive=False) for _ in range(3))
+    small = max(time_mixed(100, 1_000, 20_000) for _ in range(3))
     large_waiting = 10_000 if quick else 100_000
     large_agents = 10_000 if not quick else 1_000
-    large = max(bench_mixed(large_agents, large_waiting, 20_000, naive=False) for _ in range(3))
-    naive_small = max(bench_mixed(100, 1_000, 20_000, naive=True) for _ in range(3))
-    naive_large = bench_mixed(large_agents, large_waiting, 2_000, naive=True)
+    large = max(time_mixed(large_agents, large_waiting, 20_000) for _ in range(3))
+    naive_small = max(time_mixed(100, 1_000, 20_000, take_over) for _ in range(3))
+    naive_large = time_mixed(large_agents, large_waiting, 2_000, take_over)
     print(f"   deskcore   100 agents /   1k waiting: {small:10.0f} events/s")
     print(f"   deskcore   10k agents / {large_waiting // 1000}k waiting: {large:10.0f} events/s")
     print(f"   naive      100 agents /   1k waiting: {naive_small:10.0f} events/s")

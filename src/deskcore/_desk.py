@@ -17,7 +17,7 @@ from ._engine import Engine
 from ._errors import EventError
 from ._events import Event
 from ._policy import AgentView, ConversationState, ConversationView, Decision
-from ._raw import build_action, raw_event
+from ._raw import BUILD, FIELDS
 from ._records import due_of
 from ._settings import DeskSettings
 from ._snapshot import dump_state, load_state
@@ -56,12 +56,12 @@ class Desk:
 
     def handle(self, event: Event) -> list[Action]:
         """Handle one event: fire due deadlines, then the event; return the actions (T2)."""
-        raw = raw_event(event)
-        if raw is None:
+        fields = FIELDS.get(type(event))  # raw_event(), inline: the hot path
+        if fields is None:
             raise EventError(f"expected one of the event classes, got {event!r}")
         at = event.at
         now = to_us(at)  # events are checked aware on construction (T1)
-        actions = self._engine.apply(now, *raw)
+        actions = self._engine.apply(now, *fields(event))
         if not actions:
             return []
         instants: dict[int, datetime] = {now: at}  # actions of the event keep its instant
@@ -72,7 +72,8 @@ class Desk:
                 moment = instants[micros] = from_us(micros)
             return moment
 
-        return [build_action(item, instant) for item in actions]
+        build = BUILD  # build_action(), inline
+        return [build[item[0]](item, instant) for item in actions]
 
     def next_deadline(self) -> datetime | None:
         """The instant of the earliest deadline that will act, or ``None`` (T2)."""

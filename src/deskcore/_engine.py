@@ -64,7 +64,7 @@ from ._raw import (
     TICK,
     RawAction,
 )
-from ._records import ALL, WAIT, WEBHOOK, AgentRecord, ConvRecord, ScopeKey, group_key
+from ._records import ALL, SHIFT, WAIT, WEBHOOK, AgentRecord, ConvRecord, ScopeKey, group_key
 from ._rooms import Rooms
 from ._routing import Router
 from ._settings import DeskSettings, Strategy
@@ -207,15 +207,18 @@ class Engine:
             self._rebalance(now)
             if queues.moved:
                 router.tell_positions(now)
-        deadlines, fire = self.deadlines, self._fire
-        item = deadlines.pop_due(now)
-        while item is not None:
-            due, kind, record = item
-            self.now = due  # actions of the step take effect at its instant (T2)
-            fire[kind](record, due)
-            if queues.moved:
-                router.tell_positions(due)
+        deadlines = self.deadlines
+        heap = deadlines.heap
+        if heap and heap[0][0] >> SHIFT <= now:  # something may be due (maybe stale)
+            fire = self._fire
             item = deadlines.pop_due(now)
+            while item is not None:
+                due, kind, record = item
+                self.now = due  # actions of the step take effect at its instant (T2)
+                fire[kind](record, due)
+                if queues.moved:
+                    router.tell_positions(due)
+                item = deadlines.pop_due(now)
         self.now = now
         self._dispatch(code, conv, conversation, now, agent, arg)
         if queues.moved:

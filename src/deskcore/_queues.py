@@ -142,6 +142,8 @@ class Queues:
         interval, those without a pending prompt deadline; else everyone from ``start``."""
         queue = self.by_scope[key]  # remove() drops a queue it empties, and its move
         if self.interval is None:
+            if not entered:
+                return ()
             waiting = (self.convs[conv_id] for conv_id in entered)
             ranks = sorted(queue.index(entry) for entry in self._entries_in(waiting, key))
             return [(rank, queue[rank]) for rank in ranks]

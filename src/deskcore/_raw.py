@@ -42,6 +42,7 @@ from typing import Any
 import attrs
 
 from ._actions import (
+    ACTION_TYPES,
     Action,
     Assign,
     Close,
@@ -77,11 +78,13 @@ __all__ = [
     "ACCEPTED",
     "AGENT_MESSAGE",
     "ANSWERED",
+    "BUILD",
     "DECLINED",
     "ENDED",
     "ENTERED",
     "EVENT_CLASSES",
     "FAILED",
+    "FIELDS",
     "INVITED",
     "LAYOUT",
     "NAMES",
@@ -93,8 +96,6 @@ __all__ = [
     "Instant",
     "RawAction",
     "RawEvent",
-    "build_action",
-    "raw_event",
 ]
 
 TICK, STATUS, ENTERED, REQUESTED, ANSWERED, FAILED, ACCEPTED, DECLINED = range(8)
@@ -124,7 +125,7 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
 NAMES: tuple[str, ...] = tuple(cls.type for cls in EVENT_CLASSES)
 """The wire name of each code's event (``NAMES[TICK] == "tick"``)."""
 
-_FIELDS: dict[type, Callable[[Any], RawEvent]] = {
+FIELDS: dict[type, Callable[[Any], RawEvent]] = {
     Tick: lambda e: (TICK, None, None, None),
     AgentStatusChanged: lambda e: (STATUS, None, e.agent, (e.status, e.groups, e.capacity, e.name)),
     UserEntered: lambda e: (ENTERED, e.conversation, None, None),
@@ -139,36 +140,15 @@ _FIELDS: dict[type, Callable[[Any], RawEvent]] = {
     RatingInvited: lambda e: (INVITED, e.conversation, e.agent, None),
     RatingSubmitted: lambda e: (SUBMITTED, e.conversation, None, e.score),
 }
+"""How each event class is taken apart into its raw fields."""
 
-
-def raw_event(event: object) -> RawEvent | None:
-    """The raw fields of an event object, or ``None`` when it is not one."""
-    fields = _FIELDS.get(type(event))
-    return None if fields is None else fields(event)
-
-
-_ACTIONS: tuple[type[Action], ...] = (
-    SendPrompt,
-    RequestAssignment,
-    Enqueue,
-    Offer,
-    WithdrawOffer,
-    Assign,
-    SetAgentStatus,
-    RoutingFailed,
-    Close,
-    RatingCard,
-    RecordRating,
-    Rejected,
-)
 
 LAYOUT: dict[type[Action], tuple[str, ...]] = {
-    cls: tuple(field.name for field in attrs.fields(cls)[1:]) for cls in _ACTIONS
+    cls: tuple(field.name for field in attrs.fields(cls)[1:]) for cls in ACTION_TYPES.values()
 }
 """The fields of each action class's raw tuple, after the class and the instant."""
 
-# One constructor call each (the hot path of Desk.handle); a test checks them against LAYOUT.
-_BUILD: dict[type[Action], Callable[[RawAction, Instant], Action]] = {
+BUILD: dict[type[Action], Callable[[RawAction, Instant], Action]] = {
     SendPrompt: lambda r, t: SendPrompt(at=t(r[1]), conversation=r[2], prompt=r[3], text=r[4]),
     RequestAssignment: lambda r, t: RequestAssignment(
         at=t(r[1]), conversation=r[2], expires_at=t(r[3])
@@ -190,8 +170,6 @@ _BUILD: dict[type[Action], Callable[[RawAction, Instant], Action]] = {
         at=t(r[1]), event_type=r[2], reason=r[3], conversation=r[4], agent=r[5]
     ),
 }
-
-
-def build_action(raw: RawAction, instant: Instant) -> Action:
-    """The action object of a raw action; ``instant`` turns µs into datetimes."""
-    return _BUILD[raw[0]](raw, instant)
+"""How each action class is built from its raw tuple, with one constructor call (the hot
+path of ``Desk.handle``); the second argument turns µs into datetimes. A test checks them
+against :data:`LAYOUT`."""

@@ -70,8 +70,9 @@ class Router:
         return assign(views, scope=scope_of(key), declined=conv.declined, missed=conv.missed)
 
     def _note(self, conv: ConvRecord, key: ScopeKey) -> None:
-        if self.decisions is not None:
-            self.decisions.append((conv.id, self.decide(conv, key)))
+        """Explain mode: keep the pure decision beside the one the index makes."""
+        assert self.decisions is not None
+        self.decisions.append((conv.id, self.decide(conv, key)))
 
     # -- routing -----------------------------------------------------------------------------
 
@@ -79,7 +80,8 @@ class Router:
         """Route a request in its scope: give it to an agent, queue it, or fail (R4–R6, Q4)."""
         key = conv.scope
         assert key is not None and conv.request is not None
-        self._note(conv, key)
+        if self.decisions is not None:
+            self._note(conv, key)
         if not self.rooms.staffed(key):
             self.fail(conv, now, FailureReason.NO_AGENTS_ONLINE)  # R4
             return
@@ -195,7 +197,8 @@ class Router:
             key = conv.scope
             if conv.state is not S.WAITING or key is None:
                 continue  # taken by the freed agent
-            self._note(conv, key)
+            if self.decisions is not None:
+                self._note(conv, key)
             if not rooms.staffed(key):
                 self.fail(conv, now, FailureReason.NO_AGENTS_ONLINE)  # R4
                 continue
@@ -245,7 +248,8 @@ class Router:
             if agent.id in conv.missed:  # S3: another agent with room goes first
                 chosen = self.rooms.choose(conv, conv.scope) or agent
             queues.remove(conv)
-            self._note(conv, conv.scope)
+            if self.decisions is not None:
+                self._note(conv, conv.scope)
             self.give(conv, chosen, now)
 
     def fail_unstaffed(self, keys: list[ScopeKey], now: int) -> None:

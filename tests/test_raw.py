@@ -1,0 +1,57 @@
+"""The raw forms of events and actions that the engine takes and returns."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import attrs
+import pytest
+
+from deskcore import ACTION_TYPES, EVENT_TYPES, UNSET, AgentState, AgentStatusChanged, Tick
+from deskcore._raw import BUILD, EVENT_CLASSES, FIELDS, LAYOUT, NAMES, STATUS, TICK
+from deskcore._time import from_us, to_us
+
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class TestLayout:
+    """Each action class's raw tuple holds its fields in declared order after ``at``."""
+
+    @pytest.mark.parametrize("name", sorted(ACTION_TYPES))
+    def test_build_follows_the_layout(self, name: str) -> None:
+        """A raw tuple of distinct values builds the action with each value in its field."""
+        cls = ACTION_TYPES[name]
+        fields = LAYOUT[cls]
+        assert fields == tuple(field.name for field in attrs.fields(cls)[1:])
+        values = [
+            to_us(AT) + n if name.endswith("_at") else f"v{n}" for n, name in enumerate(fields)
+        ]
+        action = BUILD[cls]((cls, to_us(AT), *values), from_us)
+        assert type(action) is cls and action.at == AT
+        for field, value in zip(fields, values, strict=True):
+            expected = from_us(value) if isinstance(value, int) else value
+            assert getattr(action, field) == expected, field
+
+    def test_every_action_class_has_a_layout(self) -> None:
+        """LAYOUT and BUILD cover exactly the action classes of the protocol."""
+        assert set(LAYOUT) == set(BUILD) == set(ACTION_TYPES.values())
+
+
+class TestEvents:
+    """Each event class has its code, and its raw fields."""
+
+    def test_codes_name_every_event(self) -> None:
+        """NAMES[code] is the wire name of the code's class, for every event class."""
+        assert set(EVENT_CLASSES) == set(EVENT_TYPES.values())
+        assert [cls.type for cls in EVENT_CLASSES] == list(NAMES)
+
+    def test_status_carries_plain_fields(self) -> None:
+        """agent_status is (status, groups, capacity, name), UNSET where not given."""
+        event = AgentStatusChanged(at=AT, agent="a1", status="online", capacity=2)
+        raw = FIELDS[AgentStatusChanged](event)
+        assert raw == (STATUS, None, "a1", (AgentState.ONLINE, UNSET, 2, UNSET))
+        assert FIELDS[Tick](Tick(at=AT)) == (TICK, None, None, None)
+
+    def test_every_event_class_has_fields(self) -> None:
+        """FIELDS covers exactly the event classes of the protocol."""
+        assert set(FIELDS) == set(EVENT_TYPES.values())
