@@ -18,6 +18,7 @@ from ._actions import ACTION_TYPES, Action
 from ._errors import EventError
 from ._events import EVENT_TYPES, UNSET, AgentState, Event, Party
 from ._fields import suggest
+from ._show import show
 
 __all__ = [
     "action_from_json",
@@ -41,23 +42,23 @@ def parse_instant(value: object) -> datetime:
     Raises ``ValueError`` naming the value when it is malformed or naive (T1).
     """
     if not isinstance(value, str):
-        raise ValueError(f"must be an ISO 8601 instant string, got {value!r}")
+        raise ValueError(f"must be an ISO 8601 instant string, got {show(value)}")
     text = value.strip()
     moment = datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"instant {value!r} has no offset (write e.g. '2026-03-02T09:00:00Z')")
+        raise ValueError(f"instant {show(value)} has no offset (write e.g. '2026-03-02T09:00:00Z')")
     return moment
 
 
 def _ident(value: object) -> str:
     if not isinstance(value, str) or not value:
-        raise ValueError(f"must be a non-empty string, got {value!r}")
+        raise ValueError(f"must be a non-empty string, got {show(value)}")
     return value
 
 
 def _idents(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
-        raise ValueError(f"must be a list of ids, got {value!r}")
+        raise ValueError(f"must be a list of ids, got {show(value)}")
     return tuple(_ident(item) for item in value)
 
 
@@ -69,14 +70,14 @@ def _choice(kind: type[enum.StrEnum]) -> Callable[[object], Any]:
             return kind(value)
         listed = ", ".join(repr(name) for name in names)
         hint = suggest(value, names) if isinstance(value, str) else ""
-        raise ValueError(f"must be one of {listed}, got {value!r}{hint}")
+        raise ValueError(f"must be one of {listed}, got {show(value)}{hint}")
 
     return read
 
 
 def _integer(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"must be an integer, got {value!r}")
+        raise ValueError(f"must be an integer, got {show(value)}")
     return value
 
 
@@ -86,7 +87,7 @@ def _capacity(value: object) -> int | None:
 
 def _string(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"must be a string, got {value!r}")
+        raise ValueError(f"must be a string, got {show(value)}")
     return value
 
 
@@ -118,11 +119,11 @@ def event_from_json(data: object) -> Event:
     'tick'
     """
     if not isinstance(data, Mapping):
-        raise EventError(f"an event must be a JSON object, got {data!r}")
+        raise EventError(f"an event must be a JSON object, got {show(data)}")
     kind = data.get("type")
     if not isinstance(kind, str) or kind not in EVENT_TYPES:
         hint = suggest(kind, list(EVENT_TYPES)) if isinstance(kind, str) else ""
-        raise EventError(f"unknown event type {kind!r}{hint}", field="type")
+        raise EventError(f"unknown event type {show(kind)}{hint}", field="type")
     cls = EVENT_TYPES[kind]
     fields = {field.name: field for field in attrs.fields(cls)}
     values: dict[str, Any] = {}

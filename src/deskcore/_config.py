@@ -27,6 +27,7 @@ class Config:
         "accept_us",
         "break_on_timeout",
         "default_capacity",
+        "horizon_us",
         "interval_us",
         "manual",
         "max_length",
@@ -56,3 +57,14 @@ class Config:
         self.user_timeout_us = _us(closure.user_timeout)
         self.retention_us = span_us(closure.retention)
         self.validity_us = span_us(settings.ratings.validity)
+        # The furthest after an event that a deadline it sets can fall: a card's expiry
+        # plus the retention after it is the longest chain (D3).
+        spans = (
+            self.accept_us,
+            self.webhook_us,
+            self.max_wait_us,
+            self.interval_us,
+            self.user_timeout_us,
+            self.validity_us + self.retention_us,
+        )
+        self.horizon_us = max(span for span in spans if span is not None)

@@ -20,6 +20,7 @@ from ._policy import AgentView, ConversationState, ConversationView, Decision
 from ._raw import BUILD, FIELDS
 from ._records import due_of
 from ._settings import DeskSettings
+from ._show import show
 from ._snapshot import dump_state, load_state
 from ._time import EPOCH, from_us, span_us, to_us
 
@@ -58,7 +59,7 @@ class Desk:
         """Handle one event: fire due deadlines, then the event; return the actions (T2)."""
         fields = FIELDS.get(type(event))  # raw_event(), inline: the hot path
         if fields is None:
-            raise EventError(f"expected one of the event classes, got {event!r}")
+            raise EventError(f"expected one of the event classes, got {show(event)}")
         at = event.at
         now = to_us(at)  # events are checked aware on construction (T1)
         actions = self._engine.apply(now, *fields(event))
@@ -98,7 +99,7 @@ class Desk:
         waiting users at the next event (A5).
         """
         if not isinstance(settings, DeskSettings):
-            raise TypeError(f"settings must be a DeskSettings, got {settings!r}")
+            raise TypeError(f"settings must be a DeskSettings, got {show(settings)}")
         self._engine.configure(settings)
         self._engine.rebalance = True
 

@@ -23,6 +23,7 @@ from ._durations import format_duration
 from ._errors import SettingsError
 from ._fields import join_path, kind_of, suggest
 from ._settings import DeskSettings, TimeRange
+from ._show import show
 
 __all__ = ["dump_settings", "load_settings", "read_document", "structure_document"]
 
@@ -48,7 +49,7 @@ def _key(key: object) -> str:
 
 def _got(value: object) -> str:
     kind = kind_of(value)
-    return kind if isinstance(value, list | tuple | Mapping) else f"{value!r} ({kind})"
+    return kind if isinstance(value, list | tuple | Mapping) else f"{show(value)} ({kind})"
 
 
 def _structure(cls: type[T], data: object, path: str, errors: Errors) -> T | None:

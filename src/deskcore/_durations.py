@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-__all__ = ["format_duration", "parse_duration"]
+from ._show import show
+
+__all__ = ["LONGEST", "format_duration", "parse_duration"]
+
+LONGEST = timedelta(days=3650)
+"""The longest duration a setting may give (10 years), so that every instant a desk
+computes stays far inside what a datetime can hold."""
 
 # ASCII digits only: str.isdigit-style matching would accept "٣m".
 _UNITS = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?")
@@ -20,7 +26,7 @@ def _span(value: object, **parts: int) -> timedelta:
     try:
         return timedelta(**parts)
     except OverflowError:
-        raise ValueError(f"is too long to be a duration, got {value!r}") from None
+        raise ValueError(f"is too long to be a duration, got {show(value)}") from None
 
 
 def parse_duration(value: object) -> timedelta:
@@ -39,14 +45,14 @@ def parse_duration(value: object) -> timedelta:
     """
     if isinstance(value, bool) or not isinstance(value, int | str):
         kind = _KINDS.get(type(value), type(value).__name__)
-        raise ValueError(f"must be a duration ({_FORMS}), got {value!r} ({kind})")
+        raise ValueError(f"must be a duration ({_FORMS}), got {show(value)} ({kind})")
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"must not be negative, got {value}")
         return _span(value, seconds=value)
     text = value.strip()
     if text.startswith("-"):
-        raise ValueError(f"must not be negative, got {value!r}")
+        raise ValueError(f"must not be negative, got {show(value)}")
     unit = _UNITS.fullmatch(text)
     if text and unit is not None:
         days, hours, minutes, seconds = (int(part or 0) for part in unit.groups())
@@ -55,7 +61,7 @@ def parse_duration(value: object) -> timedelta:
     if iso is not None and any(iso.groups()) and not text.upper().endswith("T"):
         weeks, days, hours, minutes, seconds = (int(part or 0) for part in iso.groups())
         return _span(value, weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
-    raise ValueError(f"cannot read {value!r} as a duration (use {_FORMS})")
+    raise ValueError(f"cannot read {show(value)} as a duration (use {_FORMS})")
 
 
 def format_duration(value: timedelta) -> str:

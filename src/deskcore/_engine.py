@@ -68,7 +68,8 @@ from ._records import ALL, SHIFT, WAIT, WEBHOOK, AgentRecord, ConvRecord, ScopeK
 from ._rooms import Rooms
 from ._routing import Router
 from ._settings import DeskSettings, Strategy
-from ._time import from_us
+from ._show import show, show_list
+from ._time import EARLIEST, LATEST, from_us
 
 __all__ = ["Engine"]
 
@@ -95,6 +96,8 @@ class Engine:
         self.config = config
         self.now: int | None = None  # the instant of the last event (µs)
         self.order = 0  # arrival order of requests (Q1 ties)
+        # Settings given by update(): switched to at the next event, after its due deadlines.
+        self.pending: Config | None = None
         self.rebalance = False  # settings changed: agents take waiting users at the next event
         self.agents: dict[str, AgentRecord] = {}
         self.convs: dict[str, ConvRecord] = {}
@@ -154,17 +157,27 @@ class Engine:
 
     @property
     def settings(self) -> DeskSettings:
-        """The settings the engine runs with."""
-        return self.config.settings
+        """The settings the engine runs with (those given to :meth:`update` once given)."""
+        return (self.pending or self.config).settings
+
+    def update(self, settings: DeskSettings) -> None:
+        """Run with ``settings`` from the next event on: after the deadlines due before it
+        have fired under the old ones (T2), every part switches, agents are filed again and
+        those with room take waiting users (A5); then the event is handled."""
+        self.pending = Config(settings)
+        self.rebalance = True
 
     def configure(self, settings: DeskSettings) -> None:
-        """Run with ``settings``: every part reads them from the next event on."""
-        config = self.config = Config(settings)
+        """Run with ``settings`` now: every part reads them from here on."""
+        self._switch(Config(settings))
+
+    def _switch(self, config: Config) -> None:
+        self.config = config
         self.router.config = self.closer.config = config
         self.rooms.default_capacity = config.default_capacity
         self.queues.interval = config.interval_us
         self.queues.rebuild_attention()
-        self.hours = OpenMemo(settings.working_hours.schedule)
+        self.hours = OpenMemo(config.settings.working_hours.schedule)
 
     def next_due(self) -> int | None:
         """The instant (µs) of the earliest deadline that will act, or ``None`` (T2)."""
@@ -202,11 +215,6 @@ class Engine:
         router, queues = self.router, self.queues
         if self.explain:
             router.decisions = []
-        if self.rebalance:
-            self.rebalance = False
-            self._rebalance(now)
-            if queues.moved:
-                router.tell_positions(now)
         deadlines = self.deadlines
         heap = deadlines.heap
         if heap and heap[0][0] >> SHIFT <= now:  # something may be due (maybe stale)
@@ -219,6 +227,11 @@ class Engine:
                 if queues.moved:
                     router.tell_positions(due)
                 item = deadlines.pop_due(now)
+        if self.rebalance:  # new settings take effect now, after the due deadlines
+            self.now = now
+            self._rebalance(now)
+            if queues.moved:
+                router.tell_positions(now)
         self.now = now
         self._dispatch(code, conv, conversation, now, agent, arg)
         if queues.moved:
@@ -240,9 +253,18 @@ class Engine:
                 event_type=NAMES[code],
                 field="at",
             )
+        config = self.pending or self.config  # the settings the event will be handled under
+        if not EARLIEST <= now <= LATEST - config.horizon_us:
+            latest = from_us(LATEST - config.horizon_us).isoformat()
+            raise EventError(
+                f"must lie from 0001-01-01T00:00:00+00:00 to {latest} (the latest instant "
+                "whose deadlines under these settings a datetime can hold)",
+                event_type=NAMES[code],
+                field="at",
+            )
         conv = None if conversation is None else self.known(conversation, now)
         if code == REQUESTED:
-            assignment = self.config.settings.assignment
+            assignment = config.settings.assignment
             if assignment.strategy is Strategy.USER_CHOICE:
                 if arg is None:
                     raise EventError(
@@ -252,18 +274,19 @@ class Engine:
                     )
                 if arg not in assignment.groups:
                     raise EventError(
-                        f"{arg!r} is not one of assignment.groups {list(assignment.groups)} (R3)",
+                        f"{show(arg)} is not one of assignment.groups "
+                        f"({show_list(assignment.groups)}) (R3)",
                         event_type=NAMES[code],
                         field="group",
                     )
         elif conv is None and conversation is not None and code != ENTERED:
             raise EventError(
-                f"unknown conversation {conversation!r}",
+                f"unknown conversation {show(conversation)}",
                 event_type=NAMES[code],
                 field="conversation",
             )
         if agent is not None and code != STATUS and agent not in self.agents:
-            raise EventError(f"unknown agent {agent!r}", event_type=NAMES[code], field="agent")
+            raise EventError(f"unknown agent {show(agent)}", event_type=NAMES[code], field="agent")
         return conv
 
     def _dispatch(
@@ -329,6 +352,10 @@ class Engine:
 
     def _rebalance(self, now: int) -> None:
         """New settings: every agent filed afresh, then those with room take waiting users."""
+        self.rebalance = False
+        if self.pending is not None:
+            self._switch(self.pending)
+            self.pending = None
         self.rooms.rebuild()
         agents = self.agents.values()
         with_room = sorted((a.key, a) for a in agents if a.key is not None)

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ._errors import EventError, NaiveTimeError
+from ._show import show
 from ._time import require_aware
 
 __all__ = [
@@ -81,7 +82,7 @@ def _instant(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None
 
 def _ident(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or not value:
-        raise _fail(instance, attribute, f"must be a non-empty string, got {value!r}")
+        raise _fail(instance, attribute, f"must be a non-empty string, got {show(value)}")
 
 
 def _optional(check: Callable[[Any, attrs.Attribute[Any], Any], None]) -> Any:
@@ -94,10 +95,10 @@ def _optional(check: Callable[[Any, attrs.Attribute[Any], Any], None]) -> Any:
 
 def _idents(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, tuple):
-        raise _fail(instance, attribute, f"must be a tuple of ids, got {value!r}")
+        raise _fail(instance, attribute, f"must be a tuple of ids, got {show(value)}")
     for item in value:
         if not isinstance(item, str) or not item:
-            raise _fail(instance, attribute, f"must hold non-empty strings, got {item!r}")
+            raise _fail(instance, attribute, f"must hold non-empty strings, got {show(item)}")
 
 
 def _as_member(kind: type[enum.StrEnum], value: Any) -> Any:
@@ -123,7 +124,7 @@ def _member(kind: type[enum.StrEnum]) -> Any:
 
     def validator(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if not isinstance(value, kind):
-            raise _fail(instance, attribute, f"must be one of {names}, got {value!r}")
+            raise _fail(instance, attribute, f"must be one of {names}, got {show(value)}")
 
     return validator
 
@@ -131,7 +132,7 @@ def _member(kind: type[enum.StrEnum]) -> Any:
 def _integer(low: int | None = None) -> Any:
     def validator(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise _fail(instance, attribute, f"must be an integer, got {value!r}")
+            raise _fail(instance, attribute, f"must be an integer, got {show(value)}")
         if low is not None and value < low:
             raise _fail(instance, attribute, f"must be >= {low}, got {value}")
 
@@ -140,7 +141,7 @@ def _integer(low: int | None = None) -> Any:
 
 def _text(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str):
-        raise _fail(instance, attribute, f"must be a string, got {value!r}")
+        raise _fail(instance, attribute, f"must be a string, got {show(value)}")
 
 
 def _id_field() -> Any:

@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 from ._errors import SettingsError
+from ._show import show
 
 __all__ = [
     "Check",
@@ -81,9 +82,9 @@ def suggest(name: str, choices: Sequence[str]) -> str:
     """A ``" (did you mean 'x'?)"`` hint for a close name in ``choices``, or ``""``."""
     folded = {choice.lower(): choice for choice in choices}
     if name.lower() in folded:
-        return f" (did you mean {folded[name.lower()]!r}?)"
+        return f" (did you mean {show(folded[name.lower()])}?)"
     close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f" (did you mean {show(close[0])}?)" if close else ""
 
 
 def _same(value: Any) -> Any:
@@ -93,19 +94,19 @@ def _same(value: Any) -> Any:
 def expect_bool(value: object) -> None:
     """Refuse anything but ``True`` and ``False`` (``"false"`` is not a boolean)."""
     if not isinstance(value, bool):
-        raise ValueError(f"must be true or false, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be true or false, got {show(value)} ({kind_of(value)})")
 
 
 def expect_str(value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be a string, got {show(value)} ({kind_of(value)})")
     return value
 
 
 def int_check(low: int, high: int | None = None) -> Check:
     def check(value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"must be an integer, got {value!r} ({kind_of(value)})")
+            raise ValueError(f"must be an integer, got {show(value)} ({kind_of(value)})")
         if value < low:
             raise ValueError(f"must be >= {low}, got {value}")
         if high is not None and value > high:
@@ -138,8 +139,8 @@ def choice(enum_type: type[enum.StrEnum]) -> tuple[Parse, Check, Parse]:
             return enum_type(value)
         if isinstance(value, str):
             listed = ", ".join(repr(name) for name in names)
-            raise ValueError(f"must be one of {listed}, got {value!r}{suggest(value, names)}")
-        raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
+            raise ValueError(f"must be one of {listed}, got {show(value)}{suggest(value, names)}")
+        raise ValueError(f"must be a string, got {show(value)} ({kind_of(value)})")
 
     def check(value: object) -> None:
         if not isinstance(value, enum_type):
@@ -182,7 +183,7 @@ def instance_check(cls: type) -> Check:
 
     def check(value: object) -> None:
         if not isinstance(value, cls):
-            raise ValueError(f"must be a {cls.__name__}, got {value!r} ({kind_of(value)})")
+            raise ValueError(f"must be a {cls.__name__}, got {show(value)} ({kind_of(value)})")
 
     return check
 

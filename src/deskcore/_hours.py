@@ -14,6 +14,7 @@ from types import MappingProxyType
 
 from dateutil.rrule import rrule, rruleset, rrulestr
 
+from ._show import show
 from ._time import from_us, require_aware, to_us
 
 __all__ = ["OpenMemo", "Schedule", "parse_range", "parse_rrule", "resolve_local"]
@@ -49,31 +50,31 @@ def parse_range(text: str) -> tuple[int, int]:
     """
     match = _RANGE.fullmatch(text) if isinstance(text, str) else None
     if match is None:
-        raise ValueError(f"expected 'HH:MM-HH:MM', got {text!r}")
+        raise ValueError(f"expected 'HH:MM-HH:MM', got {show(text)}")
     hours1, minutes1, hours2, minutes2 = (int(group) for group in match.groups())
     start, end = hours1 * 60 + minutes1, hours2 * 60 + minutes2
     for hours, minutes, is_end in ((hours1, minutes1, False), (hours2, minutes2, True)):
         stamp = f"{hours:02d}:{minutes:02d}"
         if stamp == "24:00" and not is_end:
-            raise ValueError(f"bad time '24:00' in {text!r}: '24:00' is allowed only as an end")
+            raise ValueError(f"bad time '24:00' in {show(text)}: '24:00' is allowed only as an end")
         if minutes > 59 or hours > 24 or (hours == 24 and minutes != 0):
-            raise ValueError(f"bad time {stamp!r} in {text!r}")
+            raise ValueError(f"bad time {show(stamp)} in {show(text)}")
     if start == end:
-        raise ValueError(f"start and end are equal: {text!r}")
+        raise ValueError(f"start and end are equal: {show(text)}")
     return start, end or 1440
 
 
 def _compile_rrule(text: str) -> rrule | rruleset:
     """Parse an RRULE for matching naive local dates (see :func:`parse_rrule`)."""
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"expected an RRULE such as 'FREQ=YEARLY;BYMONTH=12', got {text!r}")
+        raise ValueError(f"expected an RRULE such as 'FREQ=YEARLY;BYMONTH=12', got {show(text)}")
     try:
         # ignoretz and an empty TZID table keep every date naive: the rule is read in the
         # desk's local wall time (T3: dateutil never sees an aware datetime).
         return rrulestr(text, dtstart=_RRULE_EPOCH, ignoretz=True, tzids={})
     except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError) as exc:
         detail = "no RRULE line" if isinstance(exc, IndexError) else str(exc) or repr(exc)
-        raise ValueError(f"invalid RRULE {text!r}: {detail}") from None
+        raise ValueError(f"invalid RRULE {show(text)}: {detail}") from None
 
 
 def parse_rrule(text: str) -> None:
@@ -121,14 +122,16 @@ def resolve_local(day: date, minute: int, zone: zoneinfo.ZoneInfo) -> datetime:
     aware with ``tzinfo=datetime.UTC``.
     """
     if isinstance(minute, bool) or not isinstance(minute, int) or not 0 <= minute <= 1440:
-        raise ValueError(f"minute must be an integer in 0..1440, got {minute!r}")
+        raise ValueError(f"minute must be an integer in 0..1440, got {show(minute)}")
     return _resolve_wall(datetime.combine(day, time()) + timedelta(minutes=minute), zone)
 
 
 def _check_ranges(ranges: object, where: str) -> tuple[_Range, ...]:
     """Validate one date's ranges: pairs (start, end), start 0..1439, end 1..1440."""
     if isinstance(ranges, str) or not isinstance(ranges, Sequence):
-        raise ValueError(f"{where}: expected a sequence of (start, end) minutes, got {ranges!r}")
+        raise ValueError(
+            f"{where}: expected a sequence of (start, end) minutes, got {show(ranges)}"
+        )
     checked: list[_Range] = []
     for index, pair in enumerate(ranges):
         if isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2:
@@ -139,7 +142,7 @@ def _check_ranges(ranges: object, where: str) -> tuple[_Range, ...]:
                 continue
         raise ValueError(
             f"{where}[{index}]: expected (start, end) with start in 0..1439, end in 1..1440 "
-            f"and start != end, got {pair!r}"
+            f"and start != end, got {show(pair)}"
         )
     return tuple(checked)
 
@@ -178,14 +181,14 @@ class Schedule:
         try:
             self._zone = zoneinfo.ZoneInfo(zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
-            raise ValueError(f"unknown time zone {zone!r}") from None
+            raise ValueError(f"unknown time zone {show(zone)}") from None
         if isinstance(weekly, str) or not isinstance(weekly, Sequence) or len(weekly) != 7:
-            raise ValueError(f"weekly must have 7 entries, Monday first, got {weekly!r}")
+            raise ValueError(f"weekly must have 7 entries, Monday first, got {show(weekly)}")
         self._weekly = tuple(_check_ranges(day, f"weekly[{i}]") for i, day in enumerate(weekly))
         self._dates: dict[date, tuple[_Range, ...]] = {}
         for day, ranges in dates.items():
             if isinstance(day, datetime) or not isinstance(day, date):
-                raise ValueError(f"dates: keys must be datetime.date, got {day!r}")
+                raise ValueError(f"dates: keys must be datetime.date, got {show(day)}")
             self._dates[day] = _check_ranges(ranges, f"dates[{day.isoformat()}]")
         self._rules: tuple[tuple[rrule | rruleset, tuple[_Range, ...]], ...] = tuple(
             (_compile_rrule(text), _check_ranges(ranges, f"rrules[{i}]"))
@@ -200,7 +203,7 @@ class Schedule:
         """The ranges of one local date (rule W1): its override, else those of the first
         matching rrule, else its weekday's."""
         if isinstance(day, datetime) or not isinstance(day, date):
-            raise TypeError(f"day must be a datetime.date, got {day!r}")
+            raise TypeError(f"day must be a datetime.date, got {show(day)}")
         override = self._dates.get(day)
         if override is not None:
             return override
@@ -317,7 +320,7 @@ class Schedule:
         """The first opening (or closing) edge at or after ``now`` within ``horizon``."""
         instant = _utc(now, "now")
         if not isinstance(horizon, timedelta) or horizon < timedelta(0):
-            raise ValueError(f"horizon must be a non-negative timedelta, got {horizon!r}")
+            raise ValueError(f"horizon must be a non-negative timedelta, got {show(horizon)}")
         if instant > _MAX_UTC:
             return None
         try:

@@ -25,6 +25,7 @@ import attrs
 from ._actions import CloseReason, PromptKind
 from ._events import AgentState
 from ._settings import DeskSettings
+from ._show import show
 from ._templates import render
 from ._time import require_aware
 
@@ -99,7 +100,7 @@ class Scope:
 
     def __str__(self) -> str:
         if self.group is not None:
-            return f"group {self.group!r}"
+            return f"group {show(self.group)}"
         if self.agents is not None:
             return "agents " + ", ".join(sorted(self.agents))
         return "all agents"

@@ -22,6 +22,7 @@ from ._desk import Desk
 from ._document import load_settings
 from ._errors import DeskcoreError, EventError, SettingsError
 from ._settings import DeskSettings
+from ._show import show
 
 __all__ = ["ReplayLine", "Scenario", "check_scenario", "describe", "load_scenario", "replay"]
 
@@ -157,7 +158,7 @@ def describe(line: ReplayLine) -> str:
         return f"#{line.event:<3} error: {data['message']}"
     text = data.pop("text", None)
     details = " ".join(f"{key}={value}" for key, value in data.items())
-    said = f" {text!r}" if text is not None else ""
+    said = f" {show(text)}" if text is not None else ""
     return f"#{line.event:<3} {at:<21} {kind:<17} {details}{said}"
 
 

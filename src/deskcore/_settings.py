@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import attrs
 
-from ._durations import parse_duration
+from ._durations import LONGEST, format_duration, parse_duration
 from ._errors import SettingsError
 from ._fields import (
     Check,
@@ -38,6 +38,7 @@ from ._fields import (
     wrap_check,
 )
 from ._hours import Schedule, parse_range, parse_rrule
+from ._show import show
 from ._templates import check_template
 
 __all__ = [
@@ -86,13 +87,18 @@ class ServiceMode(enum.StrEnum):
 def _duration_check(*, zero: bool) -> Check:
     def check(value: object) -> None:
         if not isinstance(value, timedelta):
-            raise ValueError(f"must be a timedelta, got {value!r} ({kind_of(value)})")
+            raise ValueError(f"must be a timedelta, got {show(value)} ({kind_of(value)})")
         if value < timedelta(0):
-            raise ValueError(f"must not be negative, got {value!r}")
+            raise ValueError(f"must not be negative, got {show(value)}")
         if value % timedelta(seconds=1):
-            raise ValueError(f"must be a whole number of seconds, got {value!r}")
+            raise ValueError(f"must be a whole number of seconds, got {show(value)}")
         if not zero and not value:
             raise ValueError("must be longer than zero, got 0")
+        if value > LONGEST:
+            raise ValueError(
+                f"must be at most {format_duration(LONGEST)} (10 years), "
+                f"got {format_duration(value)}"
+            )
 
     return check
 
@@ -146,21 +152,23 @@ class PromptSettings:
 
 def _parse_groups(value: object) -> tuple[str, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a list of group ids, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be a list of group ids, got {show(value)} ({kind_of(value)})")
     return tuple(value)
 
 
 def _check_groups(value: object) -> None:
     if not isinstance(value, tuple):
-        raise ValueError(f"must be a tuple of group ids, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be a tuple of group ids, got {show(value)} ({kind_of(value)})")
     faults: Faults = []
     seen: dict[str, int] = {}
     for index, group in enumerate(value):
         if not isinstance(group, str) or not group:
-            message = f"must be a non-empty string, got {group!r} ({kind_of(group)})"
+            message = f"must be a non-empty string, got {show(group)} ({kind_of(group)})"
             faults.append((f"[{index}]", message))
         elif group in seen:
-            faults.append((f"[{index}]", f"repeats the group {group!r} of groups[{seen[group]}]"))
+            faults.append(
+                (f"[{index}]", f"repeats the group {show(group)} of groups[{seen[group]}]")
+            )
         else:
             seen[group] = index
     raise_faults(faults)
@@ -266,7 +274,7 @@ class TimeRange:
         for name, low, high in (("start", 0, 1439), ("end", 1, 1440)):
             value = getattr(self, name)
             if type(value) is not int:  # bool is not a minute
-                message = f"must be an integer number of minutes, got {value!r}"
+                message = f"must be an integer number of minutes, got {show(value)}"
                 raise SettingsError([(name, f"{message} ({kind_of(value)})")])
             if not low <= value <= high:
                 raise SettingsError([(name, f"must be in {low}..{high}, got {value}")])
@@ -277,7 +285,7 @@ class TimeRange:
     def parse(cls, text: object) -> TimeRange:
         """Read ``"HH:MM-HH:MM"``; raises ``ValueError`` naming what is wrong."""
         if not isinstance(text, str):
-            raise ValueError(f"must be a string 'HH:MM-HH:MM', got {text!r} ({kind_of(text)})")
+            raise ValueError(f"must be a string 'HH:MM-HH:MM', got {show(text)} ({kind_of(text)})")
         start, end = parse_range(text)
         return cls(start, end)
 
@@ -287,7 +295,7 @@ class TimeRange:
 
 def _parse_ranges(value: object) -> tuple[TimeRange, ...]:
     if not isinstance(value, list | tuple):
-        message = f"must be a list of 'HH:MM-HH:MM' ranges, got {value!r} ({kind_of(value)})"
+        message = f"must be a list of 'HH:MM-HH:MM' ranges, got {show(value)} ({kind_of(value)})"
         raise ValueError(message)
     ranges: list[TimeRange] = []
     faults: Faults = []
@@ -302,7 +310,7 @@ def _parse_ranges(value: object) -> tuple[TimeRange, ...]:
 
 def _check_ranges(value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(item, TimeRange) for item in value):
-        raise ValueError(f"must be a tuple of TimeRange, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be a tuple of TimeRange, got {show(value)} ({kind_of(value)})")
 
 
 def _ranges(default: tuple[TimeRange, ...] = ()) -> Any:
@@ -339,22 +347,22 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _parse_date(value: object) -> date:
     if isinstance(value, datetime):
-        raise ValueError(f"must be a date 'YYYY-MM-DD', got a date and time {value!r}")
+        raise ValueError(f"must be a date 'YYYY-MM-DD', got a date and time {show(value)}")
     if isinstance(value, date):
         return value  # a TOML date: date = 2026-12-24
     if not isinstance(value, str):
-        raise ValueError(f"must be a date 'YYYY-MM-DD', got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be a date 'YYYY-MM-DD', got {show(value)} ({kind_of(value)})")
     if not _ISO_DATE.fullmatch(value):
-        raise ValueError(f"must be a date 'YYYY-MM-DD', got {value!r}")
+        raise ValueError(f"must be a date 'YYYY-MM-DD', got {show(value)}")
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError(f"must be a real date 'YYYY-MM-DD', got {value!r} ({exc})") from None
+        raise ValueError(f"must be a real date 'YYYY-MM-DD', got {show(value)} ({exc})") from None
 
 
 def _check_date(value: object) -> None:
     if isinstance(value, datetime) or not isinstance(value, date):
-        raise ValueError(f"must be a datetime.date, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be a datetime.date, got {show(value)} ({kind_of(value)})")
 
 
 # An override names whole local dates: finer frequencies and times of day make no sense
@@ -390,7 +398,7 @@ def _rule_fault(parts: dict[str, str]) -> str | None:
     if freq is None:
         return "FREQ is missing (e.g. 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25')"
     if freq not in _DATE_FREQS:
-        return f"FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY (it names dates), got {freq!r}"
+        return f"FREQ must be YEARLY, MONTHLY, WEEKLY or DAILY (it names dates), got {show(freq)}"
     for key in _TIME_PARTS:
         if key in parts:
             return f"{key} is not allowed (an override names whole dates, not times)"
@@ -419,7 +427,7 @@ def _check_rrule(value: object) -> None:
     for parts in _rule_lines(text):
         fault = _RRULE_FORM if parts is None else _rule_fault(parts)
         if fault:
-            raise ValueError(f"invalid RRULE {text!r}: {fault}")
+            raise ValueError(f"invalid RRULE {show(text)}: {fault}")
     parse_rrule(text)
 
 
@@ -456,18 +464,18 @@ def _zone_hint(name: str) -> str:
     folded = name.strip().lower()
     for zone in _zones():
         if zone.lower() == folded:
-            return f" (did you mean {zone!r}?)"
+            return f" (did you mean {show(zone)}?)"
     city = folded.replace(" ", "_")
     for zone in _zones():
         if "/" in zone and zone.rsplit("/", 1)[1].lower() == city:
-            return f" (did you mean {zone!r}?)"
+            return f" (did you mean {show(zone)}?)"
     return suggest(name, _zones())
 
 
 def _check_zone(value: object) -> None:
     name = expect_str(value)
     if name not in _zones():
-        raise ValueError(f"must be an IANA time zone name, got {name!r}{_zone_hint(name)}")
+        raise ValueError(f"must be an IANA time zone name, got {show(name)}{_zone_hint(name)}")
 
 
 def _repeated_dates(overrides: Sequence[DateOverride | None]) -> list[tuple[int, str, str]]:
@@ -490,7 +498,7 @@ def _repeated_dates(overrides: Sequence[DateOverride | None]) -> list[tuple[int,
 
 def _check_overrides(value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(item, DateOverride) for item in value):
-        raise ValueError(f"must be a tuple of DateOverride, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be a tuple of DateOverride, got {show(value)} ({kind_of(value)})")
     raise_faults([(f"[{index}].{key}", msg) for index, key, msg in _repeated_dates(value)])
 
 

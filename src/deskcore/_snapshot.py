@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._document import dump_settings, load_settings
 from ._engine import Engine
-from ._errors import DeskcoreError
+from ._errors import DeskcoreError, SettingsError
 from ._events import AgentState
 from ._policy import ConversationState
 from ._records import ORDER_MASK, TIMERS, AgentRecord, ConvRecord, Timer, due_of, timer_key
+from ._show import show
 
 __all__ = ["FORMAT", "SnapshotError", "dump_state", "load_state"]
 
@@ -60,7 +62,7 @@ def dump_state(engine: Engine) -> dict[str, Any]:
         }
         for c in (engine.convs[key] for key in sorted(engine.convs))
     ]
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT,
         "now": engine.now,
         "order": engine.order,
@@ -69,6 +71,9 @@ def dump_state(engine: Engine) -> dict[str, Any]:
         "agents": agents,
         "conversations": convs,
     }
+    if engine.pending is not None:  # the settings its next due deadlines still fire under
+        data["settings_before"] = dump_settings(engine.config.settings)
+    return data
 
 
 def _timer(timer: Timer | None) -> list[int] | None:
@@ -80,7 +85,7 @@ def load_state(engine: Engine, data: dict[str, Any]) -> None:
     """Put the state of ``data`` into the new ``engine``, rebuilding its indexes."""
     try:
         if data["format"] != FORMAT:
-            raise SnapshotError(f"snapshot format {data['format']!r} is not {FORMAT}")
+            raise SnapshotError(f"snapshot format {show(data['format'])} is not {FORMAT}")
         engine.now, engine.order = data["now"], data["order"]
         engine.deadlines.seq = data["seq"]
         engine.rebalance = bool(data["rebalance"])
@@ -116,5 +121,12 @@ def load_state(engine: Engine, data: dict[str, Any]) -> None:
     except (KeyError, TypeError, ValueError, AssertionError) as exc:
         if isinstance(exc, SnapshotError):
             raise
-        raise SnapshotError(f"malformed snapshot: {exc!r}") from None
+        raise SnapshotError(f"malformed snapshot: {show(exc)}") from None
+    if "settings_before" in data:
+        settings = engine.settings
+        try:
+            engine.configure(load_settings(data["settings_before"]))
+        except SettingsError as exc:
+            raise SnapshotError(f"settings_before: {exc}") from None
+        engine.update(settings)
     engine.rebuild()

@@ -10,6 +10,8 @@ import difflib
 from collections.abc import Mapping
 from string import Template
 
+from ._show import show
+
 __all__ = ["check_template", "compile_template", "render", "render_compiled"]
 
 
@@ -47,7 +49,7 @@ def check_template(text: str, allowed: frozenset[str]) -> str | None:
     if position is not None:
         return (
             f"malformed template: the '$' at position {position} is not followed by a name, "
-            f"'{{name}}' or '$' (write $$ for a dollar sign), got {text!r}"
+            f"'{{name}}' or '$' (write $$ for a dollar sign), got {show(text)}"
         )
     unknown = [name for name in template.get_identifiers() if name not in allowed]
     if not unknown:

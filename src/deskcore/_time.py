@@ -5,17 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from ._errors import NaiveTimeError
+from ._show import show
 
-__all__ = ["EPOCH", "from_us", "require_aware", "span_us", "to_us"]
+__all__ = ["EARLIEST", "EPOCH", "LATEST", "from_us", "require_aware", "span_us", "to_us"]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)
+EARLIEST = (datetime.min.replace(tzinfo=UTC) - EPOCH) // _ONE_US
+"""The earliest instant (µs) a desk handles: 0001-01-01T00:00:00Z."""
+LATEST = (datetime.max.replace(tzinfo=UTC) - EPOCH) // _ONE_US
+"""The latest instant (µs) a datetime holds: 9999-12-31T23:59:59.999999Z."""
 
 
 def require_aware(moment: object, name: str) -> datetime:
     """Return ``moment`` if it is an aware datetime; raise ``NaiveTimeError`` naming ``name``."""
     if not isinstance(moment, datetime):
-        raise NaiveTimeError(f"{name} must be an aware datetime, got {moment!r}")
+        raise NaiveTimeError(f"{name} must be an aware datetime, got {show(moment)}")
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise NaiveTimeError(f"{name} must be timezone-aware, got naive {moment.isoformat()}")
     return moment

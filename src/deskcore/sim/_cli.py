@@ -23,6 +23,7 @@ from .._clitools import load_file, print_faults
 from .._document import load_settings
 from .._errors import SettingsError
 from .._settings import DeskSettings, QueueSettings
+from .._show import show
 from ._simulate import simulate
 from ._workload import Arrivals, Timing, Workload, load_workload, parse_span
 
@@ -47,7 +48,7 @@ def _positive(kind: type[int] | type[float]) -> Any:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a number, got {show(text)}") from None
         if value < 0:
             raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
         return value

@@ -29,6 +29,8 @@ import numbers
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .._show import show
+
 __all__ = ["ErlangAResult", "ErlangCResult", "erlang_a", "erlang_b", "erlang_c"]
 
 # A series term this small relative to the running sum no longer changes it.
@@ -43,9 +45,9 @@ _FRACTION_EPSILON = 4.0 * 2.0**-52
 def _check_agents(agents: int) -> int:
     """Return ``agents`` if it is an int >= 1, else raise ``ValueError`` naming it."""
     if isinstance(agents, bool) or not isinstance(agents, int):
-        raise ValueError(f"agents must be an int >= 1, got {agents!r}")
+        raise ValueError(f"agents must be an int >= 1, got {show(agents)}")
     if agents < 1:
-        raise ValueError(f"agents must be >= 1, got {agents!r}")
+        raise ValueError(f"agents must be >= 1, got {show(agents)}")
     return agents
 
 
@@ -53,10 +55,10 @@ def _check_real(name: str, value: float, *, allow_zero: bool = False) -> float:
     """Return ``value`` as a float if it is finite and positive (or zero when allowed)."""
     bound = ">= 0" if allow_zero else "> 0"
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+        raise ValueError(f"{name} must be a finite number {bound}, got {show(value)}")
     number = float(value)
     if not math.isfinite(number) or number < 0.0 or (number == 0.0 and not allow_zero):
-        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+        raise ValueError(f"{name} must be a finite number {bound}, got {show(value)}")
     return number
 
 
@@ -65,7 +67,7 @@ def _product(name: str, rate: float, seconds_name: str, seconds: float) -> float
     product = rate * seconds
     if not math.isfinite(product):
         raise ValueError(
-            f"arrival_rate * {seconds_name} overflows: {name} = {rate!r} * {seconds!r}"
+            f"arrival_rate * {seconds_name} overflows: {name} = {show(rate)} * {show(seconds)}"
         )
     return product
 
@@ -481,8 +483,8 @@ def erlang_a(
     _product("lambda/theta", rate, "mean_patience", patience)
     if not math.isfinite(c * patience / handle):
         raise ValueError(
-            f"agents * mean_patience / mean_handle_time overflows: {c!r} * {patience!r} / "
-            f"{handle!r}"
+            f"agents * mean_patience / mean_handle_time overflows: {show(c)} * {show(patience)} / "
+            f"{show(handle)}"
         )
     state = _erlang_a_state(c, rate, handle, patience)
     # Little's law on the queue: theta E[queue] = lambda P_ab and E[queue] = lambda E[wait].

@@ -79,6 +79,7 @@ from .._raw import (
     FAILED as ROUTING_FAILED,
 )
 from .._settings import DeskSettings, Strategy
+from .._show import show
 from .._time import from_us, span_us, to_us
 from ._report import Report
 from ._shifts import check_fit, shift_changes
@@ -195,7 +196,7 @@ class Simulation:
         service_level_threshold: timedelta = timedelta(seconds=20),
     ) -> None:
         if not isinstance(rng, Random):
-            raise TypeError(f"rng must be a random.Random, got {rng!r}")
+            raise TypeError(f"rng must be a random.Random, got {show(rng)}")
         check_fit(settings, workload)
         self.settings = settings
         self.workload = workload

@@ -45,6 +45,7 @@ from .._fields import (
     wrap_check,
 )
 from .._settings import TimeRange, WeeklyHours
+from .._show import show
 
 __all__ = [
     "Agents",
@@ -80,7 +81,7 @@ def parse_span(value: object) -> timedelta:
     """A duration: settings.md forms, or a (possibly fractional) number of seconds."""
     if isinstance(value, float):
         if not math.isfinite(value) or value < 0:
-            raise ValueError(f"must be a finite number of seconds >= 0, got {value!r}")
+            raise ValueError(f"must be a finite number of seconds >= 0, got {show(value)}")
         return timedelta(seconds=value)
     return parse_duration(value)
 
@@ -88,7 +89,7 @@ def parse_span(value: object) -> timedelta:
 def _check_span(*, zero: bool) -> Check:
     def check(value: object) -> None:
         if not isinstance(value, timedelta):
-            raise ValueError(f"must be a duration, got {value!r} ({kind_of(value)})")
+            raise ValueError(f"must be a duration, got {show(value)} ({kind_of(value)})")
         if value < timedelta(0):
             raise ValueError(f"must not be negative, got {value}")
         if not zero and not value:
@@ -100,15 +101,15 @@ def _check_span(*, zero: bool) -> Check:
 def _check_number(*, low: float = 0.0, high: float | None = None, above: bool = False) -> Check:
     def check(value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(f"must be a number, got {value!r} ({kind_of(value)})")
+            raise ValueError(f"must be a number, got {show(value)} ({kind_of(value)})")
         if not math.isfinite(value):
-            raise ValueError(f"must be finite, got {value!r}")
+            raise ValueError(f"must be finite, got {show(value)}")
         if above and value <= low:
-            raise ValueError(f"must be > {low:g}, got {value!r}")
+            raise ValueError(f"must be > {low:g}, got {show(value)}")
         if value < low:
-            raise ValueError(f"must be >= {low:g}, got {value!r}")
+            raise ValueError(f"must be >= {low:g}, got {show(value)}")
         if high is not None and value > high:
-            raise ValueError(f"must be <= {high:g}, got {value!r}")
+            raise ValueError(f"must be <= {high:g}, got {show(value)}")
 
     return check
 
@@ -200,13 +201,15 @@ def _timing(default: Timing | None, *, optional: bool = False) -> Any:
 
 def _parse_rates(value: object) -> tuple[float, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a list of 24 rates per hour, got {value!r} ({kind_of(value)})")
+        raise ValueError(
+            f"must be a list of 24 rates per hour, got {show(value)} ({kind_of(value)})"
+        )
     return tuple(value)
 
 
 def _check_rates(value: object) -> None:
     if not isinstance(value, tuple):
-        raise ValueError(f"must be a tuple of 24 rates per hour, got {value!r}")
+        raise ValueError(f"must be a tuple of 24 rates per hour, got {show(value)}")
     if len(value) != 24:
         raise ValueError(f"must hold 24 rates (one per hour of the day), got {len(value)}")
     check = _check_number()
@@ -245,25 +248,25 @@ class Arrivals:
 
 def _parse_weights(value: object) -> tuple[tuple[str, float], ...]:
     if not isinstance(value, Mapping):
-        raise ValueError(f"must be a table of group = weight, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be a table of group = weight, got {show(value)} ({kind_of(value)})")
     return tuple((str(key), weight) for key, weight in value.items())
 
 
 def _check_weights(value: object) -> None:
     if not isinstance(value, tuple):
-        raise ValueError(f"must be a tuple of (group, weight) pairs, got {value!r}")
+        raise ValueError(f"must be a tuple of (group, weight) pairs, got {show(value)}")
     check = _check_number()
     total = 0.0
     for pair in value:
         if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):
-            raise ValueError(f"must hold (group, weight) pairs, got {pair!r}")
+            raise ValueError(f"must hold (group, weight) pairs, got {show(pair)}")
         group, weight = pair
         if not group:
             raise ValueError("group names must not be empty")
         try:
             check(weight)
         except ValueError as exc:
-            raise ValueError(f"{group!r} {exc}") from None
+            raise ValueError(f"{show(group)} {exc}") from None
         total += weight
     if value and total <= 0:
         raise ValueError("needs a weight above zero")
@@ -305,7 +308,7 @@ class Handling:
 def _parse_ranges(value: object) -> tuple[TimeRange, ...]:
     if not isinstance(value, list | tuple):
         raise ValueError(
-            f"must be a list of 'HH:MM-HH:MM' ranges, got {value!r} ({kind_of(value)})"
+            f"must be a list of 'HH:MM-HH:MM' ranges, got {show(value)} ({kind_of(value)})"
         )
     ranges = []
     for index, item in enumerate(value):
@@ -318,21 +321,21 @@ def _parse_ranges(value: object) -> tuple[TimeRange, ...]:
 
 def _check_ranges(value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(item, TimeRange) for item in value):
-        raise ValueError(f"must be a tuple of TimeRange, got {value!r}")
+        raise ValueError(f"must be a tuple of TimeRange, got {show(value)}")
 
 
 def _parse_names(value: object) -> tuple[str, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a list of strings, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be a list of strings, got {show(value)} ({kind_of(value)})")
     return tuple(value)
 
 
 def _check_names(value: object) -> None:
     if not isinstance(value, tuple):
-        raise ValueError(f"must be a tuple of strings, got {value!r}")
+        raise ValueError(f"must be a tuple of strings, got {show(value)}")
     for index, name in enumerate(value):
         if not isinstance(name, str) or not name:
-            raise SettingsError([(f"[{index}]", f"must be a non-empty string, got {name!r}")])
+            raise SettingsError([(f"[{index}]", f"must be a non-empty string, got {show(name)}")])
     if len(set(value)) != len(value):
         raise ValueError("must not repeat a name")
 
@@ -344,12 +347,12 @@ def _check_days(value: object) -> None:
         if day not in WeeklyHours.DAYS:
             listed = ", ".join(WeeklyHours.DAYS)
             hint = suggest(day, WeeklyHours.DAYS)
-            raise SettingsError([(f"[{index}]", f"{day!r} is not one of {listed}{hint}")])
+            raise SettingsError([(f"[{index}]", f"{show(day)} is not one of {listed}{hint}")])
 
 
 def _check_team_name(value: object) -> None:
     if not isinstance(value, str) or not value:
-        raise ValueError(f"must be a non-empty string, got {value!r}")
+        raise ValueError(f"must be a non-empty string, got {show(value)}")
 
 
 @attrs.frozen(kw_only=True)
@@ -384,7 +387,7 @@ def _repeated_names(teams: tuple[Team | None, ...]) -> list[tuple[int, str, str]
         if team is None:
             continue
         if team.name in first:
-            message = f"{team.name!r} is already used by teams[{first[team.name]}]"
+            message = f"{show(team.name)} is already used by teams[{first[team.name]}]"
             faults.append((index, "name", message))
         else:
             first.setdefault(team.name, index)
@@ -393,7 +396,7 @@ def _repeated_names(teams: tuple[Team | None, ...]) -> list[tuple[int, str, str]
 
 def _check_teams(value: object) -> None:
     if not isinstance(value, tuple) or not all(isinstance(item, Team) for item in value):
-        raise ValueError(f"must be a tuple of Team, got {value!r}")
+        raise ValueError(f"must be a tuple of Team, got {show(value)}")
     faults = _repeated_names(value)
     if faults:
         raise SettingsError([(f"[{index}].{key}", msg) for index, key, msg in faults])
@@ -440,7 +443,7 @@ class Agents:
 
 def _check_scores(value: object) -> None:
     if not isinstance(value, tuple):
-        raise ValueError(f"must be a tuple of weights, got {value!r}")
+        raise ValueError(f"must be a tuple of weights, got {show(value)}")
     if not 2 <= len(value) <= 10:
         raise ValueError(f"must give one weight per score 1 … scale (2 to 10), got {len(value)}")
     check = _check_number()
@@ -455,7 +458,7 @@ def _check_scores(value: object) -> None:
 
 def _parse_scores(value: object) -> tuple[float, ...]:
     if not isinstance(value, list | tuple):
-        raise ValueError(f"must be a list of weights, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be a list of weights, got {show(value)} ({kind_of(value)})")
     return tuple(value)
 
 
@@ -492,23 +495,25 @@ def _parse_start(value: object) -> datetime:
         try:
             value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            raise ValueError(f"must be an ISO 8601 instant with an offset, got {value!r}") from None
+            raise ValueError(
+                f"must be an ISO 8601 instant with an offset, got {show(value)}"
+            ) from None
     return value  # type: ignore[return-value]
 
 
 def _check_start(value: object) -> None:
     if not isinstance(value, datetime):
-        raise ValueError(f"must be an instant, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be an instant, got {show(value)} ({kind_of(value)})")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"must have an offset (e.g. '2026-03-02T00:00:00Z'), got {value}")
 
 
 def _check_zone(value: object) -> None:
     if not isinstance(value, str):
-        raise ValueError(f"must be a string, got {value!r} ({kind_of(value)})")
+        raise ValueError(f"must be a string, got {show(value)} ({kind_of(value)})")
     if value not in zoneinfo.available_timezones():
         zones = sorted(zoneinfo.available_timezones())
-        raise ValueError(f"unknown time zone {value!r}{suggest(value, zones)}")
+        raise ValueError(f"unknown time zone {show(value)}{suggest(value, zones)}")
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,169 @@
+"""Hardening: instants at the edges of time, settings updates in their step, short messages.
+
+Each defect an adversarial run found has its minimal reproduction here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from deskcore import (
+    AgentRequested,
+    Desk,
+    DeskSettings,
+    EventError,
+    SettingsError,
+    Tick,
+    action_to_json,
+    load_settings,
+)
+from deskcore._show import show, show_list
+from helpers import ask, assigned, at, make_desk, make_settings, refused, same, status, tick
+
+LAST = datetime.max.replace(tzinfo=UTC)
+
+
+class TestInstantsAtTheEdges:
+    """Every instant a desk computes can be represented, or the event is an error (E1)."""
+
+    def test_offer_near_year_9999_is_an_error(self) -> None:
+        """A request whose offer would expire after year 9999 is refused, nothing changed."""
+        desk = make_desk(
+            make_settings(service={"mode": "manual"}), status(LAST - timedelta(days=1), "a1")
+        )
+        error = refused(desk, AgentRequested(at=LAST - timedelta(seconds=30), conversation="c1"))
+        assert error.field == "at"
+        assert "9999-" in str(error)
+        assert desk.next_deadline() is None
+
+    def test_far_but_representable_is_handled(self) -> None:
+        """An event as late as the settings allow is handled, and its actions encode."""
+        settings = DeskSettings()
+        latest = LAST - timedelta(hours=25)  # validity 24h + retention 1h: the longest chain
+        desk = make_desk(settings, status(latest, "a1"))
+        actions = desk.handle(AgentRequested(at=latest, conversation="c1"))
+        assert [action_to_json(a)["type"] for a in actions][:2] == ["send_prompt", "assign"]
+        assert desk.next_deadline() is None
+
+    def test_year_one_with_an_offset_is_an_error(self) -> None:
+        """0001-01-01T00:00:00+05:00 lies before year 1 in UTC: refused, not handled."""
+        early = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5)))
+        error = refused(Desk(), Tick(at=early))
+        assert error.field == "at"
+
+    @pytest.mark.parametrize(
+        ("section", "key"),
+        [
+            ("service", "accept_timeout"),
+            ("queue", "max_wait"),
+            ("ratings", "validity"),
+            ("assignment", "webhook_timeout"),
+            ("closure", "user_timeout"),
+            ("closure", "retention"),
+            ("queue", "update_interval"),
+        ],
+    )
+    def test_durations_have_an_upper_bound(self, section: str, key: str) -> None:
+        """A duration over ten years is a settings error naming its path."""
+        with pytest.raises(SettingsError) as caught:
+            load_settings({section: {key: "999999999d"}})
+        assert caught.value.errors == (
+            (f"{section}.{key}", "must be at most 3650d (10 years), got 999999999d"),
+        )
+        load_settings({section: {key: "3650d"}})  # the bound itself is fine
+
+    def test_a_duration_too_long_for_timedelta(self) -> None:
+        """A duration no timedelta holds is a settings error too, with a short message."""
+        with pytest.raises(SettingsError) as caught:
+            load_settings({"service": {"accept_timeout": 10**5000}})
+        ((path, message),) = caught.value.errors
+        assert path == "service.accept_timeout"
+        assert len(message) < 200
+
+
+class TestSettingsUpdates:
+    """update_settings() takes effect in the next event's step, after its due deadlines."""
+
+    def test_due_deadlines_fire_first(self) -> None:
+        """T2: a max_wait due before the update's next event fires; the update does not
+        first assign the conversation (the defect: queue_timeout never fired)."""
+        desk = make_desk(
+            make_settings(queue={"max_concurrent": 1, "max_wait": "60s"}),
+            status(0, "a1"),
+            ask(1, "c1"),
+            ask(2, "c2"),
+        )
+        desk.update_settings(make_settings(queue={"max_concurrent": 2, "max_wait": "60s"}))
+        actions = desk.handle(tick(120))
+        kinds = [(a.type, getattr(a, "conversation", None)) for a in actions]
+        assert kinds[0] == ("routing_failed", "c2")
+        assert ("assign", "c2") not in kinds
+        assert [a.at for a in actions] == sorted(a.at for a in actions)
+
+    def test_update_applies_at_the_event(self) -> None:
+        """With nothing due, the grown capacity takes the waiting user at the event (A5)."""
+        desk = make_desk(make_settings(), status(0, "a1"), ask(1, "c1"), ask(2, "c2"))
+        desk.update_settings(make_settings(queue={"max_concurrent": 2}))
+        assert desk.settings.queue.max_concurrent == 2
+        assigns = [a for a in desk.handle(tick(3)) if a.type == "assign"]
+        same(assigns, assigned(3, "c2", "a1"))
+
+    def test_events_are_checked_under_the_new_settings(self) -> None:
+        """A request for a group the new settings add is valid at once (E1 by the new)."""
+        groups = {"strategy": "user_choice", "groups": ["a"]}
+        desk = make_desk(make_settings(assignment=groups), status(0, "a1", groups=["a", "b"]))
+        desk.update_settings(make_settings(assignment={**groups, "groups": ["a", "b"]}))
+        actions = desk.handle(ask(1, "c1", group="b"))
+        assert any(a.type == "assign" for a in actions)
+
+    def test_snapshot_between_update_and_event(self) -> None:
+        """D1: a snapshot taken with an update pending restores to the same behaviour."""
+        old = make_settings(queue={"max_concurrent": 1, "max_wait": "60s"})
+        new = make_settings(
+            queue={"max_concurrent": 2, "max_wait": "60s"}, prompts={"connect_failed": "N $Reason"}
+        )
+        desk = make_desk(old, status(0, "a1"), ask(1, "c1"), ask(2, "c2"))
+        desk.update_settings(new)
+        twin = Desk.restore(new, desk.snapshot())
+        assert desk.handle(tick(120)) == twin.handle(tick(120))
+
+
+class TestShortMessages:
+    """Values in messages are cut short, and any value can be shown."""
+
+    def test_long_string(self) -> None:
+        """A 100 kB string is shown in at most 120 characters."""
+        assert len(show("x" * 100_000)) <= 120
+
+    def test_deep_list(self) -> None:
+        """A list nested 100,000 deep is shown without recursion."""
+        deep: list[object] = []
+        for _ in range(100_000):
+            deep = [deep]
+        assert show(deep).startswith("[[[")
+
+    def test_huge_integer(self) -> None:
+        """An integer too long for repr is described."""
+        assert "digits" in show(10**5000)
+
+    def test_broken_repr(self) -> None:
+        """An object whose repr raises is shown by its type."""
+
+        class Broken:
+            def __repr__(self) -> str:
+                raise RuntimeError
+
+        assert show(Broken()).startswith("<Broken")
+
+    def test_long_lists_are_summarised(self) -> None:
+        """10,000 groups are named by the first few and a count."""
+        assert show_list(str(n) for n in range(10_000)).endswith("and 9995 more")
+
+    def test_request_for_an_unknown_group_among_many(self) -> None:
+        """E1 on a group outside 10,000 groups names a few of them, not all."""
+        groups = [f"g{n}" for n in range(10_000)]
+        desk = Desk(load_settings({"assignment": {"strategy": "user_choice", "groups": groups}}))
+        error = refused(desk, AgentRequested(at=at(0), conversation="c1", group="nope"))
+        assert len(str(error)) < 300
