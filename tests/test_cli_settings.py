@@ -276,7 +276,11 @@ class TestHours:
                 "--at: instant '2026-03-02T09:00:00' has no offset "
                 "(write e.g. '2026-03-02T09:00:00Z')",
             ),
-            ("yesterday", "--at: Invalid isoformat string: 'yesterday'"),
+            (
+                "yesterday",
+                "--at: must be an ISO 8601 instant with an offset, like "
+                "'2026-03-02T09:00:00Z', got 'yesterday'",
+            ),
         ],
     )
     def test_bad_at(

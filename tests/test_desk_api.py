@@ -442,8 +442,7 @@ class TestReplayCommand:
         )
         assert main(["check", str(path)]) == 1
         out = capsys.readouterr().out
-        assert "missing" in out
-        assert "unexpected" in out
+        assert "send_prompt.text: expected 'nope', got 'Hello! How can we help you today?'" in out
         assert "expected an error" in out
 
     def test_check_passes_and_errors(
@@ -456,7 +455,7 @@ class TestReplayCommand:
                 {"at": "2026-03-02T09:00:00", "type": "tick"},
                 {"at": "2026-03-02T09:00:00Z", "type": "tick"},
             ],
-            [{"event": 1, "actions": []}],
+            [{"event": 0, "error": True}, {"event": 1, "actions": []}],
         )
         assert main(["check", str(path)]) == 0
         path.write_text(

@@ -13,7 +13,6 @@ from deskcore import (
     AgentRequested,
     Desk,
     DeskSettings,
-    EventError,
     SettingsError,
     Tick,
     action_to_json,

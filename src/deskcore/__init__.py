@@ -30,7 +30,7 @@ from ._codec import action_from_json, action_to_json, event_from_json, event_to_
 from ._desk import Desk
 from ._document import dump_settings, load_settings
 from ._durations import format_duration, parse_duration
-from ._errors import DeskcoreError, EventError, NaiveTimeError, SettingsError
+from ._errors import ActionError, DeskcoreError, EventError, NaiveTimeError, SettingsError
 from ._events import (
     EVENT_TYPES,
     UNSET,
@@ -68,7 +68,8 @@ from ._policy import (
     rank_key,
     should_close,
 )
-from ._replay import Scenario, check_scenario, load_scenario, replay
+from ._replay import check_scenario, replay
+from ._scenario import Expectation, Scenario, ScenarioError, load_scenario, read_scenario
 from ._settings import (
     AssignmentSettings,
     ClosureSettings,
@@ -94,6 +95,7 @@ __all__ = [
     "EVENT_TYPES",
     "UNSET",
     "Action",
+    "ActionError",
     "AgentAccepted",
     "AgentDeclined",
     "AgentMessage",
@@ -121,6 +123,7 @@ __all__ = [
     "Enqueue",
     "Event",
     "EventError",
+    "Expectation",
     "FailureReason",
     "FilterReason",
     "NaiveTimeError",
@@ -140,6 +143,7 @@ __all__ = [
     "RequestAssignment",
     "RoutingFailed",
     "Scenario",
+    "ScenarioError",
     "Schedule",
     "Scope",
     "SendPrompt",
@@ -173,6 +177,7 @@ __all__ = [
     "next_prompt",
     "parse_duration",
     "rank_key",
+    "read_scenario",
     "replay",
     "should_close",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -91,7 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    A reader that closes the output early (``deskcore replay FILE | head``) ends the
+    command quietly with status 1; so does Ctrl-C, with 130.
+    """
     args = build_parser().parse_args(argv)
     run: Command = args.run
-    return run(args)
+    try:
+        return run(args)
+    except BrokenPipeError:
+        # Later writes to the closed pipe (at exit, too) go nowhere.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return 130

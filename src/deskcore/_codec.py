@@ -14,8 +14,21 @@ from typing import Any
 
 import attrs
 
-from ._actions import ACTION_TYPES, Action
-from ._errors import EventError
+from ._actions import (
+    ACTION_TYPES,
+    Action,
+    Close,
+    CloseReason,
+    FailureReason,
+    PromptKind,
+    Rejected,
+    RejectReason,
+    RoutingFailed,
+    SetAgentStatus,
+    WithdrawOffer,
+    WithdrawReason,
+)
+from ._errors import ActionError, EventError
 from ._events import EVENT_TYPES, UNSET, AgentState, Event, Party
 from ._fields import suggest
 from ._show import show
@@ -41,10 +54,14 @@ def parse_instant(value: object) -> datetime:
 
     Raises ``ValueError`` naming the value when it is malformed or naive (T1).
     """
+    example = "an ISO 8601 instant with an offset, like '2026-03-02T09:00:00Z'"
     if not isinstance(value, str):
-        raise ValueError(f"must be an ISO 8601 instant string, got {show(value)}")
+        raise ValueError(f"must be {example}, got {show(value)}")
     text = value.strip()
-    moment = datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
+    except ValueError:
+        raise ValueError(f"must be {example}, got {show(value)}") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"instant {show(value)} has no offset (write e.g. '2026-03-02T09:00:00Z')")
     return moment
@@ -120,6 +137,8 @@ def event_from_json(data: object) -> Event:
     """
     if not isinstance(data, Mapping):
         raise EventError(f"an event must be a JSON object, got {show(data)}")
+    if "type" not in data:
+        raise EventError("is required", field="type")
     kind = data.get("type")
     if not isinstance(kind, str) or kind not in EVENT_TYPES:
         hint = suggest(kind, list(EVENT_TYPES)) if isinstance(kind, str) else ""
@@ -176,26 +195,63 @@ def action_to_json(action: Action) -> dict[str, Any]:
     return data
 
 
-def action_from_json(data: Mapping[str, Any]) -> Action:
-    """Build an action from its JSON object (for recorded action logs and tests)."""
-    cls = ACTION_TYPES[data["type"]]
+_ACTION_READERS: dict[str, Callable[[object], Any]] = {
+    "at": parse_instant,
+    "expires_at": parse_instant,
+    "conversation": _ident,
+    "agent": _ident,
+    "text": _string,
+    "prompt": _choice(PromptKind),
+    "position": _integer,
+    "score": _integer,
+    "event_type": _ident,
+    "status": _ident,
+}
+_REASONS: dict[type[Action], Callable[[object], Any]] = {
+    WithdrawOffer: _choice(WithdrawReason),
+    RoutingFailed: _choice(FailureReason),
+    Close: _choice(CloseReason),
+    Rejected: _choice(RejectReason),
+    SetAgentStatus: _ident,
+}
+
+
+def action_from_json(data: object) -> Action:
+    """Build an action from its JSON object (for recorded action logs and tests).
+
+    Unknown keys or types, a missing field and a value of the wrong kind raise
+    :class:`~deskcore.ActionError` naming the action and the field.
+
+    >>> action_from_json({"type": "assign", "at": "2026-03-02T09:00:00Z",
+    ...                   "conversation": "c1", "agent": "a1"}).agent
+    'a1'
+    """
+    if not isinstance(data, Mapping):
+        raise ActionError(f"an action must be a JSON object, got {show(data)}")
+    if "type" not in data:
+        raise ActionError("is required", field="type")
+    kind = data["type"]
+    if not isinstance(kind, str) or kind not in ACTION_TYPES:
+        hint = suggest(kind, list(ACTION_TYPES)) if isinstance(kind, str) else ""
+        raise ActionError(f"unknown action type {show(kind)}{hint}", field="type")
+    cls = ACTION_TYPES[kind]
+    fields = {field.name: field for field in attrs.fields(cls)}
     values: dict[str, Any] = {}
-    for field in attrs.fields(cls):
-        if field.name not in data:
+    for key, raw in data.items():
+        if key == "type":
             continue
-        raw = data[field.name]
-        if field.name in ("at", "expires_at"):
-            raw = parse_instant(raw)
-        elif isinstance(field.type, str) and raw is not None:
-            raw = _enum_for(field.type, raw)
-        values[field.name] = raw
+        if key not in fields:
+            hint = suggest(str(key), list(fields))
+            raise ActionError(f"unknown field{hint}", action_type=kind, field=str(key))
+        if raw is None and fields[key].default is None:
+            values[key] = None
+            continue
+        read = _REASONS[cls] if key == "reason" else _ACTION_READERS[key]
+        try:
+            values[key] = read(raw)
+        except ValueError as exc:
+            raise ActionError(str(exc), action_type=kind, field=key) from None
+    for name, field in fields.items():
+        if field.default is attrs.NOTHING and name not in values:
+            raise ActionError("is required", action_type=kind, field=name)
     return cls(**values)
-
-
-def _enum_for(annotation: str, raw: Any) -> Any:
-    from . import _actions
-
-    kind = getattr(_actions, annotation.split(" ")[0], None)
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return kind(raw)
-    return raw

@@ -23,7 +23,7 @@ from ._durations import format_duration
 from ._errors import SettingsError
 from ._fields import join_path, kind_of, suggest
 from ._settings import DeskSettings, TimeRange
-from ._show import show
+from ._show import cut, show
 
 __all__ = ["dump_settings", "load_settings", "read_document", "structure_document"]
 
@@ -42,8 +42,11 @@ def _report(errors: Errors, path: str, exc: ValueError) -> None:
 
 
 def _key(key: object) -> str:
-    """A key as written in a path: bare when it can be, else quoted (``"a.b"``)."""
+    """A key as written in a path: bare when it can be, else quoted (``"a.b"``); a key
+    of over 60 characters is cut."""
     text = str(key)
+    if len(text) > 60:
+        text = text[:57] + "..."
     return text if _BARE_KEY.fullmatch(text) else json.dumps(text)
 
 
@@ -114,6 +117,7 @@ def _structure_items(field: attrs.Attribute[Any], raw: object, path: str, errors
 
 
 def _read_text(text: str, *, json_form: bool) -> object:
+    kind = "JSON" if json_form else "TOML"
     try:
         if json_form:
             return json.loads(text)
@@ -122,28 +126,36 @@ def _read_text(text: str, *, json_form: bool) -> object:
         raise SettingsError([("", f"not valid JSON: {exc}")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsError([("", f"not valid TOML: {exc}")]) from None
+    except RecursionError:
+        raise SettingsError([("", f"not readable {kind}: nested too deeply")]) from None
+    except ValueError as exc:  # an integer of over 4,300 digits
+        raise SettingsError([("", f"not readable {kind}: {cut(str(exc))}")]) from None
 
 
-def read_document(source: Mapping[str, Any] | str | os.PathLike[str]) -> object:
+def read_document(source: object) -> object:
     """The tree of a document given as a mapping, a file path or TOML/JSON text.
 
     A ``pathlib.Path`` or a one-line ``str`` ending in ``.toml`` or ``.json`` is a file (JSON
-    when its name ends in ``.json``); other text is JSON when it starts with ``{``. Raises
-    ``SettingsError`` for text that does not parse and ``OSError`` for a file that cannot
-    be read.
+    when its name ends in ``.json``); other text is JSON when it starts with ``{``. Any
+    other value is taken as the tree itself (and found wanting: a document is a table).
+    Raises ``SettingsError`` for text that does not parse and ``OSError`` for a file that
+    cannot be read.
     """
-    if isinstance(source, Mapping):
+    if isinstance(source, os.PathLike):
+        return _read_file(Path(source))
+    if not isinstance(source, str):
         return source
-    if isinstance(source, os.PathLike) or (
-        "\n" not in source and source.lower().endswith((".toml", ".json"))
-    ):
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SettingsError([("", f"not UTF-8 text: {exc}")]) from None
-        return _read_text(text, json_form=path.suffix.lower() == ".json")
+    if "\n" not in source and source.lower().endswith((".toml", ".json")):
+        return _read_file(Path(source))
     return _read_text(source, json_form=source.lstrip().startswith("{"))
+
+
+def _read_file(path: Path) -> object:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SettingsError([("", f"not UTF-8 text: {exc}")]) from None
+    return _read_text(text, json_form=path.suffix.lower() == ".json")
 
 
 def structure_document(cls: type[T], document: object) -> T:
@@ -167,7 +179,9 @@ def load_settings(source: Mapping[str, Any] | str | os.PathLike[str]) -> DeskSet
     otherwise.
 
     Raises :class:`~deskcore.SettingsError` listing every fault of the document with its
-    path, and ``OSError`` when a file cannot be read.
+    path (for any value given, even one that is no document at all), and ``OSError``
+    when a file cannot be read. Documents nested deeper than Python's recursion limit
+    allows, and integers of over 4,300 digits, are faults of the document.
 
     >>> load_settings('[queue]\\nmax_concurrent = 3').queue.max_concurrent
     3

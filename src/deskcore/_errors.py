@@ -8,7 +8,7 @@ they are returned actions.
 
 from __future__ import annotations
 
-__all__ = ["DeskcoreError", "EventError", "NaiveTimeError", "SettingsError"]
+__all__ = ["ActionError", "DeskcoreError", "EventError", "NaiveTimeError", "SettingsError"]
 
 
 class DeskcoreError(Exception):
@@ -49,6 +49,25 @@ class EventError(DeskcoreError, ValueError):
         self.event_type = event_type
         self.field = field
         where = event_type or "event"
+        if field:
+            where += f".{field}"
+        super().__init__(f"{where}: {message}")
+
+
+class ActionError(DeskcoreError, ValueError):
+    """The JSON form of an action (read back from a log) is malformed.
+
+    ``action_type`` names the action (``None`` when even its type is unreadable) and
+    ``field`` the offending field (``None`` when the fault is the action as a whole).
+    """
+
+    def __init__(
+        self, message: str, *, action_type: str | None = None, field: str | None = None
+    ) -> None:
+        self.message = message
+        self.action_type = action_type
+        self.field = field
+        where = action_type or "action"
         if field:
             where += f".{field}"
         super().__init__(f"{where}: {message}")

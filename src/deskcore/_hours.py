@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from dateutil.rrule import rrule, rruleset, rrulestr
 
-from ._show import show
+from ._show import cut, show
 from ._time import from_us, require_aware, to_us
 
 __all__ = ["OpenMemo", "Schedule", "parse_range", "parse_rrule", "resolve_local"]
@@ -73,7 +73,7 @@ def _compile_rrule(text: str) -> rrule | rruleset:
         # desk's local wall time (T3: dateutil never sees an aware datetime).
         return rrulestr(text, dtstart=_RRULE_EPOCH, ignoretz=True, tzids={})
     except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError) as exc:
-        detail = "no RRULE line" if isinstance(exc, IndexError) else str(exc) or repr(exc)
+        detail = "no RRULE line" if isinstance(exc, IndexError) else cut(str(exc) or repr(exc))
         raise ValueError(f"invalid RRULE {show(text)}: {detail}") from None
 
 

@@ -81,6 +81,10 @@ class ServiceMode(enum.StrEnum):
     MANUAL = "manual"
 
 
+MOST = 1_000_000_000
+"""The largest count a setting may give (capacities, queue lengths)."""
+
+
 # -- fields of the settings -----------------------------------------------------------------
 
 
@@ -215,7 +219,7 @@ class QueueSettings:
     ``update_interval`` is ``None`` for ``"never"``.
     """
 
-    max_concurrent: int = setting(5, check=int_check(1))
+    max_concurrent: int = setting(5, check=int_check(1, MOST))
     prompt: str = _text(
         "You are number $QueuePosition in line. An agent will be with you shortly.",
         "QueuePosition",
@@ -224,7 +228,7 @@ class QueueSettings:
     update_interval: timedelta | None = setting(
         timedelta(0), check=optional_check(_duration_check(zero=True)), parse=_parse_interval
     )
-    max_length: int | None = setting(None, check=optional_check(int_check(1)))
+    max_length: int | None = setting(None, check=optional_check(int_check(1, MOST)))
     max_wait: timedelta | None = _duration(None, optional=True)
 
 

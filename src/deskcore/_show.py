@@ -11,7 +11,7 @@ from __future__ import annotations
 import reprlib
 from typing import Any
 
-__all__ = ["show", "show_list"]
+__all__ = ["cut", "show", "show_list"]
 
 _LONGEST = 120  # characters of a shown value, at most
 _INT_BITS = 256  # integers longer than this are described, not written
@@ -44,10 +44,7 @@ def show(value: Any) -> str:
     >>> show(list(range(100)))
     '[0, 1, 2, 3, 4, 5, ...]'
     """
-    try:
-        text = _SHORT.repr(value)
-    except Exception:  # a repr that fails, of an object from outside
-        text = f"<{type(value).__name__}>"
+    text = _SHORT.repr(value)  # a repr that raises is shown as "<Type instance at ...>"
     if len(text) > _LONGEST:
         text = text[: _LONGEST - 3] + "..."
     return text
@@ -64,3 +61,12 @@ def show_list(items: Any, limit: int = 5) -> str:
     if len(names) > limit:
         shown += f" and {len(names) - limit} more"
     return shown
+
+
+def cut(text: str, limit: int = _LONGEST) -> str:
+    """``text`` (a message from elsewhere) cut to ``limit`` characters with an ellipsis.
+
+    >>> cut("abc" * 100, 10)
+    'abcabca...'
+    """
+    return text if len(text) <= limit else text[: limit - 3] + "..."
