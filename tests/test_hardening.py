@@ -6,6 +6,7 @@ Each defect an adversarial run found has its minimal reproduction here.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -14,12 +15,13 @@ from deskcore import (
     Desk,
     DeskSettings,
     SettingsError,
+    SnapshotError,
     Tick,
     action_to_json,
     load_settings,
 )
 from deskcore._show import show, show_list
-from helpers import ask, assigned, at, make_desk, make_settings, refused, same, status, tick
+from helpers import accept, ask, assigned, at, make_desk, make_settings, refused, same, status, tick
 
 LAST = datetime.max.replace(tzinfo=UTC)
 
@@ -166,3 +168,88 @@ class TestShortMessages:
         desk = Desk(load_settings({"assignment": {"strategy": "user_choice", "groups": groups}}))
         error = refused(desk, AgentRequested(at=at(0), conversation="c1", group="nope"))
         assert len(str(error)) < 300
+
+
+class TestSnapshotChecks:
+    """Desk.restore checks the whole snapshot and names what is wrong (the defects found)."""
+
+    @staticmethod
+    def sample() -> tuple[DeskSettings, dict[str, object]]:
+        """A manual desk with a served, an offered and a waiting conversation."""
+        settings = make_settings(service={"mode": "manual"}, queue={"max_concurrent": 2})
+        desk = make_desk(
+            settings,
+            status(0, "a1", groups=["sales"]),
+            ask(1, "c1"),
+            ask(2, "c2"),
+            ask(3, "c3"),
+            accept(4, "c1", "a1"),
+        )
+        return settings, desk.snapshot()
+
+    def find(self, data: dict[str, object], kind: str, record: str) -> dict[str, object]:
+        """The record of ``kind`` (agents, conversations) with id ``record``."""
+        records = data[kind]
+        assert isinstance(records, list)
+        return next(item for item in records if item["id"] == record)
+
+    @pytest.mark.parametrize(
+        ("change", "where"),
+        [
+            (lambda d, f: d.update(seq=-5), "seq"),
+            (lambda d, f: d.update(now="2026"), "now"),
+            (lambda d, f: f(d, "agents", "a1").update(groups="sales"), "agents[0].groups"),
+            (lambda d, f: f(d, "agents", "a1").update(load=99), "agents[0] ('a1').load"),
+            (
+                lambda d, f: f(d, "conversations", "c1").update(agent="ghost"),
+                "conversations[0] ('c1').agent",
+            ),
+            (
+                lambda d, f: f(d, "agents", "a1").update(offers=["c2", "nope"]),
+                "agents[0] ('a1').offers",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c2").update(timers=[None] * 5),
+                "conversations[1].timers[0]",
+            ),
+            (lambda d, f: d.update(format=99), "format"),
+            (lambda d, f: d.update(extra=1), "extra"),
+        ],
+    )
+    def test_corruption_is_named(self, change: Any, where: str) -> None:
+        """Each corruption is a SnapshotError whose place names the record and field."""
+        settings, data = self.sample()
+        change(data, self.find)
+        with pytest.raises(SnapshotError) as caught:
+            Desk.restore(settings, data)
+        assert caught.value.where.startswith(where), caught.value
+
+    def test_other_mode(self) -> None:
+        """An offer restored under automatic service does not fit the settings."""
+        _settings, data = self.sample()
+        with pytest.raises(SnapshotError, match="service mode is automatic"):
+            Desk.restore(make_settings(queue={"max_concurrent": 2}), data)
+
+    def test_groups_that_no_longer_exist(self) -> None:
+        """A user waiting for a group the settings dropped does not fit them."""
+        groups = {"strategy": "user_choice", "groups": ["sales", "support"]}
+        desk = make_desk(
+            make_settings(assignment=groups),
+            status(0, "a1", groups=["sales"]),
+            ask(1, "c1", "sales"),
+            ask(2, "c2", "sales"),
+        )
+        data = desk.snapshot()
+        with pytest.raises(SnapshotError, match=r"not in assignment\.groups"):
+            Desk.restore(make_settings(assignment={**groups, "groups": ["support"]}), data)
+
+    def test_other_strategy(self) -> None:
+        """A webhook answer awaited under another strategy does not fit."""
+        desk = make_desk(make_settings(assignment={"strategy": "webhook"}), ask(0, "c1"))
+        with pytest.raises(SnapshotError, match="strategy is not webhook"):
+            Desk.restore(make_settings(), desk.snapshot())
+
+    def test_not_an_object(self) -> None:
+        """A snapshot that is not an object at all."""
+        with pytest.raises(SnapshotError):
+            Desk.restore(DeskSettings(), [1, 2])  # type: ignore[arg-type]

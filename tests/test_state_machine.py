@@ -99,8 +99,11 @@ class DeskMachine(RuleBasedStateMachine):
         self.desk = Desk()
         self.twin = Desk()
         self.settings = DeskSettings()
+        self.document: dict[str, Any] = {}
+        self.pending: DeskSettings | None = None  # given to update_settings, not yet in force
+        self.first_settings = DeskSettings()
         self.now = START
-        self.log: list[Event] = []
+        self.log: list[Event | DeskSettings] = []
         self.out: list[Action] = []
         self.agents: dict[str, ModelAgent] = {}
         self.convs: dict[str, ModelConv] = {}
@@ -145,7 +148,8 @@ class DeskMachine(RuleBasedStateMachine):
             "closure": closure,
             "ratings": {"send_on_end": send_on_end, "validity": "10m"},
         }
-        self.settings = load_settings(document)
+        self.document = document
+        self.settings = self.first_settings = load_settings(document)
         self.desk = Desk(self.settings)
         self.twin = Desk(self.settings, explain=True)
 
@@ -164,6 +168,8 @@ class DeskMachine(RuleBasedStateMachine):
                 return
             raise AssertionError("the twin accepted an event the desk refused") from None
         assert self.twin.handle(event) == actions  # D1
+        if self.pending is not None:  # in force from this event on
+            self.settings, self.pending = self.pending, None
         self.check_decisions(actions)
         self.log.append(event)
         self.out.extend(actions)
@@ -340,11 +346,41 @@ class DeskMachine(RuleBasedStateMachine):
         self.send(RatingInvited(at=self.now, conversation=conv, agent=agent))
         self.send(RatingSubmitted(at=self.now, conversation=conv, score=score))
 
+    @rule(
+        max_concurrent=st.integers(1, 3),
+        interval=st.sampled_from([0, 30, "never"]),
+        max_length=st.sampled_from([None, 2, 4]),
+        max_wait=st.sampled_from([None, 300]),
+        user_timeout=st.sampled_from([None, 120]),
+    )
+    def update_settings(
+        self,
+        max_concurrent: int,
+        interval: int | str,
+        max_length: int | None,
+        max_wait: int | None,
+        user_timeout: int | None,
+    ) -> None:
+        """New queue and closure settings, in force from the next event on."""
+        queue: dict[str, Any] = {"max_concurrent": max_concurrent, "update_interval": interval}
+        if max_length is not None:
+            queue["max_length"] = max_length
+        if max_wait is not None:
+            queue["max_wait"] = max_wait
+        closure: dict[str, Any] = {"retention": "30d"}
+        if user_timeout is not None:
+            closure["user_timeout"] = user_timeout
+        self.document = {**self.document, "queue": queue, "closure": closure}
+        self.pending = load_settings(self.document)
+        self.desk.update_settings(self.pending)
+        self.twin.update_settings(self.pending)
+        self.log.append(self.pending)
+
     @rule()
     def restore_twin(self) -> None:
         """The twin is replaced by a desk restored from a JSON copy of the snapshot (D1)."""
         data = json.loads(json.dumps(self.desk.snapshot()))
-        self.twin = Desk.restore(self.settings, data, explain=True)
+        self.twin = Desk.restore(self.pending or self.settings, data, explain=True)
         assert self.twin.snapshot() == self.desk.snapshot()
 
     # -- invariants ------------------------------------------------------------------------------
@@ -418,10 +454,13 @@ class DeskMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         """Replaying the accepted events on a fresh desk gives the same actions (D2)."""
-        fresh = Desk(self.settings)
+        fresh = Desk(self.first_settings)
         again: list[Action] = []
-        for event in self.log:
-            again.extend(fresh.handle(event))
+        for item in self.log:
+            if isinstance(item, DeskSettings):
+                fresh.update_settings(item)
+            else:
+                again.extend(fresh.handle(item))
         assert again == self.out
 
 

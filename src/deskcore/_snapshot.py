@@ -2,27 +2,94 @@
 
 Instants are integer microseconds since the epoch (UTC). The indexes are not saved: they
 are rebuilt from the agents and conversations, so a restored desk is the same desk.
+
+A snapshot comes back from storage, where anything may have happened to it, so
+:func:`load_state` believes nothing: every record and field is checked for its type and
+range, every reference between agents, conversations and deadlines is followed, every
+count that can be derived is derived and compared, and the whole is checked against the
+settings it is restored under. Anything amiss is a :class:`SnapshotError` naming the
+record and the field, and a snapshot that passes is one the engine could have made.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NoReturn
 
 from ._document import dump_settings, load_settings
 from ._engine import Engine
 from ._errors import DeskcoreError, SettingsError
 from ._events import AgentState
 from ._policy import ConversationState
-from ._records import ORDER_MASK, TIMERS, AgentRecord, ConvRecord, Timer, due_of, timer_key
+from ._records import (
+    KINDS,
+    OFFER,
+    ORDER_MASK,
+    PROMPT,
+    REPLY,
+    TIMERS,
+    WAIT,
+    WEBHOOK,
+    AgentRecord,
+    ConvRecord,
+    ScopeKey,
+    Timer,
+    due_of,
+    timer_key,
+)
+from ._settings import MOST, ServiceMode, Strategy
 from ._show import show
+from ._time import EARLIEST, LATEST
 
 __all__ = ["FORMAT", "SnapshotError", "dump_state", "load_state"]
 
 FORMAT = 1
+S = ConversationState
+TOP_KEYS = frozenset({"format", "now", "order", "seq", "rebalance", "agents", "conversations"})
+AGENT_KEYS = frozenset(
+    {"id", "name", "status", "groups", "capacity", "load", "offers", "online", "zero", "given"}
+)
+CONV_KEYS = frozenset(
+    {
+        "id",
+        "state",
+        "request",
+        "scope",
+        "agent",
+        "declined",
+        "missed",
+        "timers",
+        "queue_pos",
+        "queue_at",
+        "card_until",
+        "card_agent",
+        "rated",
+        "closed",
+        "forget",
+    }
+)
+# The deadline kinds each state may have pending (T2).
+ALLOWED_TIMERS: dict[ConversationState, frozenset[int]] = {
+    S.NEW: frozenset(),
+    S.AWAITING_ANSWER: frozenset({WAIT, WEBHOOK}),
+    S.WAITING: frozenset({WAIT, PROMPT}),
+    S.OFFERED: frozenset({OFFER, WAIT}),
+    S.SERVED: frozenset({REPLY}),
+    S.CLOSED: frozenset(),
+}
+REQUIRED_TIMERS: dict[ConversationState, frozenset[int]] = {
+    S.AWAITING_ANSWER: frozenset({WEBHOOK}),
+    S.OFFERED: frozenset({OFFER}),
+}
 
 
 class SnapshotError(DeskcoreError, ValueError):
-    """A snapshot given to :meth:`~deskcore.Desk.restore` is malformed."""
+    """A snapshot given to :meth:`~deskcore.Desk.restore` is malformed, or does not fit
+    the settings; ``where`` names the record and field (``conversations[3].timers``)."""
+
+    def __init__(self, message: str, *, where: str = "") -> None:
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
 
 
 def dump_state(engine: Engine) -> dict[str, Any]:
@@ -81,52 +148,306 @@ def _timer(timer: Timer | None) -> list[int] | None:
     return None if timer is None else [due_of(timer), timer[0] & ORDER_MASK]
 
 
-def load_state(engine: Engine, data: dict[str, Any]) -> None:
-    """Put the state of ``data`` into the new ``engine``, rebuilding its indexes."""
+# -- reading, field by field ---------------------------------------------------------------
+
+
+def _fail(where: str, message: str) -> NoReturn:
+    raise SnapshotError(message, where=where)
+
+
+def _at(where: str, key: object) -> str:
+    """The place of ``key`` in the record at ``where`` (a long key cut short)."""
+    name = str(key) if len(str(key)) <= 60 else str(key)[:57] + "..."
+    return f"{where}.{name}" if where else name
+
+
+def _table(
+    value: object, where: str, keys: frozenset[str], optional: frozenset[str]
+) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        _fail(where, f"must be an object, got {show(value)}")
+    for key in value:
+        if key not in keys and key not in optional:
+            _fail(_at(where, key), "unknown field")
+    for key in sorted(keys):
+        if key not in value:
+            _fail(_at(where, key), "is missing")
+    return value
+
+
+def _integer(value: object, where: str, low: int = 0, high: int = ORDER_MASK) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail(where, f"must be an integer, got {show(value)}")
+    if not low <= value <= high:
+        _fail(where, f"must be in {low}..{high}, got {show(value)}")
+    return value
+
+
+def _instant(value: object, where: str, latest: int = LATEST) -> int:
+    return _integer(value, where, EARLIEST, latest)
+
+
+def _maybe_instant(value: object, where: str, latest: int = LATEST) -> int | None:
+    return None if value is None else _instant(value, where, latest)
+
+
+def _ident(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        _fail(where, f"must be a non-empty string, got {show(value)}")
+    return value
+
+
+def _maybe_ident(value: object, where: str) -> str | None:
+    return None if value is None else _ident(value, where)
+
+
+def _idents(value: object, where: str) -> frozenset[str]:
+    if not isinstance(value, list):
+        _fail(where, f"must be a list of ids, got {show(value)}")
+    ids = [_ident(item, f"{where}[{index}]") for index, item in enumerate(value)]
+    if len(set(ids)) != len(ids):
+        _fail(where, f"repeats an id: {show(ids)}")
+    return frozenset(ids)
+
+
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        _fail(where, f"must be true or false, got {show(value)}")
+    return value
+
+
+def _choice(kind: type[Any], value: object, where: str) -> Any:
+    names = [member.value for member in kind]
+    if value not in names or not isinstance(value, str):
+        _fail(where, f"must be one of {', '.join(map(repr, names))}, got {show(value)}")
+    return kind(value)
+
+
+def _scope(value: object, where: str) -> ScopeKey | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value:
+        _fail(where, f"must be a scope list, got {show(value)}")
+    head = value[0]
+    if head == "*" and len(value) == 1:
+        return ("*",)
+    if head == "g" and len(value) == 2:
+        return ("g", _ident(value[1], f"{where}[1]"))
+    if head == "a" and len(value) >= 2:
+        members = [_ident(item, f"{where}[{n}]") for n, item in enumerate(value[1:], 1)]
+        if members != sorted(set(members)):
+            _fail(where, "must list its agents sorted, without repeats")
+        return ("a", *members)
+    _fail(where, f"must be ['*'], ['g', group] or ['a', agent, ...], got {show(value)}")
+
+
+# -- records ---------------------------------------------------------------------------------
+
+
+def _agent(item: object, where: str, now: int) -> AgentRecord:
+    data = _table(item, where, AGENT_KEYS, frozenset())
+    agent = AgentRecord(_ident(data["id"], f"{where}.id"))
+    name = data["name"]
+    if name is not None and not isinstance(name, str):
+        _fail(f"{where}.name", f"must be a string or null, got {show(name)}")
+    agent.name = name
+    agent.status = _choice(AgentState, data["status"], f"{where}.status")
+    agent.groups = _idents(data["groups"], f"{where}.groups")
+    capacity = data["capacity"]
+    agent.capacity = None if capacity is None else _integer(capacity, f"{where}.capacity", 0, MOST)
+    agent.load = _integer(data["load"], f"{where}.load")
+    agent.offers = set(_idents(data["offers"], f"{where}.offers")) or None
+    agent.online = _instant(data["online"], f"{where}.online", now)
+    agent.zero = _maybe_instant(data["zero"], f"{where}.zero", now)
+    agent.given = _maybe_instant(data["given"], f"{where}.given", now)
+    return agent
+
+
+def _conversation(item: object, where: str, now: int, order: int, seq: int) -> ConvRecord:
+    data = _table(item, where, CONV_KEYS, frozenset())
+    conv = ConvRecord(_ident(data["id"], f"{where}.id"))
+    conv.state = _choice(ConversationState, data["state"], f"{where}.state")
+    request = data["request"]
+    if request is not None:
+        if not isinstance(request, list) or len(request) != 2:
+            _fail(f"{where}.request", f"must be [instant, order] or null, got {show(request)}")
+        at = _instant(request[0], f"{where}.request[0]", now)
+        conv.request = (at, _integer(request[1], f"{where}.request[1]", 1, order), conv.id)
+    conv.scope = _scope(data["scope"], f"{where}.scope")
+    conv.agent = _maybe_ident(data["agent"], f"{where}.agent")
+    conv.declined = _idents(data["declined"], f"{where}.declined")
+    conv.missed = _idents(data["missed"], f"{where}.missed")
+    timers = data["timers"]
+    if not isinstance(timers, list) or len(timers) != len(TIMERS):
+        _fail(f"{where}.timers", f"must be a list of {len(TIMERS)} deadlines, got {show(timers)}")
+    for kind, (name, timer) in enumerate(zip(TIMERS, timers, strict=True)):
+        place = f"{where}.timers[{kind}] ({KINDS[kind]})"
+        if timer is None:
+            continue
+        if not isinstance(timer, list) or len(timer) != 2:
+            _fail(place, f"must be [instant, order] or null, got {show(timer)}")
+        due = _instant(timer[0], f"{place}[0]")
+        if due < now:
+            _fail(f"{place}[0]", "is before the snapshot's instant: it would have fired")
+        code = _integer(timer[1], f"{place}[1]", 8, (seq << 3) | 7)
+        if code & 7 != kind:
+            _fail(f"{place}[1]", f"names deadline kind {code & 7}, not {kind} ({KINDS[kind]})")
+        setattr(conv, name, (timer_key(due, code), conv.id))
+    queue_pos = data["queue_pos"]
+    conv.queue_pos = None if queue_pos is None else _integer(queue_pos, f"{where}.queue_pos", 1)
+    conv.queue_at = _maybe_instant(data["queue_at"], f"{where}.queue_at", now)
+    conv.card_until = _maybe_instant(data["card_until"], f"{where}.card_until")
+    conv.card_agent = _maybe_ident(data["card_agent"], f"{where}.card_agent")
+    conv.rated = _flag(data["rated"], f"{where}.rated")
+    conv.closed = _maybe_instant(data["closed"], f"{where}.closed", now)
+    conv.forget = _maybe_instant(data["forget"], f"{where}.forget")
+    _check_conversation(conv, where)
+    return conv
+
+
+def _check_conversation(conv: ConvRecord, where: str) -> None:
+    """What a conversation's state says of its other fields."""
+    state = conv.state
+    for kind, name in enumerate(TIMERS):
+        pending = getattr(conv, name) is not None
+        if pending and kind not in ALLOWED_TIMERS[state]:
+            _fail(
+                f"{where}.timers[{kind}]",
+                f"a {state.value} conversation has no {KINDS[kind]} deadline",
+            )
+        if not pending and kind in REQUIRED_TIMERS.get(state, ()):
+            _fail(
+                f"{where}.timers[{kind}]",
+                f"a {state.value} conversation has a {KINDS[kind]} deadline",
+            )
+    # Each field must be set in some states, null in others, and either when closed.
+    for field, present in (
+        ("request", (S.AWAITING_ANSWER, S.WAITING, S.OFFERED, S.SERVED)),
+        ("scope", (S.WAITING, S.OFFERED, S.SERVED)),
+        ("agent", (S.OFFERED, S.SERVED)),
+    ):
+        if state is S.CLOSED:
+            continue
+        is_set = getattr(conv, field) is not None
+        if is_set != (state in present):
+            _fail(f"{where}.{field}", f"must be {'null' if is_set else 'set'} when {state.value}")
+    told = conv.queue_pos is not None
+    if told != (conv.queue_at is not None) or (told and state is not S.WAITING):
+        _fail(f"{where}.queue_pos", "and queue_at are set together, and only while waiting")
+    closed = state is S.CLOSED
+    if closed != (conv.closed is not None) or closed != (conv.forget is not None):
+        _fail(
+            f"{where}.closed",
+            f"and forget must be {'set' if closed else 'null'} when {state.value}",
+        )
+    last = max(conv.closed or 0, conv.card_until or 0)
+    if closed and conv.forget is not None and conv.forget < last:
+        _fail(f"{where}.forget", "is before the closing or the card's expiry")
+    if (conv.card_until is None) != (conv.card_agent is None):
+        _fail(f"{where}.card_agent", "and card_until are set together")
+    if conv.rated and conv.card_until is None:
+        _fail(f"{where}.rated", "a conversation rated without a card")
+    if conv.card_until is not None and state not in (S.SERVED, S.CLOSED):
+        _fail(f"{where}.card_until", f"a {state.value} conversation has no rating card")
+
+
+def _check_references(engine: Engine) -> None:
+    """What agents and conversations say of each other, and of the settings."""
+    agents, convs = engine.agents, engine.convs
+    settings = engine.config.settings  # in force until the next event
+    served: dict[str, int] = dict.fromkeys(agents, 0)
+    for number, conv in enumerate(convs.values()):
+        where = f"conversations[{number}] ({show(conv.id)})"
+        for field in ("agent", "card_agent"):
+            agent_id = getattr(conv, field)
+            if agent_id is not None and agent_id not in agents:
+                _fail(f"{where}.{field}", f"names an unknown agent {show(agent_id)}")
+        if conv.state is S.OFFERED:
+            holder = agents[conv.agent or ""]
+            if conv.id not in (holder.offers or ()):
+                _fail(f"{where}.agent", f"agent {show(holder.id)} does not list this offer")
+            if settings.service.mode is not ServiceMode.MANUAL:
+                _fail(f"{where}.state", "an offer, but the settings' service mode is automatic")
+        if conv.state is S.SERVED:
+            served[conv.agent or ""] += 1
+        if conv.state is S.AWAITING_ANSWER and settings.assignment.strategy is not Strategy.WEBHOOK:
+            _fail(f"{where}.state", "waits for a webhook answer, but the strategy is not webhook")
+        scope = conv.scope
+        if (
+            scope is not None
+            and scope[0] == "g"
+            and conv.state in (S.WAITING, S.OFFERED)
+            and settings.assignment.strategy is Strategy.USER_CHOICE
+            and scope[1] not in settings.assignment.groups
+        ):
+            _fail(f"{where}.scope", f"group {show(scope[1])} is not in assignment.groups")
+    for number, agent in enumerate(agents.values()):
+        where = f"agents[{number}] ({show(agent.id)})"
+        for conv_id in sorted(agent.offers or ()):
+            offered = convs.get(conv_id)
+            if offered is None or offered.state is not S.OFFERED or offered.agent != agent.id:
+                _fail(f"{where}.offers", f"lists {show(conv_id)}, which is not offered to it")
+        if agent.offers and agent.status is not AgentState.ONLINE:
+            _fail(f"{where}.offers", f"an agent {agent.status.value} holds no offers (A4)")
+        expected = served[agent.id] + len(agent.offers or ())
+        if agent.load != expected:
+            _fail(f"{where}.load", f"is {agent.load}, but it serves and holds {expected}")
+
+
+def load_state(engine: Engine, data: object) -> None:
+    """Put the state of ``data`` into the new ``engine``, rebuilding its indexes.
+
+    Raises :class:`SnapshotError` naming the record and field when anything is amiss;
+    the engine is then left empty.
+    """
     try:
-        if data["format"] != FORMAT:
-            raise SnapshotError(f"snapshot format {show(data['format'])} is not {FORMAT}")
-        engine.now, engine.order = data["now"], data["order"]
-        engine.deadlines.seq = data["seq"]
-        engine.rebalance = bool(data["rebalance"])
-        for item in data["agents"]:
-            agent = AgentRecord(item["id"])
-            agent.name = item["name"]
-            agent.status = AgentState(item["status"])
-            agent.groups = frozenset(item["groups"])
-            agent.capacity = item["capacity"]
-            agent.offers = set(item["offers"]) or None
-            agent.load = int(item["load"])
-            agent.online, agent.zero, agent.given = item["online"], item["zero"], item["given"]
-            engine.agents[agent.id] = agent
-        for item in data["conversations"]:
-            conv = ConvRecord(item["id"])
-            conv.state = ConversationState(item["state"])
-            request = item["request"]
-            if request is not None:
-                conv.request = (int(request[0]), int(request[1]), conv.id)
-            if item["scope"] is not None:
-                conv.scope = engine.intern(tuple(item["scope"]))
-            conv.agent = item["agent"]
-            conv.declined, conv.missed = frozenset(item["declined"]), frozenset(item["missed"])
-            conv.queue_pos, conv.queue_at = item["queue_pos"], item["queue_at"]
-            conv.card_until, conv.card_agent = item["card_until"], item["card_agent"]
-            conv.rated, conv.closed, conv.forget = item["rated"], item["closed"], item["forget"]
-            for kind, (name, timer) in enumerate(zip(TIMERS, item["timers"], strict=True)):
-                if timer is not None:
-                    order = int(timer[1])
-                    assert 0 <= order <= ORDER_MASK and order & 7 == kind
-                    setattr(conv, name, (timer_key(int(timer[0]), order), conv.id))
-            engine.convs[conv.id] = conv
-    except (KeyError, TypeError, ValueError, AssertionError) as exc:
-        if isinstance(exc, SnapshotError):
-            raise
-        raise SnapshotError(f"malformed snapshot: {show(exc)}") from None
-    if "settings_before" in data:
+        _load(engine, data)
+    except SnapshotError:
+        engine.agents.clear()
+        engine.convs.clear()
+        raise
+    engine.rebuild()
+
+
+def _load(engine: Engine, data: object) -> None:
+    if not isinstance(data, dict):
+        _fail("", f"a snapshot is an object, got {show(data)}")
+    version = data.get("format")
+    if version != FORMAT or isinstance(version, bool):
+        _fail(
+            "format", f"snapshot format {show(version)} is not {FORMAT}, which this version reads"
+        )
+    top = _table(data, "", TOP_KEYS, frozenset({"settings_before"}))
+    now_value = top["now"]
+    now = None if now_value is None else _instant(now_value, "now")
+    order = _integer(top["order"], "order")
+    seq = _integer(top["seq"], "seq", 0, ORDER_MASK >> 3)
+    rebalance = _flag(top["rebalance"], "rebalance")
+    for name in ("agents", "conversations"):
+        if not isinstance(top[name], list):
+            _fail(name, f"must be a list, got {show(top[name])}")
+        if now is None and top[name]:
+            _fail(name, "must be empty when now is null (a desk that has had no event)")
+    latest = LATEST if now is None else now
+    for number, item in enumerate(top["agents"]):
+        agent = _agent(item, f"agents[{number}]", latest)
+        if agent.id in engine.agents:
+            _fail(f"agents[{number}].id", f"repeats {show(agent.id)}")
+        engine.agents[agent.id] = agent
+    for number, item in enumerate(top["conversations"]):
+        conv = _conversation(item, f"conversations[{number}]", latest, order, seq)
+        if conv.id in engine.convs:
+            _fail(f"conversations[{number}].id", f"repeats {show(conv.id)}")
+        if conv.scope is not None:
+            conv.scope = engine.intern(conv.scope)
+        engine.convs[conv.id] = conv
+    engine.now, engine.order, engine.deadlines.seq = now, order, seq
+    engine.rebalance = rebalance
+    if "settings_before" in top:
         settings = engine.settings
         try:
-            engine.configure(load_settings(data["settings_before"]))
+            engine.configure(load_settings(top["settings_before"]))
         except SettingsError as exc:
-            raise SnapshotError(f"settings_before: {exc}") from None
+            _fail("settings_before", str(exc))
         engine.update(settings)
-    engine.rebuild()
+    _check_references(engine)
