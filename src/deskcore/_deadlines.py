@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 
-from ._records import REPLY, SHIFT, TIMERS, ConvRecord, Timer, timer_key
+from ._records import REPLY, SHIFT, TIMERS, ConvRecord, Timer, compact_dict, timer_key
 
 __all__ = ["Deadlines"]
 
@@ -21,13 +21,14 @@ class Deadlines:
     """Every pending deadline of a desk, in the order they fire, and when each closed
     conversation is forgotten."""
 
-    __slots__ = ("convs", "forget", "heap", "seq")
+    __slots__ = ("_forgotten", "convs", "forget", "heap", "seq")
 
     def __init__(self, convs: dict[str, ConvRecord]) -> None:
         self.convs = convs
         self.heap: list[Timer] = []
         self.seq = 0  # the order deadlines were set in (T2 ties)
         self.forget: list[tuple[int, str]] = []  # (instant, conversation) (D3)
+        self._forgotten = 0  # conversations forgotten since the tables were last compacted
 
     def new(self, conv: ConvRecord, kind: int, due: int) -> Timer:
         """A new deadline of ``kind`` for ``conv``, ordered after every earlier one (T2)."""
@@ -103,6 +104,25 @@ class Deadlines:
             conv = convs.get(conv_id)
             if conv is not None and conv.forget == due:
                 del convs[conv_id]
+                self._forgotten += 1
+        if self._forgotten > 1024 and self._forgotten > len(convs):
+            self._forgotten = 0
+            self.compact()
+
+    def compact(self) -> None:
+        """Drop every stale entry of the deadline heap, and give the tables of forgotten
+        conversations their memory back; amortised over the conversations forgotten."""
+        convs = self.convs
+        live = []
+        for timer in self.heap:
+            conv = convs.get(timer[1])
+            if conv is not None and (
+                getattr(conv, TIMERS[timer[0] & 7]) is timer or conv.reply_heap is timer
+            ):
+                live.append(timer)
+        self.heap[:] = live
+        heapq.heapify(self.heap)
+        compact_dict(convs)
 
     def rebuild(self) -> None:
         """Both heaps from the conversations' slots (after a restore)."""

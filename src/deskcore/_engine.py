@@ -101,7 +101,6 @@ class Engine:
         self.rebalance = False  # settings changed: agents take waiting users at the next event
         self.agents: dict[str, AgentRecord] = {}
         self.convs: dict[str, ConvRecord] = {}
-        self._scopes: dict[ScopeKey, ScopeKey] = {ALL: ALL}  # one copy of each scope key
         self.out: list[RawAction] = []
         self.rooms = rooms(self.agents, config.default_capacity)
         self.queues = queues(self.convs, config.interval_us)
@@ -162,8 +161,8 @@ class Engine:
 
     def update(self, settings: DeskSettings) -> None:
         """Run with ``settings`` from the next event on: after the deadlines due before it
-        have fired under the old ones (T2), every part switches, agents are filed again and
-        those with room take waiting users (A5); then the event is handled."""
+        have fired under the old ones (T2), every part switches and the event is handled
+        under the new ones; then agents with room take waiting users (A5)."""
         self.pending = Config(settings)
         self.rebalance = True
 
@@ -227,13 +226,13 @@ class Engine:
                 if queues.moved:
                     router.tell_positions(due)
                 item = deadlines.pop_due(now)
-        if self.rebalance:  # new settings take effect now, after the due deadlines
-            self.now = now
-            self._rebalance(now)
-            if queues.moved:
-                router.tell_positions(now)
         self.now = now
+        rebalance = self.rebalance
+        if rebalance:  # new settings take effect now, after the due deadlines
+            self._switch_settings()
         self._dispatch(code, conv, conversation, now, agent, arg)
+        if rebalance:
+            self._rebalance(now)
         if queues.moved:
             router.tell_positions(now)
         forget = deadlines.forget
@@ -350,13 +349,17 @@ class Engine:
         router.fail_unstaffed(keys, now)
         router.drain(agent, now)  # A5
 
-    def _rebalance(self, now: int) -> None:
-        """New settings: every agent filed afresh, then those with room take waiting users."""
+    def _switch_settings(self) -> None:
+        """New settings from this event on: every part reads them, every agent is filed
+        afresh (its capacity may have changed)."""
         self.rebalance = False
         if self.pending is not None:
             self._switch(self.pending)
             self.pending = None
         self.rooms.rebuild()
+
+    def _rebalance(self, now: int) -> None:
+        """After an event under new settings: agents with room take waiting users (A5)."""
         agents = self.agents.values()
         with_room = sorted((a.key, a) for a in agents if a.key is not None)
         for _key, agent in with_room:
@@ -449,5 +452,10 @@ class Engine:
         self.router.route(conv, now)
 
     def intern(self, key: ScopeKey) -> ScopeKey:
-        """One copy of each scope key, shared by the conversations in that scope."""
-        return self._scopes.setdefault(key, key)
+        """One copy of each scope key that many conversations share: everyone's, and
+        each group's while some agent is in it; an agent list is each its own."""
+        if key == ALL:
+            return ALL
+        if key[0] == "g":
+            return self.rooms.scope_key(key[1])
+        return key

@@ -18,7 +18,16 @@ from collections.abc import Callable, Iterable, Iterator
 from sortedcontainers import SortedList
 
 from ._policy import ConversationState
-from ._records import ALL, AgentRecord, ConvRecord, QueueEntry, ScopeKey, due_of, group_key
+from ._records import (
+    ALL,
+    AgentRecord,
+    ConvRecord,
+    QueueEntry,
+    ScopeKey,
+    compact_dict,
+    due_of,
+    group_key,
+)
 
 __all__ = ["Queues"]
 
@@ -41,6 +50,7 @@ class Queues:
         # This step: from which rank on each queue's positions moved, and who entered.
         self.moved: dict[ScopeKey, int] = {}
         self.entered: set[str] = set()
+        self._dropped = 0  # queues dropped since the tables were last compacted
 
     def __bool__(self) -> bool:
         """Whether anybody waits anywhere."""
@@ -86,7 +96,15 @@ class Queues:
             del self.by_scope[key]
             self.moved.pop(key, None)
             for member in key[1:] if key[0] == "a" else ():
-                self.agent_lists[member].discard(key)
+                lists = self.agent_lists[member]
+                lists.discard(key)
+                if not lists:
+                    del self.agent_lists[member]
+            self._dropped += 1
+            if self._dropped > 1024 and self._dropped > len(self.by_scope):
+                self._dropped = 0
+                compact_dict(self.by_scope)
+                compact_dict(self.agent_lists)
 
     def length(self, key: ScopeKey) -> int:
         """How many wait in the queue of ``key``."""

@@ -36,6 +36,7 @@ __all__ = [
     "QueueEntry",
     "ScopeKey",
     "Timer",
+    "compact_dict",
     "due_of",
     "group_key",
     "scope_of",
@@ -68,6 +69,14 @@ def timer_key(due: int, order: int) -> int:
 def due_of(timer: Timer) -> int:
     """The due instant (µs) of a deadline."""
     return timer[0] >> SHIFT
+
+
+def compact_dict(table: dict[Any, Any]) -> None:
+    """Give a dict that lost most of its keys back its memory, in place (a dict never
+    shrinks by deletion alone; other parts keep references to it)."""
+    items = list(table.items())
+    table.clear()
+    table.update(items)
 
 
 def group_key(group: str) -> ScopeKey:

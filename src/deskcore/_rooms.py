@@ -19,7 +19,7 @@ from typing import Any
 
 from ._events import AgentState
 from ._policy import AgentView, rank_key
-from ._records import ALL, NOBODY, AgentRecord, ConvRecord, ScopeKey, group_key
+from ._records import ALL, NOBODY, AgentRecord, ConvRecord, ScopeKey, compact_dict, group_key
 from ._time import from_us
 
 __all__ = ["Rooms"]
@@ -37,7 +37,10 @@ class Rooms:
         self.heaps: dict[ScopeKey, list[Key]] = {ALL: []}
         self.staff: dict[ScopeKey, int] = {ALL: 0}
         self.members: dict[str, int] = {}  # known agents in each group (R3)
-        self._groupsets: dict[frozenset[str], frozenset[str]] = {}  # one copy of each set
+        # One copy of each group set and of each group's scope key, while some agent has it.
+        self._groupsets: dict[frozenset[str], tuple[frozenset[str], int]] = {}
+        self._keys: dict[str, ScopeKey] = {}
+        self._dropped = 0  # entries dropped since the tables were last compacted
 
     # -- an agent's figures ------------------------------------------------------------------
 
@@ -67,13 +70,53 @@ class Rooms:
         )
 
     def set_groups(self, agent: AgentRecord, groups: frozenset[str]) -> None:
-        """A3: replace the agent's groups, keeping the count of members of each group."""
-        members = self.members
-        for group in agent.groups:
+        """A3: replace the agent's groups, keeping the count of members of each group.
+
+        A group left with no member is forgotten (its heap, counts and key), and so is a
+        set of groups no agent has any more, so that memory does not grow with the names
+        agents have passed through.
+        """
+        members, sets = self.members, self._groupsets
+        old = agent.groups
+        for group in old:
             members[group] -= 1
-        agent.groups = self._groupsets.setdefault(groups, groups)
-        for group in agent.groups:
+            if not members[group]:
+                self._forget_group(group)
+        if old:
+            shared, users = sets[old]
+            if users == 1:
+                del sets[old]
+                self._dropped += 1
+            else:
+                sets[old] = (shared, users - 1)
+        if groups:
+            shared, users = sets.get(groups, (groups, 0))
+            sets[groups] = (shared, users + 1)
+            groups = shared
+        agent.groups = groups
+        for group in groups:
             members[group] = members.get(group, 0) + 1
+        if self._dropped > 1024 and self._dropped > len(members):
+            self._dropped = 0
+            for table in (members, sets, self._keys, self.heaps, self.staff):
+                compact_dict(table)
+
+    def _forget_group(self, group: str) -> None:
+        """No agent is in ``group`` any more: nothing of it needs keeping."""
+        key = group_key(group)
+        del self.members[group]
+        self.heaps.pop(key, None)  # only stale entries: its agents got new keys
+        self._keys.pop(group, None)
+        self._dropped += 1
+
+    def scope_key(self, group: str) -> ScopeKey:
+        """The scope key of ``group``, one copy shared while some agent is in it."""
+        key = self._keys.get(group)
+        if key is None:
+            key = group_key(group)
+            if group in self.members:
+                self._keys[group] = key
+        return key
 
     def has_members(self, group: str) -> bool:
         """Whether some known agent belongs to ``group``."""
@@ -182,7 +225,12 @@ class Rooms:
         if staffed:
             staff[ALL] -= 1
             for group in groups:
-                staff[group_key(group)] -= 1
+                key = group_key(group)
+                left = staff[key] - 1
+                if left:
+                    staff[key] = left
+                else:
+                    del staff[key]  # nobody staffs it: no count kept
         if self.staffs(agent):
             staff[ALL] += 1
             for group in agent.groups:
@@ -201,6 +249,8 @@ class Rooms:
         self.heaps = {ALL: []}
         self.staff = {ALL: 0}
         self.members = {}
+        self._groupsets = {}
+        self._keys = {}
         for agent in self.agents.values():
             groups, agent.groups = agent.groups, frozenset()
             self.set_groups(agent, groups)
