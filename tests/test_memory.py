@@ -23,6 +23,7 @@ from helpers import T0
 AGENTS = [f"a{n:04d}" for n in range(200)]
 STEADY = 200  # conversations served throughout
 BURST = 4000
+Burst = tuple[str, tuple[str, ...], str]  # a conversation, its agents, a group name
 
 
 def traced(work: Callable[[], None]) -> int:
@@ -32,7 +33,7 @@ def traced(work: Callable[[], None]) -> int:
     return tracemalloc.get_traced_memory()[0]
 
 
-def steady_desk() -> tuple[Desk, list[object]]:
+def steady_desk() -> tuple[Desk, list[Burst]]:
     """A webhook desk with every agent online and a few long conversations open; the ids
     of the burst are made beforehand, so that the host's strings are not counted."""
     settings = load_settings(
@@ -50,18 +51,17 @@ def steady_desk() -> tuple[Desk, list[object]]:
         desk.handle(AgentRequested(at=T0, conversation=conv))
         desk.handle(AssignmentAnswered(at=T0, conversation=conv, agents=(AGENTS[number],)))
     rng = random.Random(3)
-    ids: list[object] = [
+    ids: list[Burst] = [
         (f"b{n}", tuple(rng.sample(AGENTS, rng.randint(1, 6))), f"group-{n}") for n in range(BURST)
     ]
     return desk, ids
 
 
-def burst(desk: Desk, ids: list[object]) -> None:
+def burst(desk: Desk, ids: list[Burst]) -> None:
     """Webhook answers with random agent lists, an agent cycling through new group names,
     every conversation ended; then time passes beyond their retention."""
     now = T0 + timedelta(seconds=1)
-    for item in ids:
-        conv, agents, group = item  # type: ignore[misc]
+    for conv, agents, group in ids:
         desk.handle(AgentRequested(at=now, conversation=conv))
         desk.handle(AssignmentAnswered(at=now, conversation=conv, agents=agents))
         desk.handle(AgentStatusChanged(at=now, agent="a0000", status="online", groups=(group,)))
