@@ -31,7 +31,7 @@ def _validate(args: argparse.Namespace) -> int:
     status = 0
     for name in args.files:
         try:
-            load_settings(Path(name))
+            settings = load_settings(Path(name))
         except OSError as exc:
             print(f"{name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
             status = 2
@@ -39,6 +39,8 @@ def _validate(args: argparse.Namespace) -> int:
             print_faults(name, exc, sys.stdout)
             status = max(status, 1)
         else:
+            for path, message in settings.working_hours.warnings():
+                print(f"{name}: warning: {path}: {message}")
             print(f"{name}: ok")
     return status
 

@@ -12,9 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 
-from dateutil.rrule import rrule, rruleset, rrulestr
-
-from ._show import cut, show
+from ._rrules import DateRule, compile_rule
+from ._show import show
 from ._time import from_us, require_aware, to_us
 
 __all__ = ["OpenMemo", "Schedule", "parse_range", "parse_rrule", "resolve_local"]
@@ -26,14 +25,13 @@ _Day = tuple[datetime, tuple[_Interval, ...]]  # (start of the date's window, it
 _ONE_DAY = timedelta(days=1)
 _ONE_US = timedelta(microseconds=1)
 _DEFAULT_HORIZON = timedelta(days=366)  # rule W3
-_RRULE_EPOCH = datetime(1970, 1, 1)  # rule W1: an rrule without DTSTART counts from here
 _NO_DATES: Mapping[date, Sequence[_Range]] = MappingProxyType({})
 # Dates with ranges, and instants that can be open: a margin inside datetime's limits so
 # that no computation near years 1 and 9999 overflows. Beyond them the desk is closed.
 _MIN_DATE, _MAX_DATE = date(1, 1, 15), date(9999, 12, 15)
 _MIN_UTC, _MAX_UTC = datetime(1, 1, 10, tzinfo=UTC), datetime(9999, 12, 20, tzinfo=UTC)
 _DAY_CACHE = 1024  # dates per schedule: enough for intervals() with 366 days each side
-_RULE_CACHE = 256  # (rrule, year) pairs per schedule
+_YEARS_KEPT = 8  # years of rrule dates indexed per schedule
 _RANGE = re.compile(r"([0-9]{2}):([0-9]{2})-([0-9]{2}):([0-9]{2})")
 
 
@@ -64,19 +62,6 @@ def parse_range(text: str) -> tuple[int, int]:
     return start, end or 1440
 
 
-def _compile_rrule(text: str) -> rrule | rruleset:
-    """Parse an RRULE for matching naive local dates (see :func:`parse_rrule`)."""
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"expected an RRULE such as 'FREQ=YEARLY;BYMONTH=12', got {show(text)}")
-    try:
-        # ignoretz and an empty TZID table keep every date naive: the rule is read in the
-        # desk's local wall time (T3: dateutil never sees an aware datetime).
-        return rrulestr(text, dtstart=_RRULE_EPOCH, ignoretz=True, tzids={})
-    except (ValueError, TypeError, IndexError, KeyError, AttributeError, OverflowError) as exc:
-        detail = "no RRULE line" if isinstance(exc, IndexError) else cut(str(exc) or repr(exc))
-        raise ValueError(f"invalid RRULE {show(text)}: {detail}") from None
-
-
 def parse_rrule(text: str) -> None:
     """Check that ``text`` is an RRULE dateutil can read; raise ``ValueError`` otherwise.
 
@@ -84,7 +69,9 @@ def parse_rrule(text: str) -> None:
     ``DTSTART`` line; without one the rule counts from 1970-01-01 (rule W1). Time zone
     designators in it are ignored: its times are the desk's local wall time.
     """
-    _compile_rrule(text)
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"expected an RRULE such as 'FREQ=YEARLY;BYMONTH=12', got {show(text)}")
+    compile_rule(text)
 
 
 def _local_wall(instant: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
@@ -162,10 +149,9 @@ class Schedule:
         "_dates",
         "_days",
         "_hot",
-        "_rule_end",
-        "_rule_years",
         "_rules",
         "_weekly",
+        "_year_index",
         "_zone",
     )
 
@@ -190,13 +176,16 @@ class Schedule:
             if isinstance(day, datetime) or not isinstance(day, date):
                 raise ValueError(f"dates: keys must be datetime.date, got {show(day)}")
             self._dates[day] = _check_ranges(ranges, f"dates[{day.isoformat()}]")
-        self._rules: tuple[tuple[rrule | rruleset, tuple[_Range, ...]], ...] = tuple(
-            (_compile_rrule(text), _check_ranges(ranges, f"rrules[{i}]"))
+        for i, (text, _ranges) in enumerate(rrules):
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError(f"rrules[{i}]: expected an RRULE text, got {show(text)}")
+        self._rules: tuple[tuple[DateRule, tuple[_Range, ...]], ...] = tuple(
+            (compile_rule(text), _check_ranges(ranges, f"rrules[{i}]"))
             for i, (text, ranges) in enumerate(rrules)
         )
         self._days: dict[date, _Day] = {}
-        self._rule_years: dict[tuple[int, int], frozenset[date]] = {}
-        self._rule_end: dict[int, int] = {}  # rule index -> first year with no occurrence after
+        # Per year: the ranges of each date that some rrule names (the first rule's).
+        self._year_index: dict[int, dict[date, tuple[_Range, ...]]] = {}
         self._hot: tuple[datetime, datetime, tuple[_Interval, ...]] | None = None
 
     def ranges_for(self, day: date) -> tuple[tuple[int, int], ...]:
@@ -207,31 +196,29 @@ class Schedule:
         override = self._dates.get(day)
         if override is not None:
             return override
-        for index, (_, ranges) in enumerate(self._rules):
-            if day in self._rule_dates(index, day.year):
+        if self._rules:
+            ranges = self._rule_index(day.year).get(day)
+            if ranges is not None:
                 return ranges
         return self._weekly[day.weekday()]
 
-    def _rule_dates(self, index: int, year: int) -> frozenset[date]:
-        """The local dates of ``year`` on which rrule ``index`` has an occurrence (cached)."""
-        if year >= self._rule_end.get(index, 10000):
-            return frozenset()
-        found = self._rule_years.get((index, year))
-        if found is None:
-            start = datetime(year, 1, 1)
-            stop = datetime(year + 1, 1, 1) if year < 9999 else None
-            dates: set[date] = set()
-            for occurrence in self._rules[index][0]:  # naive datetimes only (T3)
-                if stop is not None and occurrence >= stop:
-                    break
-                if occurrence >= start:
-                    dates.add(occurrence.date())
-            else:  # the rule ran out: no later year has an occurrence either
-                self._rule_end[index] = year + 1
-            if len(self._rule_years) >= _RULE_CACHE:
-                self._rule_years.clear()
-            found = self._rule_years[(index, year)] = frozenset(dates)
-        return found
+    def _rule_index(self, year: int) -> dict[date, tuple[_Range, ...]]:
+        """The dates of ``year`` that some rrule names, with the first such rule's ranges
+        (built once per year: a date costs one lookup however many rules there are)."""
+        index = self._year_index.get(year)
+        if index is None:
+            index = {}
+            for rule, ranges in self._rules:
+                for day in rule.dates_in(year):
+                    index.setdefault(day, ranges)
+            if len(self._year_index) >= _YEARS_KEPT:
+                self._year_index.clear()
+            self._year_index[year] = index
+        return index
+
+    def silent_rules(self) -> list[int]:
+        """The indexes of the rrules that never name a date."""
+        return [number for number, (rule, _) in enumerate(self._rules) if rule.never_matches()]
 
     def _day(self, day: date) -> _Day:
         """The UTC start of ``day``'s window (its local midnight by W2) and its non-empty

@@ -12,7 +12,7 @@ import enum
 import functools
 import re
 import zoneinfo
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -38,6 +38,7 @@ from ._fields import (
     wrap_check,
 )
 from ._hours import Schedule, parse_range, parse_rrule
+from ._rrules import rule_parts
 from ._show import show
 from ._templates import check_template
 
@@ -377,21 +378,8 @@ _RRULE_LIMITS = {"BYMONTH": (12, False), "BYMONTHDAY": (31, True), "BYYEARDAY": 
 _RRULE_LIMITS["BYWEEKNO"] = (53, True)
 
 
-def _rule_lines(text: str) -> Iterator[dict[str, str] | None]:
-    """The ``KEY=VALUE`` parts of each RRULE or EXRULE line, upper-cased; ``None`` for a
-    line that is not made of such parts."""
-    for line in text.strip().splitlines():
-        name, colon, body = line.strip().partition(":")
-        if not colon:
-            name, body = "RRULE", line.strip()
-        if name.split(";")[0].strip().upper() not in ("RRULE", "EXRULE"):
-            continue
-        pairs = [part.partition("=") for part in body.split(";")]
-        if all(equals for _, equals, _ in pairs):
-            yield {key.strip().upper(): value.strip().upper() for key, _, value in pairs}
-        else:
-            yield None
-
+MOST_OCCURRENCES = 10_000
+"""The largest COUNT of an override's rrule (its occurrences are counted from DTSTART)."""
 
 _RRULE_FORM = "expected 'KEY=VALUE' parts separated by ';' like 'FREQ=YEARLY;BYMONTH=12'"
 
@@ -416,6 +404,9 @@ def _rule_fault(parts: dict[str, str]) -> str | None:
         number = _integer(parts.get(key, "1"))
         if number is not None and number < 1:
             return f"{key} must be at least 1, got {parts[key]}"
+    count = _integer(parts.get("COUNT", "1"))
+    if count is not None and count > MOST_OCCURRENCES:
+        return f"COUNT must be at most {MOST_OCCURRENCES} (leave it out to repeat for ever)"
     return None
 
 
@@ -428,7 +419,7 @@ def _integer(text: str) -> int | None:
 
 def _check_rrule(value: object) -> None:
     text = expect_str(value)
-    for parts in _rule_lines(text):
+    for parts in rule_parts(text):
         fault = _RRULE_FORM if parts is None else _rule_fault(parts)
         if fault:
             raise ValueError(f"invalid RRULE {show(text)}: {fault}")
@@ -544,6 +535,18 @@ class WorkingHoursSettings:
     def schedule(self) -> Schedule:
         """The evaluated schedule (open intervals on the UTC time line)."""
         return self._schedule
+
+    def warnings(self) -> list[tuple[str, str]]:
+        """What is valid but surely not meant: overrides whose rrule never names a date,
+        as ``(path, message)`` pairs (``deskcore validate`` prints them)."""
+        rules = [number for number, override in enumerate(self.dates) if override.rrule]
+        return [
+            (
+                f"working_hours.dates[{rules[index]}].rrule",
+                "never names a date: this override never applies",
+            )
+            for index in self._schedule.silent_rules()
+        ]
 
     def is_open(self, now: datetime) -> bool:
         """Whether the desk is open at the aware instant ``now`` (rules W1, W2)."""
