@@ -253,3 +253,12 @@ class TestSnapshotChecks:
         """A snapshot that is not an object at all."""
         with pytest.raises(SnapshotError):
             Desk.restore(DeskSettings(), [1, 2])  # type: ignore[arg-type]
+
+
+class TestMachineIndependence:
+    """Nothing a desk accepts depends on the machine it runs on."""
+
+    def test_localtime_is_not_a_zone(self) -> None:
+        """The machine's own 'localtime' is refused as a zone name."""
+        with pytest.raises(SettingsError, match="IANA time zone name"):
+            load_settings({"working_hours": {"timezone": "localtime"}})

@@ -449,28 +449,41 @@ class DateOverride:
         return []
 
 
+# Names in a machine's zone folder that are not zones but its own settings or links.
+_MACHINE_NAMES = frozenset({"localtime", "posixrules"})
+
+
 @functools.cache
-def _zones() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))
+def zone_names() -> tuple[str, ...]:
+    """The IANA zone names a desk accepts, sorted: those of the zone database, without
+    the machine's own ``localtime`` (which differs from machine to machine)."""
+    return tuple(sorted(zoneinfo.available_timezones() - _MACHINE_NAMES))
+
+
+def zone_fault(name: str) -> str | None:
+    """Why ``name`` is not a zone a desk accepts, with a hint; ``None`` when it is."""
+    if name in zone_names():
+        return None
+    return f"must be an IANA time zone name, got {show(name)}{_zone_hint(name)}"
 
 
 def _zone_hint(name: str) -> str:
     """A hint for a mis-cased (``europe/berlin``), bare (``Berlin``) or misspelt zone."""
     folded = name.strip().lower()
-    for zone in _zones():
+    for zone in zone_names():
         if zone.lower() == folded:
             return f" (did you mean {show(zone)}?)"
     city = folded.replace(" ", "_")
-    for zone in _zones():
+    for zone in zone_names():
         if "/" in zone and zone.rsplit("/", 1)[1].lower() == city:
             return f" (did you mean {show(zone)}?)"
-    return suggest(name, _zones())
+    return suggest(name, zone_names())
 
 
 def _check_zone(value: object) -> None:
-    name = expect_str(value)
-    if name not in _zones():
-        raise ValueError(f"must be an IANA time zone name, got {show(name)}{_zone_hint(name)}")
+    fault = zone_fault(expect_str(value))
+    if fault:
+        raise ValueError(fault)
 
 
 def _repeated_dates(overrides: Sequence[DateOverride | None]) -> list[tuple[int, str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from datetime import timedelta
@@ -43,14 +44,18 @@ def _duration(text: str) -> timedelta:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _positive(kind: type[int] | type[float]) -> Any:
+def _positive(kind: type[int] | type[float], most: float) -> Any:
     def convert(text: str) -> int | float:
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {show(text)}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {show(text)}")
         if value < 0:
-            raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+            raise argparse.ArgumentTypeError(f"must not be negative, got {show(text)}")
+        if value > most:
+            raise argparse.ArgumentTypeError(f"must be at most {most:g}, got {show(text)}")
         return value
 
     return convert
@@ -157,13 +162,17 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     run.add_argument("settings", nargs="?", metavar="SETTINGS", help="TOML or JSON settings")
     run.add_argument("--workload", metavar="FILE", help="TOML or JSON workload")
-    run.add_argument("--agents", type=_positive(int), metavar="N", help="N agents all day")
     run.add_argument(
-        "--arrival-rate", type=_positive(float), metavar="PER_HOUR", help="users per hour"
+        "--agents", type=_positive(int, 1_000_000), metavar="N", help="N agents all day"
+    )
+    run.add_argument(
+        "--arrival-rate", type=_positive(float, 1e9), metavar="PER_HOUR", help="users per hour"
     )
     run.add_argument("--handle-time", type=_duration, metavar="DURATION", help="mean handle time")
     run.add_argument("--patience", type=_duration, metavar="DURATION", help="mean user patience")
-    run.add_argument("--hours", type=_positive(float), metavar="H", help="hours of arrivals")
+    run.add_argument(
+        "--hours", type=_positive(float, 87_600), metavar="H", help="hours of arrivals"
+    )
     run.add_argument("--warmup", type=_duration, metavar="DURATION", help="time not measured")
     run.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
     run.add_argument(

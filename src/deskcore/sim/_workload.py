@@ -19,7 +19,6 @@ from __future__ import annotations
 import enum
 import math
 import os
-import zoneinfo
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from random import Random
@@ -44,7 +43,7 @@ from .._fields import (
     suggest,
     wrap_check,
 )
-from .._settings import TimeRange, WeeklyHours
+from .._settings import TimeRange, WeeklyHours, zone_fault
 from .._show import show
 
 __all__ = [
@@ -511,9 +510,9 @@ def _check_start(value: object) -> None:
 def _check_zone(value: object) -> None:
     if not isinstance(value, str):
         raise ValueError(f"must be a string, got {show(value)} ({kind_of(value)})")
-    if value not in zoneinfo.available_timezones():
-        zones = sorted(zoneinfo.available_timezones())
-        raise ValueError(f"unknown time zone {show(value)}{suggest(value, zones)}")
+    fault = zone_fault(value)
+    if fault:
+        raise ValueError(fault)
 
 
 @attrs.frozen(kw_only=True)
