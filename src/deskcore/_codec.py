@@ -30,7 +30,7 @@ from ._actions import (
 )
 from ._errors import ActionError, EventError
 from ._events import EVENT_TYPES, UNSET, AgentState, Event, Party
-from ._fields import suggest
+from ._fields import choice, expect_str, suggest
 from ._show import show
 
 __all__ = [
@@ -80,16 +80,8 @@ def _idents(value: object) -> tuple[str, ...]:
 
 
 def _choice(kind: type[enum.StrEnum]) -> Callable[[object], Any]:
-    names = [member.value for member in kind]
-
-    def read(value: object) -> Any:
-        if isinstance(value, str) and value in names:
-            return kind(value)
-        listed = ", ".join(repr(name) for name in names)
-        hint = suggest(value, names) if isinstance(value, str) else ""
-        raise ValueError(f"must be one of {listed}, got {show(value)}{hint}")
-
-    return read
+    """The field kit's reading of a member of ``kind`` (with a did-you-mean hint)."""
+    return choice(kind)[0]
 
 
 def _integer(value: object) -> int:
@@ -103,9 +95,7 @@ def _capacity(value: object) -> int | None:
 
 
 def _string(value: object) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"must be a string, got {show(value)}")
-    return value
+    return expect_str(value)
 
 
 def _name(value: object) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ._errors import EventError, NaiveTimeError
+from ._fields import MOST
 from ._show import show
 from ._time import require_aware
 
@@ -129,12 +130,14 @@ def _member(kind: type[enum.StrEnum]) -> Any:
     return validator
 
 
-def _integer(low: int | None = None) -> Any:
+def _integer(low: int | None = None, high: int | None = None) -> Any:
     def validator(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _fail(instance, attribute, f"must be an integer, got {show(value)}")
         if low is not None and value < low:
-            raise _fail(instance, attribute, f"must be >= {low}, got {value}")
+            raise _fail(instance, attribute, f"must be >= {low}, got {show(value)}")
+        if high is not None and value > high:
+            raise _fail(instance, attribute, f"must be <= {high}, got {show(value)}")
 
     return validator
 
@@ -172,7 +175,9 @@ class AgentStatusChanged(Event):
     agent: str = _id_field()
     status: AgentState = attrs.field(converter=_as_state, validator=_member(AgentState))
     groups: tuple[str, ...] | Unset = attrs.field(default=UNSET, validator=_optional(_idents))
-    capacity: int | Unset | None = attrs.field(default=UNSET, validator=_optional(_integer(0)))
+    capacity: int | Unset | None = attrs.field(
+        default=UNSET, validator=_optional(_integer(0, MOST))
+    )
     name: str | Unset | None = attrs.field(default=UNSET, validator=_optional(_text))
 
 

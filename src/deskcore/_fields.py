@@ -22,6 +22,7 @@ from ._errors import SettingsError
 from ._show import show
 
 __all__ = [
+    "MOST",
     "Check",
     "Faults",
     "Parse",
@@ -41,6 +42,9 @@ __all__ = [
     "suggest",
     "wrap_check",
 ]
+
+MOST = 1_000_000_000
+"""The largest count a document or an event may give (a capacity, a queue length)."""
 
 Parse = Callable[[Any], Any]
 Check = Callable[[Any], None]

@@ -21,6 +21,7 @@ import attrs
 from ._durations import LONGEST, format_duration, parse_duration
 from ._errors import SettingsError
 from ._fields import (
+    MOST,
     Check,
     Faults,
     enum_field,
@@ -80,10 +81,6 @@ class ServiceMode(enum.StrEnum):
 
     AUTOMATIC = "automatic"
     MANUAL = "manual"
-
-
-MOST = 1_000_000_000
-"""The largest count a setting may give (capacities, queue lengths)."""
 
 
 # -- fields of the settings -----------------------------------------------------------------
