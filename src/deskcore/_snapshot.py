@@ -20,6 +20,7 @@ from ._document import dump_settings, load_settings
 from ._engine import Engine
 from ._errors import DeskcoreError, SettingsError
 from ._events import AgentState
+from ._fields import MOST
 from ._policy import ConversationState
 from ._records import (
     KINDS,
@@ -37,7 +38,7 @@ from ._records import (
     due_of,
     timer_key,
 )
-from ._settings import MOST, ServiceMode, Strategy
+from ._settings import ServiceMode, Strategy
 from ._show import show
 from ._time import EARLIEST, LATEST
 
