@@ -1188,6 +1188,9 @@ DOCUMENTED_FAULTS: list[Any] = [
     {"assignment": {"strategy": "user_choice", "groups": ["sales", "sales", ""]}},
     "[queue\n",
     '{"queue": }',
+    [1],
+    '{"a": ' * 100_000,
+    {"service": {"accept_timeout": "999999999d"}},
 ]
 
 

@@ -73,7 +73,6 @@ from ._scenario import Expectation, Scenario, ScenarioError, load_scenario, read
 from ._settings import (
     AssignmentSettings,
     ClosureSettings,
-    DateOverride,
     DeskSettings,
     PromptSettings,
     QueueSettings,
@@ -81,12 +80,10 @@ from ._settings import (
     ServiceMode,
     ServiceSettings,
     Strategy,
-    TimeRange,
     WebhookFallback,
-    WeeklyHours,
-    WorkingHoursSettings,
 )
 from ._snapshot import SnapshotError
+from ._working_hours import DateOverride, TimeRange, WeeklyHours, WorkingHoursSettings
 
 __version__ = "0.1.0"
 

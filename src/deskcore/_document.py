@@ -22,8 +22,9 @@ import cattrs
 from ._durations import format_duration
 from ._errors import SettingsError
 from ._fields import join_path, kind_of, suggest
-from ._settings import DeskSettings, TimeRange
+from ._settings import DeskSettings
 from ._show import cut, show
+from ._working_hours import TimeRange
 
 __all__ = ["dump_settings", "load_settings", "read_document", "structure_document"]
 

@@ -14,12 +14,15 @@ from __future__ import annotations
 import difflib
 import enum
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 import attrs
 
+from ._durations import LONGEST, format_duration, parse_duration
 from ._errors import SettingsError
 from ._show import show
+from ._templates import check_template
 
 __all__ = [
     "MOST",
@@ -27,9 +30,12 @@ __all__ = [
     "Faults",
     "Parse",
     "choice",
+    "duration_check",
+    "duration_field",
     "enum_field",
     "expect_bool",
     "expect_str",
+    "flag_field",
     "instance_check",
     "int_check",
     "join_path",
@@ -40,6 +46,8 @@ __all__ = [
     "section_field",
     "setting",
     "suggest",
+    "template_check",
+    "text_field",
     "wrap_check",
 ]
 
@@ -203,3 +211,53 @@ def enum_field(enum_type: type[enum.StrEnum], default: enum.StrEnum) -> Any:
     """A field holding a member of ``enum_type``; its value given as a string is converted."""
     parse, check, convert = choice(enum_type)
     return setting(default, check=check, parse=parse, converter=convert)
+
+
+# -- the kinds of field the settings use ----------------------------------------------------
+
+
+def duration_check(*, zero: bool) -> Check:
+    def check(value: object) -> None:
+        if not isinstance(value, timedelta):
+            raise ValueError(f"must be a timedelta, got {show(value)} ({kind_of(value)})")
+        if value < timedelta(0):
+            raise ValueError(f"must not be negative, got {show(value)}")
+        if value % timedelta(seconds=1):
+            raise ValueError(f"must be a whole number of seconds, got {show(value)}")
+        if not zero and not value:
+            raise ValueError("must be longer than zero, got 0")
+        if value > LONGEST:
+            raise ValueError(
+                f"must be at most {format_duration(LONGEST)} (10 years), "
+                f"got {format_duration(value)}"
+            )
+
+    return check
+
+
+def template_check(*variables: str) -> Check:
+    allowed = frozenset(variables)
+
+    def check(value: object) -> None:
+        if value is None:
+            raise ValueError('must be a string, got None (null); write "" to switch it off')
+        fault = check_template(expect_str(value), allowed)
+        if fault:
+            raise ValueError(fault)
+
+    return check
+
+
+def duration_field(default: timedelta | None, *, zero: bool = False, optional: bool = False) -> Any:
+    check = duration_check(zero=zero)
+    if optional:
+        return setting(default, check=optional_check(check), parse=optional_parse(parse_duration))
+    return setting(default, check=check, parse=parse_duration)
+
+
+def text_field(default: str, *variables: str) -> Any:
+    return setting(default, check=template_check(*variables))
+
+
+def flag_field(default: bool) -> Any:
+    return setting(default, check=expect_bool)

@@ -7,8 +7,9 @@ from typing import Any
 from .._errors import SettingsError
 from .._events import AgentState
 from .._hours import Schedule
-from .._settings import DeskSettings, Strategy, WeeklyHours
+from .._settings import DeskSettings, Strategy
 from .._time import from_us, to_us
+from .._working_hours import WeeklyHours
 from ._workload import Team, Workload
 
 __all__ = ["check_fit", "shift_changes"]

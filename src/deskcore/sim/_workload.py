@@ -43,8 +43,8 @@ from .._fields import (
     suggest,
     wrap_check,
 )
-from .._settings import TimeRange, WeeklyHours, zone_fault
 from .._show import show
+from .._working_hours import TimeRange, WeeklyHours, zone_fault
 
 __all__ = [
     "Agents",
