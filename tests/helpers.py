@@ -43,11 +43,15 @@ from deskcore import (
     RecordRating,
     Rejected,
     RejectReason,
+    Release,
+    ReleaseReason,
     RequestAssignment,
+    Resumed,
     RoutingFailed,
     SendPrompt,
     SetAgentStatus,
     Tick,
+    Transfer,
     Unset,
     UserEntered,
     UserMessage,
@@ -72,6 +76,7 @@ BASE: dict[str, dict[str, Any]] = {
         "connecting": "C",
         "connected": "Hi $AgentName",
         "connect_failed": "F $Reason",
+        "transferring": "X",
     },
     "queue": {"max_concurrent": 1, "prompt": "Q$QueuePosition/$WaitNo"},
     "closure": {"timeout_message": "TO", "end_message": "E"},
@@ -211,6 +216,25 @@ def rate(moment: Moment, conv: str, score: int) -> RatingSubmitted:
     return RatingSubmitted(at=at(moment), conversation=conv, score=score)
 
 
+def transfer(
+    moment: Moment,
+    conv: str,
+    agent: str,
+    *,
+    to_agent: str | None = None,
+    to_group: str | None = None,
+) -> Transfer:
+    """A ``transfer`` event (X1)."""
+    return Transfer(
+        at=at(moment), conversation=conv, agent=agent, to_agent=to_agent, to_group=to_group
+    )
+
+
+def resumed(moment: Moment, since: Moment) -> Resumed:
+    """A ``resumed`` event: the host was down from ``since`` (T4)."""
+    return Resumed(at=at(moment), since=at(since))
+
+
 def tick(moment: Moment) -> Tick:
     """A ``tick`` event."""
     return Tick(at=at(moment))
@@ -261,6 +285,16 @@ def queued(moment: Moment, conv: str, position: int) -> list[Action]:
     return [enqueued(moment, conv, position), told(moment, conv, position)]
 
 
+def released(moment: Moment, conv: str, agent: str, reason: str = "transferred") -> Release:
+    """A ``release`` action (X3, A6)."""
+    return Release(at=at(moment), conversation=conv, agent=agent, reason=ReleaseReason(reason))
+
+
+def handed_over(moment: Moment, conv: str, agent: str, reason: str = "transferred") -> list[Action]:
+    """``release`` and the ``transferring`` prompt ("X") of a hand-over (X3)."""
+    return [released(moment, conv, agent, reason), say(moment, conv, "transferring", "X")]
+
+
 def routing_failed(moment: Moment, conv: str, reason: str) -> RoutingFailed:
     """A ``routing_failed`` action."""
     return RoutingFailed(at=at(moment), conversation=conv, reason=FailureReason(reason))
@@ -279,9 +313,13 @@ def closed(moment: Moment, conv: str, reason: str) -> Close:
     return Close(at=at(moment), conversation=conv, reason=CloseReason(reason))
 
 
-def requested(moment: Moment, conv: str, expires: Moment) -> RequestAssignment:
-    """A ``request_assignment`` action."""
-    return RequestAssignment(at=at(moment), conversation=conv, expires_at=at(expires))
+def requested(
+    moment: Moment, conv: str, expires: Moment, user: str | None = None, group: str | None = None
+) -> RequestAssignment:
+    """A ``request_assignment`` action (with the request's user and group, R3)."""
+    return RequestAssignment(
+        at=at(moment), conversation=conv, expires_at=at(expires), user=user, group=group
+    )
 
 
 def card(moment: Moment, conv: str, text: str, expires: Moment) -> RatingCard:
@@ -289,9 +327,11 @@ def card(moment: Moment, conv: str, text: str, expires: Moment) -> RatingCard:
     return RatingCard(at=at(moment), conversation=conv, text=text, expires_at=at(expires))
 
 
-def recorded(moment: Moment, conv: str, agent: str, score: int) -> RecordRating:
+def recorded(
+    moment: Moment, conv: str, agent: str, score: int, comment: str | None = None
+) -> RecordRating:
     """A ``record_rating`` action."""
-    return RecordRating(at=at(moment), conversation=conv, agent=agent, score=score)
+    return RecordRating(at=at(moment), conversation=conv, agent=agent, score=score, comment=comment)
 
 
 def on_break(moment: Moment, agent: str) -> SetAgentStatus:

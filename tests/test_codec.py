@@ -51,6 +51,8 @@ class TestEventFromJson:
             "conversation_ended": {"conversation": "c1", "by": "user"},
             "rating_invited": {"conversation": "c1", "agent": "a1"},
             "rating_submitted": {"conversation": "c1", "score": 4},
+            "transfer": {"conversation": "c1", "agent": "a1", "to_group": "g"},
+            "resumed": {"since": "2026-03-02T08:00:00Z"},
             "tick": {},
         }
         assert set(samples) == set(EVENT_TYPES)

@@ -541,7 +541,7 @@ class TestRenderedPrompts:
 
     def test_bound_keeps_rendering_right(self) -> None:
         """P3: the 5,000th distinct queue position renders like the first."""
-        prompter = Prompter([])
+        prompter = Prompter([], DeskSettings())
         text = DeskSettings().queue.prompt
         for position in range(1, 5001):
             values = {"QueuePosition": position, "WaitNo": position - 1}

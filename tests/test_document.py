@@ -1101,7 +1101,9 @@ class TestDumpSettings:
             "closure",
             "working_hours",
             "ratings",
+            "languages",
         ]
+        assert tree["languages"] == {}
 
     def test_example(self) -> None:
         """The settings.md example dumps overrides, 'never' and limits as documented."""

@@ -209,7 +209,7 @@ class TestSnapshotChecks:
                 "agents[0] ('a1').offers",
             ),
             (
-                lambda d, f: f(d, "conversations", "c2").update(timers=[None] * 5),
+                lambda d, f: f(d, "conversations", "c2").update(timers=[None] * 6),
                 "conversations[1].timers[0]",
             ),
             (lambda d, f: d.update(format=99), "format"),

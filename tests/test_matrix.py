@@ -33,6 +33,7 @@ from helpers import (
     end,
     enter,
     failed,
+    handed_over,
     invite,
     make_settings,
     offered,
@@ -41,11 +42,13 @@ from helpers import (
     refused,
     rejected,
     requested,
+    resumed,
     same,
     say,
     snapshot_without_clock,
     status,
     tick,
+    transfer,
     user_says,
     withdrawn,
 )
@@ -238,6 +241,24 @@ def _invited(state: str, t: int) -> Outcome:
     )
 
 
+def _transfer(to_agent: str) -> Callable[[str, int], Outcome]:
+    def expect(state: str, t: int) -> Outcome:
+        if to_agent == "zz":
+            return ERROR  # X1: an unknown target is an error
+        if state == "served":  # X2: a2 staffs its list though full; X3: c1 waits for it
+            return [*handed_over(t, "c1", "a1"), *queued(t, "c1", 1)]
+        other = [rejected(t, "transfer", "not_served", "c1", "a1")]
+        return _closed_first("transfer", state, t, other, "a1")
+
+    return expect
+
+
+def _resumed(state: str, t: int) -> Outcome:
+    if state == "offered":  # T4: the open offer is sent again, a second later
+        return [offered(t, "c1", "a1", 3 + TIMEOUT + 1)]
+    return []
+
+
 def _submitted(state: str, t: int) -> Outcome:
     # C3 lets ratings through on a closed conversation; no card was ever sent (V3).
     return _no_conversation(state, t, [rejected(t, "rating_submitted", "not_invited", "c1")])
@@ -277,6 +298,13 @@ CASES = [
     ),
     Case("rating_invited a1", lambda t: invite(t, "c1", "a1"), _invited),
     Case("rating_submitted", lambda t: rate(t, "c1", 3), _submitted),
+    Case("transfer to a2", lambda t: transfer(t, "c1", "a1", to_agent="a2"), _transfer("a2")),
+    Case(
+        "transfer to unknown agent",
+        lambda t: transfer(t, "c1", "a1", to_agent="zz"),
+        _transfer("zz"),
+    ),
+    Case("resumed after a second", lambda t: resumed(t, t - 1), _resumed),
     Case("tick", tick, lambda s, t: []),
 ]
 

@@ -49,6 +49,8 @@ DEFAULTS: list[tuple[str, str, object]] = [
         "connect_failed",
         "Sorry, we could not connect you to an agent right now. Please try again later.",
     ),
+    ("prompts", "transferring", "Transferring you to another agent..."),
+    ("prompts", "reasons", {}),
     ("assignment", "strategy", Strategy.AUTOMATIC),
     ("assignment", "groups", ()),
     ("assignment", "webhook_timeout", timedelta(seconds=2)),
@@ -56,6 +58,7 @@ DEFAULTS: list[tuple[str, str, object]] = [
     ("service", "mode", ServiceMode.AUTOMATIC),
     ("service", "accept_timeout", timedelta(seconds=60)),
     ("service", "break_on_timeout", False),
+    ("service", "reassign_after", None),
     ("queue", "max_concurrent", 5),
     (
         "queue",
@@ -70,6 +73,12 @@ DEFAULTS: list[tuple[str, str, object]] = [
         "closure",
         "timeout_message",
         "We closed this conversation because we did not hear back. Write again any time!",
+    ),
+    ("closure", "reminder", None),
+    (
+        "closure",
+        "reminder_message",
+        "This chat will close in $Minutes minutes unless you reply.",
     ),
     ("closure", "end_message", "This conversation has ended. Thank you for contacting us!"),
     ("closure", "retention", timedelta(hours=1)),
@@ -88,6 +97,7 @@ DEFAULTS: list[tuple[str, str, object]] = [
     ("working_hours", "dates", ()),
     ("ratings", "agent_invite", True),
     ("ratings", "send_on_end", False),
+    ("ratings", "send_on_timeout", True),
     ("ratings", "invitation", "How did $AgentName do? Please rate this conversation."),
     ("ratings", "submitted", "Thank you for your rating!"),
     ("ratings", "validity", timedelta(hours=24)),
@@ -124,9 +134,10 @@ class TestDefaults:
     def test_sections(self) -> None:
         """DeskSettings has exactly the sections of settings.md, each defaulted."""
         settings = DeskSettings()
-        assert [field.name for field in attrs.fields(DeskSettings)] == list(SECTIONS)
+        assert [field.name for field in attrs.fields(DeskSettings)] == [*SECTIONS, "languages"]
         for name, cls in SECTIONS.items():
             assert getattr(settings, name) == cls()
+        assert settings.languages == {}
 
     def test_enum_defaults_are_members(self) -> None:
         """Choice defaults are enum members, which the desk compares with `is`."""

@@ -27,6 +27,8 @@ __all__ = [
     "RecordRating",
     "RejectReason",
     "Rejected",
+    "Release",
+    "ReleaseReason",
     "RequestAssignment",
     "RoutingFailed",
     "SendPrompt",
@@ -45,6 +47,8 @@ class PromptKind(enum.StrEnum):
     CONNECT_FAILED = "connect_failed"
     QUEUE = "queue"
     AFTER_HOURS = "after_hours"
+    TRANSFERRING = "transferring"
+    TIMEOUT_REMINDER = "timeout_reminder"
     TIMEOUT_CLOSURE = "timeout_closure"
     END = "end"
     RATING_SUBMITTED = "rating_submitted"
@@ -58,6 +62,13 @@ class WithdrawReason(enum.StrEnum):
     AGENT_UNAVAILABLE = "agent_unavailable"
     CONVERSATION_ENDED = "conversation_ended"
     MAX_WAIT = "max_wait"
+
+
+class ReleaseReason(enum.StrEnum):
+    """Why an agent was disconnected from a conversation it served (X3, A6)."""
+
+    TRANSFERRED = "transferred"
+    AGENT_OFFLINE = "agent_offline"
 
 
 class FailureReason(enum.StrEnum):
@@ -87,6 +98,8 @@ class RejectReason(enum.StrEnum):
     NOT_SERVED = "not_served"
     CONVERSATION_CLOSED = "conversation_closed"
     NOT_SERVING_AGENT = "not_serving_agent"
+    SAME_AGENT = "same_agent"
+    NO_AGENTS_ONLINE = "no_agents_online"
     INVITES_DISABLED = "invites_disabled"
     ALREADY_RATED = "already_rated"
     ALREADY_INVITED = "already_invited"
@@ -120,6 +133,8 @@ class RequestAssignment(Action):
     type: ClassVar[str] = "request_assignment"
     conversation: str
     expires_at: datetime
+    user: str | None = None
+    group: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -158,6 +173,16 @@ class Assign(Action):
     type: ClassVar[str] = "assign"
     conversation: str
     agent: str
+
+
+@attrs.frozen(kw_only=True)
+class Release(Action):
+    """``release``: disconnect the agent from the conversation; the user stays (X3, A6)."""
+
+    type: ClassVar[str] = "release"
+    conversation: str
+    agent: str
+    reason: ReleaseReason
 
 
 @attrs.frozen(kw_only=True)
@@ -206,6 +231,7 @@ class RecordRating(Action):
     conversation: str
     agent: str
     score: int
+    comment: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -228,6 +254,7 @@ ACTION_TYPES: dict[str, type[Action]] = {
         Offer,
         WithdrawOffer,
         Assign,
+        Release,
         SetAgentStatus,
         RoutingFailed,
         Close,

@@ -1,8 +1,9 @@
 """Closing conversations and rating them: C1–C3, V1–V3, and when a closed one is forgotten.
 
 A served conversation closes when its user does not answer the agent within
-``closure.user_timeout`` (C1) or when someone ends it (C2); closing frees the agent, who
-then takes waiting users (C3, A5). Rating cards are sent on invitation (V1) or on close
+``closure.user_timeout`` (C1), after a reminder ``closure.reminder`` before (C4), or
+when someone ends it (C2); closing frees the agent, who then takes waiting users (C3,
+A5). Rating cards are sent on invitation (V1) or on close
 (V2) and accept one rating each (V3). A closed conversation is remembered for
 ``closure.retention`` after the later of its closing and its card's expiry (D3).
 """
@@ -26,13 +27,14 @@ from ._events import Party
 from ._policy import ConversationState, reply_deadline
 from ._prompts import Prompter
 from ._queues import Queues
-from ._records import AgentRecord, ConvRecord
+from ._records import REMIND, REPLY, AgentRecord, ConvRecord, due_of
 from ._rooms import Rooms
-from ._routing import Router
+from ._routing import Router, drop_serving
 
 __all__ = ["Closer"]
 
 S = ConversationState
+MINUTE = 60_000_000
 
 
 class Closer:
@@ -63,16 +65,29 @@ class Closer:
     def agent_message(
         self, conv: ConvRecord, now: int, _agent: None, _arg: None
     ) -> RejectReason | None:
-        """``agent_message``: (re)start the user timeout of a served conversation (C1)."""
+        """``agent_message``: (re)start the user timeout of a served conversation and its
+        reminder (C1, C4)."""
         if conv.state is not S.SERVED:
             return RejectReason.NOT_SERVED
-        self.deadlines.restart_reply(conv, reply_deadline(now, self.config.user_timeout_us))
+        config = self.config
+        due = reply_deadline(now, config.user_timeout_us)
+        self.deadlines.restart(conv, REPLY, due)
+        if config.reminder_us is not None and due is not None:
+            self.deadlines.restart(conv, REMIND, due - config.reminder_us)
         return None
 
     def user_message(self, conv: ConvRecord, now: int, _agent: None, _arg: None) -> None:
-        """``user_message``: a reply stops the user timeout (C1)."""
+        """``user_message``: a reply stops the user timeout and its reminder (C1, C4)."""
         if conv.state is S.SERVED:
-            conv.t_reply = None
+            conv.t_reply = conv.t_remind = None
+
+    def remind(self, conv: ConvRecord, now: int) -> None:
+        """C4: the reminder, with the whole minutes left until the closure, rounded up."""
+        timer = conv.t_reply
+        if timer is None:  # pragma: no cover - stopped together with the user timeout
+            return
+        minutes = -(-(due_of(timer) - now) // MINUTE)
+        self.prompter.say(conv, now, PromptKind.TIMEOUT_REMINDER, Minutes=minutes)
 
     def user_timeout(self, conv: ConvRecord, now: int) -> None:
         """The user timeout fired: the conversation closes (C1)."""
@@ -105,17 +120,15 @@ class Closer:
 
     def close_served(self, conv: ConvRecord, now: int, reason: CloseReason) -> None:
         """Close a served conversation: its message, ``close``, a card (V2); free the agent."""
-        closure = self.config.settings.closure
-        if reason is CloseReason.USER_TIMEOUT:
-            kind, text = PromptKind.TIMEOUT_CLOSURE, closure.timeout_message
-        else:
-            kind, text = PromptKind.END, closure.end_message
-        self.prompter.say(conv.id, now, kind, text)
+        timeout = reason is CloseReason.USER_TIMEOUT
+        self.prompter.say(conv, now, PromptKind.TIMEOUT_CLOSURE if timeout else PromptKind.END)
         agent = self.agents[conv.agent or ""]
+        drop_serving(agent, conv)
         self.close(conv, now, reason)
         ratings = self.config.settings.ratings
         open_card = conv.card_until is not None and now < conv.card_until
-        if ratings.send_on_end and not open_card and not conv.rated:  # V2
+        wanted = ratings.send_on_end and (ratings.send_on_timeout or not timeout)
+        if wanted and not open_card and not conv.rated:  # V2
             self.send_card(conv, agent, now)
         self.rooms.change_load(agent, -1, now)  # C3: closing frees capacity (A5)
         self.router.drain(agent, now)
@@ -125,6 +138,7 @@ class Closer:
         conv.state = S.CLOSED  # conv.agent stays: the agent that served it, if any
         conv.closed = now
         conv.t_offer = conv.t_reply = conv.t_wait = conv.t_prompt = conv.t_webhook = None
+        conv.t_remind = None
         self.out.append((Close, now, conv.id, reason))
         self.deadlines.schedule_forget(conv, self.config.retention_us)
 
@@ -145,9 +159,11 @@ class Closer:
         return None
 
     def submitted(
-        self, conv: ConvRecord, now: int, _agent: None, score: int
+        self, conv: ConvRecord, now: int, _agent: None, rating: tuple[int, str | None]
     ) -> RejectReason | None:
-        """``rating_submitted``: record a rating while the card is open (V3)."""
+        """``rating_submitted``: record a rating, and its comment, while the card is open
+        (V3)."""
+        score, comment = rating
         ratings = self.config.settings.ratings
         if conv.card_until is None:
             return RejectReason.NOT_INVITED
@@ -159,19 +175,17 @@ class Closer:
             return RejectReason.INVALID_SCORE
         conv.rated = True
         assert conv.card_agent is not None
-        self.out.append((RecordRating, now, conv.id, conv.card_agent, score))
-        self.prompter.say(conv.id, now, PromptKind.RATING_SUBMITTED, ratings.submitted, Score=score)
+        self.out.append((RecordRating, now, conv.id, conv.card_agent, score, comment))
+        self.prompter.say(conv, now, PromptKind.RATING_SUBMITTED, Score=score)
         return None
 
     def send_card(self, conv: ConvRecord, agent: AgentRecord, now: int) -> None:
         """Send a rating card crediting ``agent``, open for ``ratings.validity`` (V1, V2)."""
-        ratings = self.config.settings.ratings
         conv.card_until = now + self.config.validity_us
         conv.card_agent = agent.id
         name = agent.name or agent.id
-        text = self.prompter.render(
-            (RatingCard, ratings.invitation, name), ratings.invitation, {"AgentName": name}
-        )
+        invitation = self.prompter.texts(conv.language)["rating_card"]
+        text = self.prompter.render((RatingCard, invitation, name), invitation, {"AgentName": name})
         self.out.append((RatingCard, now, conv.id, text, conv.card_until))
         if conv.state is S.CLOSED:
             self.deadlines.schedule_forget(conv, self.config.retention_us)

@@ -23,6 +23,8 @@ from ._actions import (
     PromptKind,
     Rejected,
     RejectReason,
+    Release,
+    ReleaseReason,
     RoutingFailed,
     SetAgentStatus,
     WithdrawOffer,
@@ -116,6 +118,12 @@ _READERS: dict[str, Callable[[object], Any]] = {
     "by": _choice(Party),
     "score": _integer,
     "comment": _string,
+    "language": _string,
+    "priority": _integer,
+    "preferred_agent": _ident,
+    "to_agent": _ident,
+    "to_group": _ident,
+    "since": parse_instant,
 }
 
 
@@ -196,11 +204,15 @@ _ACTION_READERS: dict[str, Callable[[object], Any]] = {
     "score": _integer,
     "event_type": _ident,
     "status": _ident,
+    "user": _ident,
+    "group": _ident,
+    "comment": _string,
 }
 _REASONS: dict[type[Action], Callable[[object], Any]] = {
     WithdrawOffer: _choice(WithdrawReason),
     RoutingFailed: _choice(FailureReason),
     Close: _choice(CloseReason),
+    Release: _choice(ReleaseReason),
     Rejected: _choice(RejectReason),
     SetAgentStatus: _ident,
 }

@@ -32,6 +32,8 @@ class Config:
         "manual",
         "max_length",
         "max_wait_us",
+        "reassign_us",
+        "reminder_us",
         "retention_us",
         "settings",
         "strategy",
@@ -55,6 +57,8 @@ class Config:
         self.max_wait_us = _us(queue.max_wait)
         self.interval_us = _us(queue.update_interval)  # None: "never" (Q3)
         self.user_timeout_us = _us(closure.user_timeout)
+        self.reminder_us = _us(closure.reminder)
+        self.reassign_us = _us(service.reassign_after)
         self.retention_us = span_us(closure.retention)
         self.validity_us = span_us(settings.ratings.validity)
         # The furthest after an event that a deadline it sets can fall: a card's expiry
@@ -65,6 +69,7 @@ class Config:
             self.max_wait_us,
             self.interval_us,
             self.user_timeout_us,
+            self.reassign_us,
             self.validity_us + self.retention_us,
         )
         self.horizon_us = max(span for span in spans if span is not None)

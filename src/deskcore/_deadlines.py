@@ -1,68 +1,110 @@
 """The deadline heap (T2) and the retention heap (D3).
 
 A conversation keeps its pending deadline of each kind in a slot (``t_offer`` …
-``t_webhook``); the heap holds the same tuples. An entry is live while it *is* the
-conversation's slot: a deadline that was stopped or replaced is left in the heap, stale,
-and dropped when it comes to the top. The user timeout, restarted by every agent message
-(C1), keeps a single entry per conversation (``reply_heap``): a later restart leaves the
-earlier entry in place, and when that entry comes up it is moved to the new instant.
+``t_remind``), an agent its hand-over deadline in ``t_reassign`` (A6); the heap holds the
+same tuples. An entry is live while it *is* its record's slot: a deadline that was
+stopped or replaced is left in the heap, stale, and dropped when it comes to the top.
+The user timeout and its reminder, restarted by every agent message (C1, C4), keep a
+single entry each per conversation (``reply_heap``, ``remind_heap``): a later restart
+leaves the earlier entry in place, and when that entry comes up it is moved to the new
+instant.
 """
 
 from __future__ import annotations
 
 import heapq
 
-from ._records import REPLY, SHIFT, TIMERS, ConvRecord, Timer, compact_dict, timer_key
+from ._records import (
+    REASSIGN,
+    REMIND,
+    REPLY,
+    SHIFT,
+    TIMERS,
+    AgentRecord,
+    ConvRecord,
+    Timer,
+    compact_dict,
+    timer_key,
+)
 
 __all__ = ["Deadlines"]
+
+# The slot that holds a restartable kind's single heap entry.
+_HEAP_SLOTS = {REPLY: "reply_heap", REMIND: "remind_heap"}
 
 
 class Deadlines:
     """Every pending deadline of a desk, in the order they fire, and when each closed
     conversation is forgotten."""
 
-    __slots__ = ("_forgotten", "convs", "forget", "heap", "seq")
+    __slots__ = ("_forgotten", "agents", "convs", "forget", "heap", "seq")
 
-    def __init__(self, convs: dict[str, ConvRecord]) -> None:
+    def __init__(self, convs: dict[str, ConvRecord], agents: dict[str, AgentRecord]) -> None:
         self.convs = convs
+        self.agents = agents
         self.heap: list[Timer] = []
         self.seq = 0  # the order deadlines were set in (T2 ties)
         self.forget: list[tuple[int, str]] = []  # (instant, conversation) (D3)
         self._forgotten = 0  # conversations forgotten since the tables were last compacted
 
-    def new(self, conv: ConvRecord, kind: int, due: int) -> Timer:
-        """A new deadline of ``kind`` for ``conv``, ordered after every earlier one (T2)."""
+    def new(self, target: str, kind: int, due: int) -> Timer:
+        """A new deadline of ``kind`` for ``target``, ordered after every earlier one (T2)."""
         self.seq += 1
-        return (timer_key(due, self.seq << 3 | kind), conv.id)
+        return (timer_key(due, self.seq << 3 | kind), target)
 
     def set(self, conv: ConvRecord, kind: int, due: int) -> None:
         """Set ``conv``'s deadline of ``kind`` to ``due``, replacing a pending one."""
-        timer = self.new(conv, kind, due)
+        timer = self.new(conv.id, kind, due)
         setattr(conv, TIMERS[kind], timer)
         heapq.heappush(self.heap, timer)
 
-    def restart_reply(self, conv: ConvRecord, due: int | None) -> None:
-        """(Re)start the user timeout (C1) at ``due``, or stop it (``None``)."""
-        timer = None if due is None else self.new(conv, REPLY, due)
-        conv.t_reply = timer
-        if timer is not None and (conv.reply_heap is None or timer[0] < conv.reply_heap[0]):
-            conv.reply_heap = timer
+    def set_reassign(self, agent: AgentRecord, due: int) -> None:
+        """Set ``agent``'s hand-over deadline (A6)."""
+        timer = agent.t_reassign = self.new(agent.id, REASSIGN, due)
+        heapq.heappush(self.heap, timer)
+
+    def restart(self, conv: ConvRecord, kind: int, due: int | None) -> None:
+        """(Re)start ``conv``'s user timeout or reminder (C1, C4) at ``due``, or stop it."""
+        timer = None if due is None else self.new(conv.id, kind, due)
+        setattr(conv, TIMERS[kind], timer)
+        if timer is None:
+            return
+        slot = _HEAP_SLOTS[kind]
+        entry = getattr(conv, slot)
+        if entry is None or timer[0] < entry[0]:
+            setattr(conv, slot, timer)
             heapq.heappush(self.heap, timer)
 
+    def _live(self, timer: Timer) -> bool:
+        kind = timer[0] & 7
+        if kind == REASSIGN:
+            agent = self.agents.get(timer[1])
+            return agent is not None and agent.t_reassign is timer
+        conv = self.convs.get(timer[1])
+        return conv is not None and getattr(conv, TIMERS[kind]) is timer
+
     def clean(self) -> None:
-        """Drop stale entries from the top of the heap, moving a restarted user timeout."""
+        """Drop stale entries from the top of the heap, moving a restarted user timeout
+        or reminder to its new instant."""
         heap, convs = self.heap, self.convs
         while heap:
             top = heap[0]
+            kind = top[0] & 7
+            if kind == REASSIGN:
+                if self._live(top):
+                    return
+                heapq.heappop(heap)
+                continue
             conv = convs.get(top[1])
-            if conv is not None and getattr(conv, TIMERS[top[0] & 7]) is top:
+            if conv is not None and getattr(conv, TIMERS[kind]) is top:
                 return
             heapq.heappop(heap)
-            if conv is not None and conv.reply_heap is top:
-                conv.reply_heap = None
-                current = conv.t_reply
+            slot = _HEAP_SLOTS.get(kind)
+            if slot is not None and conv is not None and getattr(conv, slot) is top:
+                setattr(conv, slot, None)
+                current = getattr(conv, TIMERS[kind])
                 if current is not None and current[0] >= top[0]:  # not earlier
-                    conv.reply_heap = current
+                    setattr(conv, slot, current)
                     heapq.heappush(heap, current)
 
     def next_due(self) -> int | None:
@@ -70,9 +112,9 @@ class Deadlines:
         self.clean()
         return self.heap[0][0] >> SHIFT if self.heap else None
 
-    def pop_due(self, now: int) -> tuple[int, int, ConvRecord] | None:
+    def pop_due(self, now: int) -> tuple[int, int, ConvRecord | AgentRecord] | None:
         """Take the earliest live deadline due at or before ``now``, emptying its slot:
-        ``(due, kind, conversation)``; ``None`` when none is due."""
+        ``(due, kind, conversation or agent)``; ``None`` when none is due."""
         heap = self.heap
         after = (now + 1) << SHIFT  # keys below this are due at or before now
         if not heap or heap[0][0] >= after:  # a later top, even a stale one: none is due
@@ -80,13 +122,35 @@ class Deadlines:
         self.clean()
         if not heap or heap[0][0] >= after:
             return None
-        key, conv_id = heapq.heappop(heap)
+        key, target = heapq.heappop(heap)
         kind = key & 7
-        conv = self.convs[conv_id]
+        if kind == REASSIGN:
+            agent = self.agents[target]
+            agent.t_reassign = None
+            return key >> SHIFT, kind, agent
+        conv = self.convs[target]
         setattr(conv, TIMERS[kind], None)
-        if kind == REPLY:
-            conv.reply_heap = None
+        slot = _HEAP_SLOTS.get(kind)
+        if slot is not None:
+            setattr(conv, slot, None)
         return key >> SHIFT, kind, conv
+
+    def shift(self, since: int, delta: int) -> None:
+        """T4: every pending deadline, card expiry and retention after ``since`` moves
+        ``delta`` later, keeping its order (the heaps are rebuilt)."""
+        for conv in self.convs.values():
+            for name in TIMERS:
+                timer = getattr(conv, name)
+                if timer is not None:
+                    setattr(conv, name, _later(timer, delta))
+            if conv.card_until is not None and conv.card_until > since:
+                conv.card_until += delta
+            if conv.forget is not None and conv.forget > since:
+                conv.forget += delta
+        for agent in self.agents.values():
+            if agent.t_reassign is not None:
+                agent.t_reassign = _later(agent.t_reassign, delta)
+        self.rebuild()
 
     def schedule_forget(self, conv: ConvRecord, retention: int) -> None:
         """D3: forget a closed conversation ``retention`` after the later of its closing
@@ -115,26 +179,35 @@ class Deadlines:
         convs = self.convs
         live = []
         for timer in self.heap:
-            conv = convs.get(timer[1])
-            if conv is not None and (
-                getattr(conv, TIMERS[timer[0] & 7]) is timer or conv.reply_heap is timer
-            ):
+            kind = timer[0] & 7
+            if self._live(timer):
                 live.append(timer)
+            elif kind in _HEAP_SLOTS:
+                conv = convs.get(timer[1])
+                if conv is not None and getattr(conv, _HEAP_SLOTS[kind]) is timer:
+                    live.append(timer)  # moved to the restarted instant when it comes up
         self.heap[:] = live
         heapq.heapify(self.heap)
         compact_dict(convs)
 
     def rebuild(self) -> None:
-        """Both heaps from the conversations' slots (after a restore)."""
-        self.heap = []
-        self.forget = []
+        """Both heaps from the records' slots (after a restore or a shift)."""
+        heap: list[Timer] = []
+        forget: list[tuple[int, str]] = []
         for conv in self.convs.values():
             for name in TIMERS:
                 timer = getattr(conv, name)
                 if timer is not None:
-                    self.heap.append(timer)
-            conv.reply_heap = conv.t_reply
+                    heap.append(timer)
+            conv.reply_heap, conv.remind_heap = conv.t_reply, conv.t_remind
             if conv.forget is not None:
-                self.forget.append((conv.forget, conv.id))
-        heapq.heapify(self.heap)
-        heapq.heapify(self.forget)
+                forget.append((conv.forget, conv.id))
+        heap.extend(a.t_reassign for a in self.agents.values() if a.t_reassign is not None)
+        heapq.heapify(heap)
+        heapq.heapify(forget)
+        self.heap, self.forget = heap, forget
+
+
+def _later(timer: Timer, delta: int) -> Timer:
+    """The same deadline ``delta`` µs later, keeping its order and kind."""
+    return (timer[0] + (delta << SHIFT), timer[1])

@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
@@ -82,6 +83,8 @@ def _structure(cls: type[T], data: object, path: str, errors: Errors) -> T | Non
             values[key] = _structure(field.metadata["section"], raw, where, errors)
         elif "items" in field.metadata:
             values[key] = _structure_items(field, raw, where, errors)
+        elif "entries" in field.metadata:
+            values[key] = _structure_entries(field, raw, where, errors)
         else:
             try:
                 value = field.metadata["parse"](raw)
@@ -115,6 +118,23 @@ def _structure_items(field: attrs.Attribute[Any], raw: object, path: str, errors
     for faults in own:
         errors.extend(faults)
     return tuple(items)
+
+
+def _structure_entries(field: attrs.Attribute[Any], raw: object, path: str, errors: Errors) -> Any:
+    """Build a table of sections by key (``languages.ko``); faults of the keys (a
+    malformed tag, two tags alike) are reported with the key."""
+    if not isinstance(raw, Mapping):
+        errors.append((path, f"must be a table, got {_got(raw)}"))
+        return None
+    faults: dict[Any, list[str]] = {}
+    for key, message in field.metadata["entry_faults"](raw):
+        faults.setdefault(key, []).append(message)
+    entries = {}
+    for key, value in raw.items():
+        where = join_path(path, _key(key))
+        errors.extend((where, message) for message in faults.get(key, ()))
+        entries[key] = _structure(field.metadata["entries"], value, where, errors)
+    return MappingProxyType(entries)
 
 
 def _read_text(text: str, *, json_form: bool) -> object:

@@ -39,6 +39,7 @@ from typing import Any
 
 from ._actions import (
     FailureReason,
+    Offer,
     PromptKind,
     Rejected,
     RejectReason,
@@ -59,12 +60,24 @@ from ._raw import (
     INVITED,
     NAMES,
     REQUESTED,
+    RESUMED,
     STATUS,
     SUBMITTED,
     TICK,
+    TRANSFER,
     RawAction,
 )
-from ._records import ALL, SHIFT, WAIT, WEBHOOK, AgentRecord, ConvRecord, ScopeKey, group_key
+from ._records import (
+    ALL,
+    ORDER_MASK,
+    SHIFT,
+    WEBHOOK,
+    AgentRecord,
+    ConvRecord,
+    ScopeKey,
+    due_of,
+    group_key,
+)
 from ._rooms import Rooms
 from ._routing import Router
 from ._settings import DeskSettings, Strategy
@@ -95,7 +108,6 @@ class Engine:
         config = Config(settings)
         self.config = config
         self.now: int | None = None  # the instant of the last event (µs)
-        self.order = 0  # arrival order of requests (Q1 ties)
         # Settings given by update(): switched to at the next event, after its due deadlines.
         self.pending: Config | None = None
         self.rebalance = False  # settings changed: agents take waiting users at the next event
@@ -104,8 +116,8 @@ class Engine:
         self.out: list[RawAction] = []
         self.rooms = rooms(self.agents, config.default_capacity)
         self.queues = queues(self.convs, config.interval_us)
-        self.deadlines = Deadlines(self.convs)
-        self.prompter = Prompter(self.out)
+        self.deadlines = Deadlines(self.convs, self.agents)
+        self.prompter = Prompter(self.out, settings)
         self.router = Router(
             config,
             self.agents,
@@ -129,7 +141,8 @@ class Engine:
         self.explain = explain
         self.hours = OpenMemo(settings.working_hours.schedule)
         router, closer = self.router, self.closer
-        # The handler of each event code (tick and agent_status are handled in dispatch).
+        # The handler of each event code (tick, agent_status and resumed are handled in
+        # dispatch).
         self._handlers: tuple[Handler | None, ...] = (
             None,
             None,
@@ -144,14 +157,18 @@ class Engine:
             closer.ended,
             closer.invited,
             closer.submitted,
+            router.transferred,
+            None,
         )
-        # What each deadline kind does when it fires (T2).
-        self._fire: tuple[Callable[[ConvRecord, int], None], ...] = (
+        # What each deadline kind does when it fires (T2); the last is an agent's (A6).
+        self._fire: tuple[Callable[[Any, int], None], ...] = (
             router.offer_timeout,
             closer.user_timeout,
             router.max_wait,
             router.prompt_update,
             self._webhook_fallback,
+            closer.remind,
+            router.reassign,
         )
 
     @property
@@ -170,9 +187,19 @@ class Engine:
         """Run with ``settings`` now: every part reads them from here on."""
         self._switch(Config(settings))
 
+    @property
+    def order(self) -> int:
+        """How many requests have been made (their arrival order, Q1)."""
+        return self.router.order
+
+    @order.setter
+    def order(self, value: int) -> None:
+        self.router.order = value
+
     def _switch(self, config: Config) -> None:
         self.config = config
         self.router.config = self.closer.config = config
+        self.prompter.configure(config.settings)
         self.rooms.default_capacity = config.default_capacity
         self.queues.interval = config.interval_us
         self.queues.rebuild_attention()
@@ -216,16 +243,17 @@ class Engine:
             router.decisions = []
         deadlines = self.deadlines
         heap = deadlines.heap
-        if heap and heap[0][0] >> SHIFT <= now:  # something may be due (maybe stale)
+        until = arg if code == RESUMED else now  # T4: those due up to the outage only
+        if heap and heap[0][0] >> SHIFT <= until:  # something may be due (maybe stale)
             fire = self._fire
-            item = deadlines.pop_due(now)
+            item = deadlines.pop_due(until)
             while item is not None:
                 due, kind, record = item
                 self.now = due  # actions of the step take effect at its instant (T2)
                 fire[kind](record, due)
                 if queues.moved:
                     router.tell_positions(due)
-                item = deadlines.pop_due(now)
+                item = deadlines.pop_due(until)
         self.now = now
         rebalance = self.rebalance
         if rebalance:  # new settings take effect now, after the due deadlines
@@ -262,18 +290,19 @@ class Engine:
                 field="at",
             )
         conv = None if conversation is None else self.known(conversation, now)
+        assignment = config.settings.assignment
         if code == REQUESTED:
-            assignment = config.settings.assignment
+            group = arg[0]
             if assignment.strategy is Strategy.USER_CHOICE:
-                if arg is None:
+                if group is None:
                     raise EventError(
                         "is required under the user_choice strategy (R3)",
                         event_type=NAMES[code],
                         field="group",
                     )
-                if arg not in assignment.groups:
+                if group not in assignment.groups:
                     raise EventError(
-                        f"{show(arg)} is not one of assignment.groups "
+                        f"{show(group)} is not one of assignment.groups "
                         f"({show_list(assignment.groups)}) (R3)",
                         event_type=NAMES[code],
                         field="group",
@@ -286,7 +315,40 @@ class Engine:
             )
         if agent is not None and code != STATUS and agent not in self.agents:
             raise EventError(f"unknown agent {show(agent)}", event_type=NAMES[code], field="agent")
+        if code == TRANSFER:
+            self._check_transfer(arg, assignment)
+        elif code == RESUMED:
+            since = arg
+            if self.now is not None and since < self.now:
+                raise EventError(
+                    f"is earlier than the previous event ({from_us(self.now).isoformat()}): "
+                    "the desk was up then (T4)",
+                    event_type=NAMES[code],
+                    field="since",
+                )
+            if since > now:
+                raise EventError("is later than at (T4)", event_type=NAMES[code], field="since")
         return conv
+
+    def _check_transfer(self, target: tuple[str | None, str | None], assignment: Any) -> None:
+        """X1: exactly one known target; under user_choice a group of the settings."""
+        to_agent, to_group = target
+        name = NAMES[TRANSFER]
+        if (to_agent is None) == (to_group is None):
+            raise EventError("give exactly one of 'to_agent' and 'to_group'", event_type=name)
+        if to_agent is not None and to_agent not in self.agents:
+            raise EventError(f"unknown agent {show(to_agent)}", event_type=name, field="to_agent")
+        if (
+            to_group is not None
+            and assignment.strategy is Strategy.USER_CHOICE
+            and to_group not in assignment.groups
+        ):
+            raise EventError(
+                f"{show(to_group)} is not one of assignment.groups "
+                f"({show_list(assignment.groups)}) (X1)",
+                event_type=name,
+                field="to_group",
+            )
 
     def _dispatch(
         self,
@@ -303,12 +365,15 @@ class Engine:
             assert agent is not None
             self._agent_status(agent, arg, now)
             return
+        if code == RESUMED:
+            self._resumed(arg, now)
+            return
         if conv is None:  # _check lets only user_entered and agent_requested through
             assert conversation is not None
             conv = self.convs[conversation] = ConvRecord(conversation)
             if code == ENTERED:
-                welcome = self.config.settings.prompts.welcome
-                self.prompter.say(conv.id, now, PromptKind.WELCOME, welcome)  # P1
+                conv.language = arg
+                self.prompter.say(conv, now, PromptKind.WELCOME)  # P1
                 return
         if conv.state is S.CLOSED and code != INVITED and code != SUBMITTED:
             reason: RejectReason | None = RejectReason.CONVERSATION_CLOSED  # C3
@@ -335,7 +400,8 @@ class Engine:
             agent.capacity = capacity
         if groups is not UNSET:
             rooms.set_groups(agent, frozenset(groups))
-        left = agent.status is AgentState.ONLINE and status is not AgentState.ONLINE
+        was = agent.status
+        left = was is AgentState.ONLINE and status is not AgentState.ONLINE
         if status is AgentState.ONLINE and agent.status is not AgentState.ONLINE:
             agent.online = now
         agent.status = status
@@ -343,6 +409,7 @@ class Engine:
         rooms.restaff(agent, *before)
         if left:
             router.withdraw_all(agent, now, [])  # A4
+        self._reassign_later(agent, was, now)  # A6
         # Q5: queues the agent may have staffed, left with nobody.
         keys = [ALL, *(group_key(g) for g in sorted(before[1] | agent.groups))]
         keys += sorted(self.queues.agent_lists.get(agent.id, ()))
@@ -358,6 +425,34 @@ class Engine:
             self.pending = None
         self.rooms.rebuild()
 
+    def _reassign_later(self, agent: AgentRecord, was: AgentState, now: int) -> None:
+        """A6: an agent that went offline serving conversations hands them over after
+        ``reassign_after`` (at once when it is 0); coming back online cancels that."""
+        after = self.config.reassign_us
+        if agent.status is AgentState.ONLINE:
+            agent.t_reassign = None
+        elif (
+            after is not None
+            and agent.status is AgentState.OFFLINE
+            and was is not AgentState.OFFLINE
+            and agent.serving
+            and agent.t_reassign is None
+        ):
+            if after:
+                self.deadlines.set_reassign(agent, now + after)
+            else:
+                self.router.reassign(agent, now)
+
+    def _resumed(self, since: int, now: int) -> None:
+        """T4: the host was down from ``since``: what was due by then has fired; every
+        other deadline moves later by the downtime, and each open offer is sent again."""
+        self.deadlines.shift(since, now - since)
+        offers = [conv for conv in self.convs.values() if conv.t_offer is not None]
+        offers.sort(key=lambda conv: conv.t_offer[0] & ORDER_MASK if conv.t_offer else 0)
+        for conv in offers:
+            assert conv.t_offer is not None and conv.agent is not None
+            self.out.append((Offer, now, conv.id, conv.agent, due_of(conv.t_offer)))
+
     def _rebalance(self, now: int) -> None:
         """After an event under new settings: agents with room take waiting users (A5)."""
         agents = self.agents.values()
@@ -367,42 +462,51 @@ class Engine:
 
     # -- requests (R1–R3) --------------------------------------------------------------------
 
-    def _user_entered(self, conv: ConvRecord, now: int, _agent: None, _arg: None) -> None:
-        """A conversation named before gets no second welcome (P1)."""
+    def _user_entered(self, conv: ConvRecord, now: int, _agent: None, language: str | None) -> None:
+        """A conversation named before gets no second welcome (P1); a language given
+        is its language from now on (P4)."""
+        if language is not None:
+            conv.language = language
 
     def _agent_requested(
-        self, conv: ConvRecord, now: int, _agent: None, group: str | None
+        self,
+        conv: ConvRecord,
+        now: int,
+        _agent: None,
+        request: tuple[str | None, str | None, str | None, int, str | None],
     ) -> RejectReason | None:
         if conv.state is not S.NEW:
             return RejectReason.ALREADY_ROUTED  # R1
+        group, user, language, priority, preferred = request
+        if language is not None:
+            conv.language = language  # P4
+        if user is not None:
+            conv.user = user
         config = self.config
-        settings = config.settings
-        hours = settings.working_hours
+        hours = config.settings.working_hours
         if hours.enabled and not self.hours.is_open(now):  # R2
             opening = self.hours.next_open(now)
             shown = "" if opening is None else opening.strftime("%Y-%m-%d %H:%M")
-            text = hours.after_hours_reply
-            self.prompter.say(conv.id, now, PromptKind.AFTER_HOURS, text, NextOpen=shown)
+            self.prompter.say(conv, now, PromptKind.AFTER_HOURS, NextOpen=shown)
             self.out.append((RoutingFailed, now, conv.id, FailureReason.OUTSIDE_HOURS))
             return None
-        self.prompter.say(conv.id, now, PromptKind.CONNECTING, settings.prompts.connecting)  # R3
-        self.order += 1
-        conv.request = (now, self.order, conv.id)
-        if config.max_wait_us is not None:  # Q4
-            self.deadlines.set(conv, WAIT, now + config.max_wait_us)
+        self.prompter.say(conv, now, PromptKind.CONNECTING)  # R3
+        conv.priority, conv.preferred = priority, preferred  # Q1, R5: for this request
+        router = self.router
+        router.request(conv, now)
         strategy = config.strategy
         if strategy is Strategy.WEBHOOK:
             conv.state = S.AWAITING_ANSWER
             expires = now + config.webhook_us
             self.deadlines.set(conv, WEBHOOK, expires)
-            self.out.append((RequestAssignment, now, conv.id, expires))
+            self.out.append((RequestAssignment, now, conv.id, expires, user, group))
             return None
         if strategy is Strategy.USER_CHOICE:
             assert group is not None
             conv.scope = self.intern(group_key(group))
         else:
             conv.scope = ALL
-        self.router.route(conv, now)
+        router.route(conv, now)
         return None
 
     def _assignment_answered(
@@ -452,10 +556,5 @@ class Engine:
         self.router.route(conv, now)
 
     def intern(self, key: ScopeKey) -> ScopeKey:
-        """One copy of each scope key that many conversations share: everyone's, and
-        each group's while some agent is in it; an agent list is each its own."""
-        if key == ALL:
-            return ALL
-        if key[0] == "g":
-            return self.rooms.scope_key(key[1])
-        return key
+        """One copy of each shared scope key (see :meth:`Rooms.intern`)."""
+        return self.rooms.intern(key)

@@ -17,6 +17,7 @@ import attrs
 from ._errors import EventError, NaiveTimeError
 from ._fields import MOST
 from ._show import show
+from ._tags import tag_fault
 from ._time import require_aware
 
 __all__ = [
@@ -35,7 +36,9 @@ __all__ = [
     "Party",
     "RatingInvited",
     "RatingSubmitted",
+    "Resumed",
     "Tick",
+    "Transfer",
     "Unset",
     "UserEntered",
     "UserMessage",
@@ -181,23 +184,42 @@ class AgentStatusChanged(Event):
     name: str | Unset | None = attrs.field(default=UNSET, validator=_optional(_text))
 
 
+def _tag(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    fault = tag_fault(value)
+    if fault:
+        raise _fail(instance, attribute, fault)
+
+
+def _language() -> Any:
+    return attrs.field(default=None, validator=_optional(_tag))
+
+
 @attrs.frozen(kw_only=True)
 class UserEntered(Event):
-    """``user_entered``: a user opens a conversation (P1)."""
+    """``user_entered``: a user opens a conversation (P1), in ``language`` if given (P4)."""
 
     type: ClassVar[str] = "user_entered"
     conversation: str = _id_field()
     user: str = _id_field()
+    language: str | None = _language()
 
 
 @attrs.frozen(kw_only=True)
 class AgentRequested(Event):
-    """``agent_requested``: the user asks for a person (R1–R6)."""
+    """``agent_requested``: the user asks for a person (R1–R6).
+
+    ``group`` is the user's choice under ``user_choice``; ``language`` the conversation's
+    language (P4); ``priority`` its place in the queue (Q1: higher first, 0 by default);
+    ``preferred_agent`` an agent to choose first when it may serve (R5).
+    """
 
     type: ClassVar[str] = "agent_requested"
     conversation: str = _id_field()
     user: str | None = _optional_id()
     group: str | None = _optional_id()
+    language: str | None = _language()
+    priority: int = attrs.field(default=0, validator=_integer(-MOST, MOST))
+    preferred_agent: str | None = _optional_id()
 
 
 @attrs.frozen(kw_only=True)
@@ -289,6 +311,38 @@ class RatingSubmitted(Event):
 
 
 @attrs.frozen(kw_only=True)
+class Transfer(Event):
+    """``transfer``: the serving ``agent`` hands the conversation to ``to_agent`` or to
+    ``to_group`` (X1–X3). Exactly one of the two is given."""
+
+    type: ClassVar[str] = "transfer"
+    conversation: str = _id_field()
+    agent: str = _id_field()
+    to_agent: str | None = _optional_id()
+    to_group: str | None = _optional_id()
+
+    def __attrs_post_init__(self) -> None:
+        if (self.to_agent is None) == (self.to_group is None):
+            raise EventError("give exactly one of 'to_agent' and 'to_group'", event_type=self.type)
+
+
+@attrs.frozen(kw_only=True)
+class Resumed(Event):
+    """``resumed``: the host is back, having been down from ``since`` until ``at`` (T4)."""
+
+    type: ClassVar[str] = "resumed"
+    since: datetime = attrs.field(validator=_instant)
+
+    def __attrs_post_init__(self) -> None:
+        if self.since > self.at:
+            raise EventError(
+                f"is later than at ({self.at.isoformat()}): the desk is back before it went down",
+                event_type=self.type,
+                field="since",
+            )
+
+
+@attrs.frozen(kw_only=True)
 class Tick(Event):
     """``tick``: time passes; only due deadlines fire (T2)."""
 
@@ -310,6 +364,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ConversationEnded,
         RatingInvited,
         RatingSubmitted,
+        Transfer,
+        Resumed,
         Tick,
     )
 }

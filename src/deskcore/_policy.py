@@ -152,6 +152,8 @@ class Candidate:
     agent: str
     key: tuple[Any, ...]
     missed_offer: bool = False
+    preferred: bool = False
+    """The request's preferred agent, chosen before the R5 order (R5)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -178,7 +180,10 @@ class Decision:
             "no_agents_online": "no agent staffs the scope: routing fails (R4)",
         }[self.outcome]
         lines = [f"{head} (scope: {self.scope})"]
-        lines += [f"  candidate {c.agent}: key {c.key}" for c in self.candidates]
+        lines += [
+            f"  candidate {c.agent}: {'preferred' if c.preferred else f'key {c.key}'}"
+            for c in self.candidates
+        ]
         lines += [f"  filtered {agent}: {reason}" for agent, reason in self.filtered]
         return "\n".join(lines)
 
@@ -189,12 +194,14 @@ def assign(
     scope: Scope = EVERYONE,
     declined: Iterable[str] = (),
     missed: Iterable[str] = (),
+    preferred: str | None = None,
 ) -> Decision:
     """Which agent in ``scope`` gets a conversation (R4, R5, S3, S4), and why.
 
     ``declined`` are agents that declined this conversation (never offered it again, S4);
     ``missed`` those that let an offer of it time out (chosen only when no other agent has
-    room, S3).
+    room, S3); ``preferred`` the request's preferred agent, chosen first when it is in the
+    scope, online, has room and is not among those (R5).
     """
     declined_set, missed_set = frozenset(declined), frozenset(missed)
     staffed = False
@@ -220,6 +227,10 @@ def assign(
             )
     best.sort(key=lambda c: c.key)
     fallback.sort(key=lambda c: c.key)
+    first = next((c for c in best if c.agent == preferred), None)
+    if first is not None:
+        best.remove(first)
+        best.insert(0, attrs.evolve(first, preferred=True))
     if best:
         filtered.extend((c.agent, FilterReason.MISSED_OFFER) for c in fallback)
         fallback = []

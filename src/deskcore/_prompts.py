@@ -1,9 +1,13 @@
-"""Rendering the desk's prompts (P2, P3), each text split once and each result reused.
+"""Rendering the desk's prompts in the conversation's language (P2–P5), each text split
+once and each result reused.
 
 Operator-written texts are templates (``$Name``); a desk renders the same few texts with
 the same few values again and again (a queue prompt per position, a connected prompt per
-agent). A :class:`Prompter` splits each text once and keeps up to ``limit`` rendered
-results, so a repeated prompt costs one dictionary lookup.
+agent). A :class:`Prompter` looks each text up once per language (P4: the language's
+fallback chain, then the base text), splits it once, and keeps up to ``limit`` rendered
+results, so a repeated prompt costs a few dictionary lookups.
+
+:func:`render_prompt` is the same for hosts that keep their own state.
 """
 
 from __future__ import annotations
@@ -11,33 +15,75 @@ from __future__ import annotations
 from typing import Any
 
 from ._actions import PromptKind, SendPrompt
+from ._languages import REASONS, TEXTS, reason_of, text_of
+from ._records import ConvRecord
+from ._settings import DeskSettings
+from ._show import show
 from ._templates import Compiled, compile_template, render_compiled
 
-__all__ = ["Prompter"]
+__all__ = ["Prompter", "render_prompt"]
 
 LIMIT = 4096  # rendered prompts kept for reuse, at most
+LANGUAGES = 1024  # languages whose texts are kept looked up, at most
+Table = dict[str, str]
+
+
+def _table(settings: DeskSettings, language: str | None) -> Table:
+    """Every text and reason text for ``language``: ``kind`` and ``"reason:<code>"``."""
+    table = {kind: text_of(settings, kind, language) for kind in TEXTS}
+    for reason in REASONS:
+        table[f"reason:{reason}"] = reason_of(settings, reason, language)
+    return table
 
 
 class Prompter:
     """Renders prompt texts with their values, reusing what it rendered before, and
     sends them as ``send_prompt`` actions into ``out``."""
 
-    __slots__ = ("_compiled", "_rendered", "limit", "out")
+    __slots__ = ("_base", "_compiled", "_rendered", "_tables", "limit", "out", "settings")
 
-    def __init__(self, out: list[tuple[Any, ...]], limit: int = LIMIT) -> None:
+    def __init__(
+        self, out: list[tuple[Any, ...]], settings: DeskSettings, limit: int = LIMIT
+    ) -> None:
         self.out = out  # the engine's actions of the step
         self.limit = limit
         self._compiled: dict[str, Compiled] = {}  # text -> its parts
         self._rendered: dict[tuple[Any, ...], str] = {}  # (kind, text, *values) -> result
+        self.settings = settings
+        self._base = _table(settings, None)
+        self._tables: dict[str, Table] = {}
 
-    def say(self, conv_id: str, now: int, kind: PromptKind, text: str, **values: Any) -> None:
-        """Send ``conv_id`` the prompt ``text`` with ``values``, unless it renders empty (P2)."""
+    def configure(self, settings: DeskSettings) -> None:
+        """Read the texts of ``settings`` from now on."""
+        self.settings = settings
+        self._base = _table(settings, None)
+        self._tables.clear()
+        self._rendered.clear()
+
+    def texts(self, language: str | None) -> Table:
+        """The texts for a conversation in ``language`` (P4)."""
+        if language is None:
+            return self._base
+        table = self._tables.get(language)
+        if table is None:
+            if len(self._tables) >= LANGUAGES:
+                self._tables.clear()
+            table = self._tables[language] = _table(self.settings, language)
+        return table
+
+    def say(self, conv: ConvRecord, now: int, kind: PromptKind, **values: Any) -> None:
+        """Send ``conv`` the prompt of ``kind`` with ``values``, unless it is off (P2)."""
+        text = (self._base if conv.language is None else self.texts(conv.language))[kind]
         if not text:
             return
         # One call site (kind) passes the same names in the same order.
         rendered = self.render((kind, text, *values.values()), text, values)
         if rendered:
-            self.out.append((SendPrompt, now, conv_id, kind, rendered))
+            self.out.append((SendPrompt, now, conv.id, kind, rendered))
+
+    def reason(self, conv: ConvRecord, reason: str) -> str:
+        """What ``$Reason`` shows for ``reason`` in the conversation's language (P5)."""
+        return self.texts(conv.language).get(f"reason:{reason}", reason)
 
     def render(self, key: tuple[Any, ...], text: str, values: dict[str, Any]) -> str:
         """``text`` with ``values`` inserted once (P3), kept under ``key`` for reuse while
@@ -56,3 +102,23 @@ class Prompter:
     def kept(self) -> int:
         """How many rendered prompts are kept."""
         return len(self._rendered)
+
+
+def render_prompt(
+    settings: DeskSettings, kind: str, *, language: str | None = None, **values: Any
+) -> str:
+    """The text a desk with ``settings`` sends for the prompt ``kind`` (a prompt kind such
+    as ``"connected"``, or ``"rating_card"``) to a conversation in ``language``, with
+    ``values`` inserted once (P3, P4). For ``connect_failed``, a ``Reason`` that is a
+    failure reason's code shows its text (P5). An empty result means the prompt is off.
+
+    >>> from deskcore import DeskSettings
+    >>> render_prompt(DeskSettings(), "connected", AgentName="Mina")
+    'You are now chatting with Mina.'
+    """
+    if kind not in TEXTS:
+        raise ValueError(f"unknown prompt kind {show(kind)}; the kinds are {', '.join(TEXTS)}")
+    reason = values.get("Reason")
+    if kind == PromptKind.CONNECT_FAILED and reason in REASONS:
+        values = {**values, "Reason": reason_of(settings, str(reason), language)}
+    return render_compiled(compile_template(text_of(settings, kind, language)), values)

@@ -137,7 +137,7 @@ class Queues:
         convs, by_scope = self.convs, self.by_scope
         for key in self.of_agent(agent):
             for entry in by_scope[key]:
-                if agent.id in convs[entry[2]].declined:
+                if agent.id in convs[entry[3]].declined:
                     continue
                 if best is None or entry < best:
                     best = entry
@@ -206,7 +206,7 @@ class Queues:
         self.attention = {}
         for key, queue in self.by_scope.items():
             for entry in queue:
-                conv = self.convs[entry[2]]
+                conv = self.convs[entry[3]]
                 timer, told = conv.t_prompt, conv.queue_at
                 if timer is None or told is None or due_of(timer) > told + step:
                     self.attend(key, entry)

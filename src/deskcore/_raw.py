@@ -14,8 +14,9 @@ code               event                  argument
 ``TICK``           ``tick``               ``None``
 ``STATUS``         ``agent_status``       ``(status, groups, capacity, name)``, each
                                           field :data:`~deskcore.UNSET` when not given
-``ENTERED``        ``user_entered``       ``None``
-``REQUESTED``      ``agent_requested``    the group, or ``None``
+``ENTERED``        ``user_entered``       the language, or ``None``
+``REQUESTED``      ``agent_requested``    ``(group, user, language, priority,
+                                          preferred_agent)``
 ``ANSWERED``       ``assignment_answered`` ``(group, agents)``, one of them ``None``
 ``FAILED``         ``assignment_failed``  ``None``
 ``ACCEPTED``       ``agent_accepted``     ``None``
@@ -24,7 +25,9 @@ code               event                  argument
 ``USER_MESSAGE``   ``user_message``       ``None``
 ``ENDED``          ``conversation_ended`` who ended it (:class:`~deskcore.Party`)
 ``INVITED``        ``rating_invited``     ``None``
-``SUBMITTED``      ``rating_submitted``   the score
+``SUBMITTED``      ``rating_submitted``   ``(score, comment)``
+``TRANSFER``       ``transfer``           ``(to_agent, to_group)``, one of them ``None``
+``RESUMED``        ``resumed``            ``since``, in µs
 =================  =====================  =============================================
 
 **Actions** are ``(action class, instant, *fields)``: the fields in the order the class
@@ -51,6 +54,7 @@ from ._actions import (
     RatingCard,
     RecordRating,
     Rejected,
+    Release,
     RequestAssignment,
     RoutingFailed,
     SendPrompt,
@@ -69,10 +73,13 @@ from ._events import (
     Event,
     RatingInvited,
     RatingSubmitted,
+    Resumed,
     Tick,
+    Transfer,
     UserEntered,
     UserMessage,
 )
+from ._time import to_us
 
 __all__ = [
     "ACCEPTED",
@@ -89,9 +96,11 @@ __all__ = [
     "LAYOUT",
     "NAMES",
     "REQUESTED",
+    "RESUMED",
     "STATUS",
     "SUBMITTED",
     "TICK",
+    "TRANSFER",
     "USER_MESSAGE",
     "Instant",
     "RawAction",
@@ -99,7 +108,7 @@ __all__ = [
 ]
 
 TICK, STATUS, ENTERED, REQUESTED, ANSWERED, FAILED, ACCEPTED, DECLINED = range(8)
-AGENT_MESSAGE, USER_MESSAGE, ENDED, INVITED, SUBMITTED = range(8, 13)
+AGENT_MESSAGE, USER_MESSAGE, ENDED, INVITED, SUBMITTED, TRANSFER, RESUMED = range(8, 15)
 
 RawEvent = tuple[int, str | None, str | None, Any]
 RawAction = tuple[Any, ...]
@@ -119,6 +128,8 @@ EVENT_CLASSES: tuple[type[Event], ...] = (
     ConversationEnded,
     RatingInvited,
     RatingSubmitted,
+    Transfer,
+    Resumed,
 )
 """The event class of each code."""
 
@@ -128,8 +139,13 @@ NAMES: tuple[str, ...] = tuple(cls.type for cls in EVENT_CLASSES)
 FIELDS: dict[type, Callable[[Any], RawEvent]] = {
     Tick: lambda e: (TICK, None, None, None),
     AgentStatusChanged: lambda e: (STATUS, None, e.agent, (e.status, e.groups, e.capacity, e.name)),
-    UserEntered: lambda e: (ENTERED, e.conversation, None, None),
-    AgentRequested: lambda e: (REQUESTED, e.conversation, None, e.group),
+    UserEntered: lambda e: (ENTERED, e.conversation, None, e.language),
+    AgentRequested: lambda e: (
+        REQUESTED,
+        e.conversation,
+        None,
+        (e.group, e.user, e.language, e.priority, e.preferred_agent),
+    ),
     AssignmentAnswered: lambda e: (ANSWERED, e.conversation, None, (e.group, e.agents)),
     AssignmentFailed: lambda e: (FAILED, e.conversation, None, None),
     AgentAccepted: lambda e: (ACCEPTED, e.conversation, e.agent, None),
@@ -138,7 +154,9 @@ FIELDS: dict[type, Callable[[Any], RawEvent]] = {
     UserMessage: lambda e: (USER_MESSAGE, e.conversation, None, None),
     ConversationEnded: lambda e: (ENDED, e.conversation, e.agent, e.by),
     RatingInvited: lambda e: (INVITED, e.conversation, e.agent, None),
-    RatingSubmitted: lambda e: (SUBMITTED, e.conversation, None, e.score),
+    RatingSubmitted: lambda e: (SUBMITTED, e.conversation, None, (e.score, e.comment)),
+    Transfer: lambda e: (TRANSFER, e.conversation, e.agent, (e.to_agent, e.to_group)),
+    Resumed: lambda e: (RESUMED, None, None, to_us(e.since)),
 }
 """How each event class is taken apart into its raw fields."""
 
@@ -151,7 +169,7 @@ LAYOUT: dict[type[Action], tuple[str, ...]] = {
 BUILD: dict[type[Action], Callable[[RawAction, Instant], Action]] = {
     SendPrompt: lambda r, t: SendPrompt(at=t(r[1]), conversation=r[2], prompt=r[3], text=r[4]),
     RequestAssignment: lambda r, t: RequestAssignment(
-        at=t(r[1]), conversation=r[2], expires_at=t(r[3])
+        at=t(r[1]), conversation=r[2], expires_at=t(r[3]), user=r[4], group=r[5]
     ),
     Enqueue: lambda r, t: Enqueue(at=t(r[1]), conversation=r[2], position=r[3]),
     Offer: lambda r, t: Offer(at=t(r[1]), conversation=r[2], agent=r[3], expires_at=t(r[4])),
@@ -159,13 +177,16 @@ BUILD: dict[type[Action], Callable[[RawAction, Instant], Action]] = {
         at=t(r[1]), conversation=r[2], agent=r[3], reason=r[4]
     ),
     Assign: lambda r, t: Assign(at=t(r[1]), conversation=r[2], agent=r[3]),
+    Release: lambda r, t: Release(at=t(r[1]), conversation=r[2], agent=r[3], reason=r[4]),
     SetAgentStatus: lambda r, t: SetAgentStatus(at=t(r[1]), agent=r[2], status=r[3], reason=r[4]),
     RoutingFailed: lambda r, t: RoutingFailed(at=t(r[1]), conversation=r[2], reason=r[3]),
     Close: lambda r, t: Close(at=t(r[1]), conversation=r[2], reason=r[3]),
     RatingCard: lambda r, t: RatingCard(
         at=t(r[1]), conversation=r[2], text=r[3], expires_at=t(r[4])
     ),
-    RecordRating: lambda r, t: RecordRating(at=t(r[1]), conversation=r[2], agent=r[3], score=r[4]),
+    RecordRating: lambda r, t: RecordRating(
+        at=t(r[1]), conversation=r[2], agent=r[3], score=r[4], comment=r[5]
+    ),
     Rejected: lambda r, t: Rejected(
         at=t(r[1]), event_type=r[2], reason=r[3], conversation=r[4], agent=r[5]
     ),

@@ -26,6 +26,8 @@ __all__ = [
     "OFFER",
     "ORDER_MASK",
     "PROMPT",
+    "REASSIGN",
+    "REMIND",
     "REPLY",
     "SHIFT",
     "TIMERS",
@@ -47,18 +49,20 @@ ScopeKey = tuple[str, ...]
 ALL: ScopeKey = ("*",)
 NOBODY: frozenset[str] = frozenset()
 
-# Deadline kinds, in the order T2 lists them, and the slot of each in a conversation.
-OFFER, REPLY, WAIT, PROMPT, WEBHOOK = range(5)
-KINDS = ("offer", "reply", "wait", "prompt", "webhook")
-TIMERS = tuple(f"t_{kind}" for kind in KINDS)
+# Deadline kinds, in the order T2 lists them, and the slot of each in a conversation;
+# REASSIGN (A6) is an agent's: its slot is the agent's ``t_reassign``.
+OFFER, REPLY, WAIT, PROMPT, WEBHOOK, REMIND, REASSIGN = range(7)
+KINDS = ("offer", "reply", "wait", "prompt", "webhook", "remind", "reassign")
+TIMERS = tuple(f"t_{kind}" for kind in KINDS[:REASSIGN])
 
 Timer = tuple[int, str]
-"""A pending deadline: ``(due << SHIFT | order << 3 | kind, conversation id)``."""
+"""A pending deadline: ``(due << SHIFT | order << 3 | kind, conversation or agent id)``."""
 SHIFT = 64
 ORDER_MASK = (1 << SHIFT) - 1  # the bits of the order set and the kind
 
-QueueEntry = tuple[int, int, str]
-"""A conversation's place in a queue (Q1): ``(request instant, arrival order, id)``."""
+QueueEntry = tuple[int, int, int, str]
+"""A conversation's place in a queue (Q1): ``(-priority, request instant, arrival order,
+id)``, so that the highest priority comes first, then the earliest request."""
 
 
 def timer_key(due: int, order: int) -> int:
@@ -106,7 +110,9 @@ class AgentRecord:
         "name",
         "offers",
         "online",
+        "serving",
         "status",
+        "t_reassign",
         "zero",
     )
 
@@ -117,6 +123,7 @@ class AgentRecord:
         self.groups: frozenset[str] = frozenset()
         self.capacity: int | None = None  # None: queue.max_concurrent (A2)
         self.offers: set[str] | None = None  # conversations offered to it (S2)
+        self.serving: set[str] | None = None  # conversations it serves
         self.load = 0  # conversations it serves plus offers it holds (A2)
         self.online = 0  # when it last came online
         self.zero: int | None = None  # when its load last fell to 0
@@ -124,6 +131,7 @@ class AgentRecord:
         # Its R5 key while it is online with room, else None; its entries in the room
         # heaps are live while they *are* this object (see deskcore._rooms).
         self.key: tuple[Any, ...] | None = None
+        self.t_reassign: Timer | None = None  # its conversations' hand-over (A6)
 
 
 class ConvRecord:
@@ -137,22 +145,32 @@ class ConvRecord:
         "declined",
         "forget",
         "id",
+        "language",
         "missed",
+        "preferred",
+        "priority",
         "queue_at",
         "queue_pos",
         "rated",
+        "remind_heap",
         "reply_heap",
         "request",
         "scope",
         "state",
+        "user",
         *TIMERS,
     )
 
     def __init__(self, conv_id: str) -> None:
         self.id = conv_id
         self.state = ConversationState.NEW
-        # Its place in a queue (Q1), set when it asks for an agent.
+        self.user: str | None = None
+        self.language: str | None = None  # the last one its events gave (P4)
+        # Its place in a queue (Q1), set when it asks for an agent, and the request's
+        # priority and preferred agent (R5), kept through re-routes and transfers.
         self.request: QueueEntry | None = None
+        self.priority = 0
+        self.preferred: str | None = None
         self.scope: ScopeKey | None = None
         self.agent: str | None = None  # offered to, serving, or (when closed) served it
         self.declined: frozenset[str] = NOBODY  # S4
@@ -163,7 +181,9 @@ class ConvRecord:
         self.t_wait: Timer | None = None
         self.t_prompt: Timer | None = None
         self.t_webhook: Timer | None = None
+        self.t_remind: Timer | None = None
         self.reply_heap: Timer | None = None  # its user-timeout entry in the heap
+        self.remind_heap: Timer | None = None  # its reminder's entry in the heap
         self.queue_pos: int | None = None  # last position told (Q3)
         self.queue_at: int | None = None  # when it was told
         self.card_until: int | None = None  # when its rating card expires (V1)

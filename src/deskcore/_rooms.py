@@ -109,6 +109,15 @@ class Rooms:
         self._keys.pop(group, None)
         self._dropped += 1
 
+    def intern(self, key: ScopeKey) -> ScopeKey:
+        """One copy of each scope key that many conversations share: everyone's, and
+        each group's while some agent is in it; an agent list is each its own."""
+        if key == ALL:
+            return ALL
+        if key[0] == "g":
+            return self.scope_key(key[1])
+        return key
+
     def scope_key(self, group: str) -> ScopeKey:
         """The scope key of ``group``, one copy shared while some agent is in it."""
         key = self._keys.get(group)
@@ -176,8 +185,31 @@ class Rooms:
             heapq.heappop(room)
         return None
 
+    def in_scope(self, agent: AgentRecord, key: ScopeKey) -> bool:
+        """Whether the agent belongs to the scope (R3)."""
+        if key[0] == "g":
+            return key[1] in agent.groups
+        if key[0] == "a":
+            return agent.id in key[1:]
+        return True
+
+    def preferred(self, conv: ConvRecord, key: ScopeKey) -> AgentRecord | None:
+        """R5: the request's preferred agent, when it is in the scope, online with room,
+        and not barred by S3 or S4; else ``None``."""
+        agent = self.agents.get(conv.preferred or "")
+        if agent is None or agent.key is None or not self.in_scope(agent, key):
+            return None
+        if agent.id in conv.declined or agent.id in conv.missed:
+            return None
+        return agent
+
     def choose(self, conv: ConvRecord, key: ScopeKey) -> AgentRecord | None:
-        """R5 with S3/S4: the best agent with room in the scope, or ``None``."""
+        """R5 with S3/S4: the preferred agent or the best agent with room in the scope,
+        or ``None``."""
+        if conv.preferred is not None:
+            preferred = self.preferred(conv, key)
+            if preferred is not None:
+                return preferred
         agents = self.agents
         room: list[Key]
         if key[0] == "a":
@@ -236,6 +268,32 @@ class Rooms:
             for group in agent.groups:
                 key = group_key(group)
                 staff[key] = staff.get(key, 0) + 1
+
+    def staffed_by_others(self, key: ScopeKey, agent: AgentRecord, barred: frozenset[str]) -> bool:
+        """X2, A6: whether some agent other than ``agent`` and not in ``barred`` staffs
+        the scope."""
+        agents = self.agents
+        if key[0] == "a":
+            return any(
+                member != agent.id
+                and member not in barred
+                and member in agents
+                and self.staffs(agents[member])
+                for member in key[1:]
+            )
+        count = self.staff.get(key, 0)
+        if self.staffs(agent) and self.in_scope(agent, key):
+            count -= 1
+        for other in barred:
+            record = agents.get(other)
+            if (
+                record is not None
+                and other != agent.id
+                and self.staffs(record)
+                and self.in_scope(record, key)
+            ):
+                count -= 1
+        return count > 0
 
     def staffed(self, key: ScopeKey) -> bool:
         """R4, Q5: whether some agent staffs the scope."""

@@ -1,10 +1,11 @@
 """Routing: who gets a conversation, offers, queues and what waiting users are told.
 
 The engine decides a conversation's scope (R2, R3) and hands it here. The router then
-gives it to the best agent with room (R4, R5), by assignment or offer (S1, S2), queues it
-when nobody has room (R6, Q1–Q4), takes offers back (S3, S4, A4) and fails routing (F1,
-Q4, Q5). Whenever an agent may take more it takes waiting users (A5). At the end of a step
-it tells waiting users their new positions (Q3).
+gives it to the preferred or the best agent with room (R4, R5), by assignment or offer
+(S1, S2), queues it when nobody has room (R6, Q1–Q4), takes offers back (S3, S4, A4),
+hands served conversations over to another scope (X1–X3) or from an agent gone offline
+(A6), and fails routing (F1, Q4, Q5). Whenever an agent may take more it takes waiting
+users (A5). At the end of a step it tells waiting users their new positions (Q3).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from ._actions import (
     Offer,
     PromptKind,
     RejectReason,
+    Release,
+    ReleaseReason,
     RoutingFailed,
     SetAgentStatus,
     WithdrawOffer,
@@ -29,10 +32,19 @@ from ._events import AgentState
 from ._policy import ConversationState, Decision, assign, queue_prompt_due
 from ._prompts import Prompter
 from ._queues import Queues
-from ._records import OFFER, PROMPT, AgentRecord, ConvRecord, ScopeKey, scope_of
+from ._records import (
+    OFFER,
+    PROMPT,
+    WAIT,
+    AgentRecord,
+    ConvRecord,
+    ScopeKey,
+    group_key,
+    scope_of,
+)
 from ._rooms import Rooms
 
-__all__ = ["Router"]
+__all__ = ["Router", "drop_serving"]
 
 S = ConversationState
 
@@ -61,13 +73,20 @@ class Router:
         self.out = out
         # With explain mode: (conversation, decision) of each routing decision of a step.
         self.decisions: list[tuple[str, Decision]] | None = None
+        self.order = 0  # arrival order of requests (Q1 ties)
 
     # -- deciding ----------------------------------------------------------------------------
 
     def decide(self, conv: ConvRecord, key: ScopeKey) -> Decision:
         """How the pure :func:`~deskcore.assign` decides for ``conv`` in ``key`` now."""
         views = (self.rooms.view(agent) for agent in self.agents.values())
-        return assign(views, scope=scope_of(key), declined=conv.declined, missed=conv.missed)
+        return assign(
+            views,
+            scope=scope_of(key),
+            declined=conv.declined,
+            missed=conv.missed,
+            preferred=conv.preferred,
+        )
 
     def _note(self, conv: ConvRecord, key: ScopeKey) -> None:
         """Explain mode: keep the pure decision beside the one the index makes."""
@@ -76,8 +95,17 @@ class Router:
 
     # -- routing -----------------------------------------------------------------------------
 
-    def route(self, conv: ConvRecord, now: int) -> None:
-        """Route a request in its scope: give it to an agent, queue it, or fail (R4–R6, Q4)."""
+    def request(self, conv: ConvRecord, now: int) -> None:
+        """A request made at ``now``: its place in a queue (Q1) and its ``max_wait`` (Q4)."""
+        self.order += 1
+        conv.request = (-conv.priority, now, self.order, conv.id)
+        max_wait = self.config.max_wait_us
+        if max_wait is not None:
+            self.deadlines.set(conv, WAIT, now + max_wait)
+
+    def route(self, conv: ConvRecord, now: int, *, new: bool = True) -> None:
+        """Route a request in its scope: give it to an agent, queue it, or fail (R4–R6,
+        Q4); a request that is not ``new`` (a hand-over) is never refused as queue_full."""
         key = conv.scope
         assert key is not None and conv.request is not None
         if self.decisions is not None:
@@ -90,7 +118,7 @@ class Router:
             self.give(conv, agent, now)
             return
         limit = self.config.max_length
-        if limit is not None and self.queues.length(key) >= limit:
+        if new and limit is not None and self.queues.length(key) >= limit:
             self.fail(conv, now, FailureReason.QUEUE_FULL)  # Q4
             return
         self.queues.add(conv, key)
@@ -116,13 +144,12 @@ class Router:
         """``agent`` serves ``conv``: ``assign``, then the ``connected`` prompt (S1, S2)."""
         conv.state, conv.agent = S.SERVED, agent.id
         conv.t_offer = conv.t_wait = None
+        if agent.serving is None:
+            agent.serving = set()
+        agent.serving.add(conv.id)
         self.out.append((Assign, now, conv.id, agent.id))
-        text = self.config.settings.prompts.connected
-        if text:
-            name = agent.name or agent.id
-            self.prompter.say(
-                conv.id, now, PromptKind.CONNECTED, text, AgentName=name, AgentId=agent.id
-            )
+        name = agent.name or agent.id
+        self.prompter.say(conv, now, PromptKind.CONNECTED, AgentName=name, AgentId=agent.id)
 
     def fail(self, conv: ConvRecord, now: int, reason: FailureReason) -> None:
         """F1: routing ends; the conversation stays open and un-routed."""
@@ -131,8 +158,8 @@ class Router:
         conv.state, conv.scope, conv.agent, conv.request = S.NEW, None, None, None
         conv.t_wait = conv.t_webhook = conv.t_prompt = None
         self.out.append((RoutingFailed, now, conv.id, reason))
-        text = self.config.settings.prompts.connect_failed
-        self.prompter.say(conv.id, now, PromptKind.CONNECT_FAILED, text, Reason=reason)
+        shown = self.prompter.reason(conv, reason)  # P5
+        self.prompter.say(conv, now, PromptKind.CONNECT_FAILED, Reason=shown)
 
     # -- offers (S2–S4, A4) ----------------------------------------------------------------
 
@@ -173,7 +200,7 @@ class Router:
     def withdraw_all(self, agent: AgentRecord, now: int, convs: list[ConvRecord]) -> None:
         """A4: withdraw every offer the agent holds, then route them (and ``convs``) again."""
         records = self.convs
-        for conv_id in sorted(agent.offers or (), key=lambda c: records[c].request or (0, 0, c)):
+        for conv_id in sorted(agent.offers or (), key=lambda c: _request_order(records[c])):
             conv = records[conv_id]
             self.end_offer(conv, now, WithdrawReason.AGENT_UNAVAILABLE)
             convs.append(conv)
@@ -186,7 +213,7 @@ class Router:
         whose offer ended takes the longest-waiting users it may serve (A5), and the rest
         are routed in the order of their requests; whoever finds no agent waits.
         """
-        convs.sort(key=lambda c: c.request or (0, 0, c.id))
+        convs.sort(key=_request_order)
         queues, rooms = self.queues, self.rooms
         for conv in convs:
             assert conv.scope is not None
@@ -231,6 +258,57 @@ class Router:
             return
         self.fail(conv, now, FailureReason.QUEUE_TIMEOUT)
 
+    # -- hand-overs (X1–X3, A6) ----------------------------------------------------------
+
+    def transferred(
+        self, conv: ConvRecord, now: int, agent_id: str, target: tuple[str | None, str | None]
+    ) -> RejectReason | None:
+        """``transfer``: hand a served conversation to another agent or group (X1–X3)."""
+        to_agent, to_group = target
+        if conv.state is not S.SERVED:
+            return RejectReason.NOT_SERVED
+        if conv.agent != agent_id:
+            return RejectReason.NOT_SERVING_AGENT
+        if to_agent == agent_id:
+            return RejectReason.SAME_AGENT
+        key: ScopeKey = ("a", to_agent) if to_agent is not None else group_key(to_group or "")
+        serving = self.agents[agent_id]
+        if not self.rooms.staffed_by_others(key, serving, conv.declined):
+            return RejectReason.NO_AGENTS_ONLINE  # X2: nothing changes
+        self.hand_over(conv, now, key, ReleaseReason.TRANSFERRED)
+        return None
+
+    def hand_over(self, conv: ConvRecord, now: int, key: ScopeKey, reason: ReleaseReason) -> None:
+        """X3: release the serving agent, say so, and route the conversation in ``key`` as
+        a request made now (no ``connecting``, never queue_full). A transfer bars the
+        releasing agent (S4) and lets it take waiting users (A5); a hand-over from an agent
+        gone offline (A6) does neither."""
+        agent = self.agents[conv.agent or ""]
+        drop_serving(agent, conv)
+        conv.t_reply = conv.t_remind = None  # its user timeout stops (C1, C4)
+        self.out.append((Release, now, conv.id, agent.id, reason))
+        self.rooms.change_load(agent, -1, now)
+        transfer = reason is ReleaseReason.TRANSFERRED
+        if transfer:
+            conv.declined = conv.declined | {agent.id}
+        self.prompter.say(conv, now, PromptKind.TRANSFERRING)
+        conv.state, conv.agent, conv.scope = S.NEW, None, self.rooms.intern(key)
+        self.request(conv, now)
+        self.route(conv, now, new=False)
+        if transfer:
+            self.drain(agent, now)
+
+    def reassign(self, agent: AgentRecord, now: int) -> None:
+        """A6: hand over each conversation the offline agent still serves, in the order of
+        their requests, where some other agent not barred from it staffs its scope."""
+        records = self.convs
+        for conv_id in sorted(agent.serving or (), key=lambda c: _request_order(records[c])):
+            conv = records[conv_id]
+            key = conv.scope
+            assert key is not None
+            if self.rooms.staffed_by_others(key, agent, conv.declined):
+                self.hand_over(conv, now, key, ReleaseReason.AGENT_OFFLINE)
+
     # -- agents with room (A5, Q5) ---------------------------------------------------------
 
     def drain(self, agent: AgentRecord, now: int) -> None:
@@ -242,7 +320,7 @@ class Router:
             best = queues.first_for(agent)
             if best is None:
                 return
-            conv = self.convs[best[2]]
+            conv = self.convs[best[3]]
             assert conv.scope is not None
             chosen = agent
             if agent.id in conv.missed:  # S3: another agent with room goes first
@@ -260,7 +338,7 @@ class Router:
             if queue is None or self.rooms.staffed(key):
                 continue
             for entry in list(queue):
-                self.fail(self.convs[entry[2]], now, FailureReason.NO_AGENTS_ONLINE)
+                self.fail(self.convs[entry[3]], now, FailureReason.NO_AGENTS_ONLINE)
 
     # -- queue positions (Q3) --------------------------------------------------------------
 
@@ -272,7 +350,7 @@ class Router:
         convs, out = self.convs, self.out
         for key in sorted(moved):
             for rank, entry in queues.behind(key, moved[key], entered):
-                conv = convs[entry[2]]
+                conv = convs[entry[3]]
                 position = rank + 1
                 if conv.id in entered:
                     out.append((Enqueue, now, conv.id, position))
@@ -295,10 +373,7 @@ class Router:
         """Send the queue prompt for ``position`` (Q3)."""
         conv.queue_pos, conv.queue_at = position, now
         conv.t_prompt = None
-        text = self.config.settings.queue.prompt
-        self.prompter.say(
-            conv.id, now, PromptKind.QUEUE, text, QueuePosition=position, WaitNo=position - 1
-        )
+        self.prompter.say(conv, now, PromptKind.QUEUE, QueuePosition=position, WaitNo=position - 1)
 
     def prompt_update(self, conv: ConvRecord, now: int) -> None:
         """A queue prompt deadline: tell the position if it changed since the last one."""
@@ -317,3 +392,17 @@ def _drop_offer(agent: AgentRecord, conv: ConvRecord) -> None:
     agent.offers.discard(conv.id)
     if not agent.offers:
         agent.offers = None
+
+
+def drop_serving(agent: AgentRecord, conv: ConvRecord) -> None:
+    """The agent no longer serves ``conv`` (it closed or was handed over)."""
+    assert agent.serving is not None
+    agent.serving.discard(conv.id)
+    if not agent.serving:
+        agent.serving = None
+
+
+def _request_order(conv: ConvRecord) -> tuple[int, int]:
+    """The order of requests (A4, A6): their instants, ties by arrival."""
+    request = conv.request
+    return (0, 0) if request is None else (request[1], request[2])

@@ -9,11 +9,13 @@ of the Python value, run by the constructor and by the loader alike.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import timedelta
+from types import MappingProxyType
 
 import attrs
 
-from ._durations import parse_duration
+from ._durations import format_duration, parse_duration
 from ._fields import (
     MOST,
     Faults,
@@ -28,7 +30,9 @@ from ._fields import (
     section_field,
     setting,
     text_field,
+    wrap_check,
 )
+from ._languages import LanguageTexts, check_languages, languages_faults, reasons_field
 from ._show import show
 from ._working_hours import (
     WorkingHoursSettings,
@@ -87,6 +91,10 @@ class PromptSettings:
         "Sorry, we could not connect you to an agent right now. Please try again later.",
         "Reason",
     )
+    transferring: str = text_field("Transferring you to another agent...")
+    reasons: Mapping[str, str] = reasons_field(MappingProxyType({}))
+    """The text ``$Reason`` shows for each failure reason (P5); a reason left out shows
+    its code."""
 
 
 def _parse_groups(value: object) -> tuple[str, ...]:
@@ -139,6 +147,8 @@ class ServiceSettings:
     mode: ServiceMode = enum_field(ServiceMode, ServiceMode.AUTOMATIC)
     accept_timeout: timedelta = duration_field(timedelta(seconds=60))
     break_on_timeout: bool = flag_field(False)
+    reassign_after: timedelta | None = duration_field(None, zero=True, optional=True)
+    """Hand an agent's conversations over this long after it went offline (A6)."""
 
 
 def _parse_interval(value: object) -> timedelta | None:
@@ -169,14 +179,39 @@ class QueueSettings:
 
 @attrs.frozen(kw_only=True)
 class ClosureSettings:
-    """When served conversations close and what users are told (``[closure]``, C1–C3, D3)."""
+    """When served conversations close and what users are told (``[closure]``, C1–C4, D3)."""
 
     user_timeout: timedelta | None = duration_field(None, optional=True)
     timeout_message: str = text_field(
         "We closed this conversation because we did not hear back. Write again any time!"
     )
+    reminder: timedelta | None = duration_field(None, optional=True)
+    """Send ``reminder_message`` this long before the user timeout closes (C4)."""
+    reminder_message: str = text_field(
+        "This chat will close in $Minutes minutes unless you reply.", "Minutes"
+    )
     end_message: str = text_field("This conversation has ended. Thank you for contacting us!")
     retention: timedelta = duration_field(timedelta(hours=1), zero=True)
+
+    def __attrs_post_init__(self) -> None:
+        raise_faults(self.cross_check())
+
+    def cross_check(self) -> list[tuple[str, str]]:
+        """Faults that involve more than one field, as ``(field, message)`` pairs."""
+        if self.reminder is None:
+            return []
+        if self.user_timeout is None:
+            return [("reminder", "needs closure.user_timeout: there is no timeout to remind of")]
+        if self.reminder >= self.user_timeout:
+            timeout = format_duration(self.user_timeout)
+            return [
+                (
+                    "reminder",
+                    f"must be shorter than closure.user_timeout ({timeout}), "
+                    f"got {format_duration(self.reminder)}",
+                )
+            ]
+        return []
 
 
 @attrs.frozen(kw_only=True)
@@ -185,12 +220,19 @@ class RatingSettings:
 
     agent_invite: bool = flag_field(True)
     send_on_end: bool = flag_field(False)
+    send_on_timeout: bool = flag_field(True)
+    """With ``send_on_end``: also when the user timeout closed the conversation (V2)."""
     invitation: str = text_field(
         "How did $AgentName do? Please rate this conversation.", "AgentName"
     )
     submitted: str = text_field("Thank you for your rating!", "Score")
     validity: timedelta = duration_field(timedelta(hours=24))
     scale: int = setting(5, check=int_check(2, 10))
+
+
+def _read_only(value: object) -> object:
+    """A mapping given in Python, kept read-only (the settings are frozen)."""
+    return MappingProxyType(dict(value)) if isinstance(value, dict) else value
 
 
 @attrs.frozen(kw_only=True)
@@ -204,3 +246,11 @@ class DeskSettings:
     closure: ClosureSettings = section_field(ClosureSettings)
     working_hours: WorkingHoursSettings = section_field(WorkingHoursSettings)
     ratings: RatingSettings = section_field(RatingSettings)
+    languages: Mapping[str, LanguageTexts] = attrs.field(
+        factory=lambda: MappingProxyType({}),
+        converter=_read_only,
+        validator=wrap_check(check_languages),
+        metadata={"entries": LanguageTexts, "entry_faults": languages_faults},
+        hash=False,
+    )
+    """The texts for conversations in each language, by BCP 47 tag (P4)."""

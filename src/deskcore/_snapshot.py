@@ -27,6 +27,8 @@ from ._records import (
     OFFER,
     ORDER_MASK,
     PROMPT,
+    REASSIGN,
+    REMIND,
     REPLY,
     TIMERS,
     WAIT,
@@ -40,15 +42,30 @@ from ._records import (
 )
 from ._settings import ServiceMode, Strategy
 from ._show import show
+from ._tags import tag_fault
 from ._time import EARLIEST, LATEST
 
 __all__ = ["FORMAT", "SnapshotError", "dump_state", "load_state"]
 
-FORMAT = 1
+FORMAT = 2
+"""The snapshot format this version writes; it reads format 1 too (before transfers,
+reminders, languages, priorities and reassignment: their fields take their defaults)."""
 S = ConversationState
 TOP_KEYS = frozenset({"format", "now", "order", "seq", "rebalance", "agents", "conversations"})
 AGENT_KEYS = frozenset(
-    {"id", "name", "status", "groups", "capacity", "load", "offers", "online", "zero", "given"}
+    {
+        "id",
+        "name",
+        "status",
+        "groups",
+        "capacity",
+        "load",
+        "offers",
+        "online",
+        "zero",
+        "given",
+        "reassign",
+    }
 )
 CONV_KEYS = frozenset(
     {
@@ -67,15 +84,22 @@ CONV_KEYS = frozenset(
         "rated",
         "closed",
         "forget",
+        "user",
+        "language",
+        "priority",
+        "preferred",
     }
 )
+# What format 1 lacked, and the values it meant.
+FORMAT_1_AGENT = {"reassign": None}
+FORMAT_1_CONV = {"user": None, "language": None, "priority": 0, "preferred": None}
 # The deadline kinds each state may have pending (T2).
 ALLOWED_TIMERS: dict[ConversationState, frozenset[int]] = {
     S.NEW: frozenset(),
     S.AWAITING_ANSWER: frozenset({WAIT, WEBHOOK}),
     S.WAITING: frozenset({WAIT, PROMPT}),
     S.OFFERED: frozenset({OFFER, WAIT}),
-    S.SERVED: frozenset({REPLY}),
+    S.SERVED: frozenset({REPLY, REMIND}),
     S.CLOSED: frozenset(),
 }
 REQUIRED_TIMERS: dict[ConversationState, frozenset[int]] = {
@@ -107,6 +131,7 @@ def dump_state(engine: Engine) -> dict[str, Any]:
             "online": a.online,
             "zero": a.zero,
             "given": a.given,
+            "reassign": _timer(a.t_reassign),
         }
         for a in (engine.agents[key] for key in sorted(engine.agents))
     ]
@@ -114,7 +139,7 @@ def dump_state(engine: Engine) -> dict[str, Any]:
         {
             "id": c.id,
             "state": c.state.value,
-            "request": None if c.request is None else list(c.request[:2]),
+            "request": None if c.request is None else list(c.request[1:3]),
             "scope": None if c.scope is None else list(c.scope),
             "agent": c.agent,
             "declined": sorted(c.declined),
@@ -127,6 +152,10 @@ def dump_state(engine: Engine) -> dict[str, Any]:
             "rated": c.rated,
             "closed": c.closed,
             "forget": c.forget,
+            "user": c.user,
+            "language": c.language,
+            "priority": c.priority,
+            "preferred": c.preferred,
         }
         for c in (engine.convs[key] for key in sorted(engine.convs))
     ]
@@ -245,7 +274,22 @@ def _scope(value: object, where: str) -> ScopeKey | None:
 # -- records ---------------------------------------------------------------------------------
 
 
-def _agent(item: object, where: str, now: int) -> AgentRecord:
+def _deadline(value: object, where: str, kind: int, now: int, seq: int) -> tuple[int, str] | None:
+    """A deadline ``[due, order << 3 | kind]``, as a heap key (target left blank)."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2:
+        _fail(where, f"must be [instant, order] or null, got {show(value)}")
+    due = _instant(value[0], f"{where}[0]")
+    if due < now:
+        _fail(f"{where}[0]", "is before the snapshot's instant: it would have fired")
+    code = _integer(value[1], f"{where}[1]", 8, (seq << 3) | 7)
+    if code & 7 != kind:
+        _fail(f"{where}[1]", f"names deadline kind {code & 7}, not {kind} ({KINDS[kind]})")
+    return (timer_key(due, code), "")
+
+
+def _agent(item: object, where: str, now: int, seq: int) -> AgentRecord:
     data = _table(item, where, AGENT_KEYS, frozenset())
     agent = AgentRecord(_ident(data["id"], f"{where}.id"))
     name = data["name"]
@@ -261,6 +305,11 @@ def _agent(item: object, where: str, now: int) -> AgentRecord:
     agent.online = _instant(data["online"], f"{where}.online", now)
     agent.zero = _maybe_instant(data["zero"], f"{where}.zero", now)
     agent.given = _maybe_instant(data["given"], f"{where}.given", now)
+    timer = _deadline(data["reassign"], f"{where}.reassign", REASSIGN, now, seq)
+    if timer is not None:
+        if agent.status is AgentState.ONLINE:
+            _fail(f"{where}.reassign", "an online agent hands nothing over (A6)")
+        agent.t_reassign = (timer[0], agent.id)
     return agent
 
 
@@ -273,7 +322,8 @@ def _conversation(item: object, where: str, now: int, order: int, seq: int) -> C
         if not isinstance(request, list) or len(request) != 2:
             _fail(f"{where}.request", f"must be [instant, order] or null, got {show(request)}")
         at = _instant(request[0], f"{where}.request[0]", now)
-        conv.request = (at, _integer(request[1], f"{where}.request[1]", 1, order), conv.id)
+        number = _integer(request[1], f"{where}.request[1]", 1, order)
+        conv.request = (0, at, number, conv.id)  # the priority is read below
     conv.scope = _scope(data["scope"], f"{where}.scope")
     conv.agent = _maybe_ident(data["agent"], f"{where}.agent")
     conv.declined = _idents(data["declined"], f"{where}.declined")
@@ -281,19 +331,10 @@ def _conversation(item: object, where: str, now: int, order: int, seq: int) -> C
     timers = data["timers"]
     if not isinstance(timers, list) or len(timers) != len(TIMERS):
         _fail(f"{where}.timers", f"must be a list of {len(TIMERS)} deadlines, got {show(timers)}")
-    for kind, (name, timer) in enumerate(zip(TIMERS, timers, strict=True)):
-        place = f"{where}.timers[{kind}] ({KINDS[kind]})"
-        if timer is None:
-            continue
-        if not isinstance(timer, list) or len(timer) != 2:
-            _fail(place, f"must be [instant, order] or null, got {show(timer)}")
-        due = _instant(timer[0], f"{place}[0]")
-        if due < now:
-            _fail(f"{place}[0]", "is before the snapshot's instant: it would have fired")
-        code = _integer(timer[1], f"{place}[1]", 8, (seq << 3) | 7)
-        if code & 7 != kind:
-            _fail(f"{place}[1]", f"names deadline kind {code & 7}, not {kind} ({KINDS[kind]})")
-        setattr(conv, name, (timer_key(due, code), conv.id))
+    for kind, (name, value) in enumerate(zip(TIMERS, timers, strict=True)):
+        timer = _deadline(value, f"{where}.timers[{kind}] ({KINDS[kind]})", kind, now, seq)
+        if timer is not None:
+            setattr(conv, name, (timer[0], conv.id))
     queue_pos = data["queue_pos"]
     conv.queue_pos = None if queue_pos is None else _integer(queue_pos, f"{where}.queue_pos", 1)
     conv.queue_at = _maybe_instant(data["queue_at"], f"{where}.queue_at", now)
@@ -302,6 +343,16 @@ def _conversation(item: object, where: str, now: int, order: int, seq: int) -> C
     conv.rated = _flag(data["rated"], f"{where}.rated")
     conv.closed = _maybe_instant(data["closed"], f"{where}.closed", now)
     conv.forget = _maybe_instant(data["forget"], f"{where}.forget")
+    conv.user = _maybe_ident(data["user"], f"{where}.user")
+    language = data["language"]
+    if language is not None and tag_fault(language):
+        _fail(f"{where}.language", str(tag_fault(language)))
+    conv.language = language
+    conv.priority = _integer(data["priority"], f"{where}.priority", -MOST, MOST)
+    conv.preferred = _maybe_ident(data["preferred"], f"{where}.preferred")
+    if conv.request is not None:  # Q1: the priority comes first in the queue's order
+        _none, at, number, conv_id = conv.request
+        conv.request = (-conv.priority, at, number, conv_id)
     _check_conversation(conv, where)
     return conv
 
@@ -371,6 +422,10 @@ def _check_references(engine: Engine) -> None:
                 _fail(f"{where}.state", "an offer, but the settings' service mode is automatic")
         if conv.state is S.SERVED:
             served[conv.agent or ""] += 1
+            holder = agents[conv.agent or ""]
+            if holder.serving is None:
+                holder.serving = set()
+            holder.serving.add(conv.id)
         if conv.state is S.AWAITING_ANSWER and settings.assignment.strategy is not Strategy.WEBHOOK:
             _fail(f"{where}.state", "waits for a webhook answer, but the strategy is not webhook")
         scope = conv.scope
@@ -388,11 +443,36 @@ def _check_references(engine: Engine) -> None:
             offered = convs.get(conv_id)
             if offered is None or offered.state is not S.OFFERED or offered.agent != agent.id:
                 _fail(f"{where}.offers", f"lists {show(conv_id)}, which is not offered to it")
+        if agent.t_reassign is not None and not agent.serving:
+            _fail(f"{where}.reassign", "an agent serving nobody hands nothing over (A6)")
         if agent.offers and agent.status is not AgentState.ONLINE:
             _fail(f"{where}.offers", f"an agent {agent.status.value} holds no offers (A4)")
         expected = served[agent.id] + len(agent.offers or ())
         if agent.load != expected:
             _fail(f"{where}.load", f"is {agent.load}, but it serves and holds {expected}")
+
+
+def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """A format-1 snapshot in format 2: the fields it lacked take the values they meant."""
+    upgraded = dict(data)
+    agents, convs = data.get("agents"), data.get("conversations")
+    if isinstance(agents, list):
+        upgraded["agents"] = [
+            {**FORMAT_1_AGENT, **item} if isinstance(item, dict) else item for item in agents
+        ]
+    if isinstance(convs, list):
+        upgraded["conversations"] = [_upgrade_conversation(item) for item in convs]
+    return upgraded
+
+
+def _upgrade_conversation(item: object) -> object:
+    if not isinstance(item, dict):
+        return item
+    upgraded = {**FORMAT_1_CONV, **item}
+    timers = item.get("timers")
+    if isinstance(timers, list) and len(timers) == len(TIMERS) - 1:
+        upgraded["timers"] = [*timers, None]  # no reminder in format 1
+    return upgraded
 
 
 def load_state(engine: Engine, data: object) -> None:
@@ -431,7 +511,7 @@ def _load(engine: Engine, data: object) -> None:
             _fail(name, "must be empty when now is null (a desk that has had no event)")
     latest = LATEST if now is None else now
     for number, item in enumerate(top["agents"]):
-        agent = _agent(item, f"agents[{number}]", latest)
+        agent = _agent(item, f"agents[{number}]", latest, seq)
         if agent.id in engine.agents:
             _fail(f"agents[{number}].id", f"repeats {show(agent.id)}")
         engine.agents[agent.id] = agent

@@ -170,7 +170,7 @@ class TestRuleR3:
         same_in_order(
             desk.handle(ask(10, "c1", "ignored")),
             say(10, "c1", "connecting", "C"),
-            requested(10, "c1", 20),
+            requested(10, "c1", 20, group="ignored"),
         )
         assert desk.next_deadline() == at(20)
 

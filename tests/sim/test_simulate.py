@@ -196,7 +196,15 @@ def event_of(now: int, code: int, conversation: str | None, agent: str | None, a
 
     make: dict[int, Callable[[], Event]] = {
         ENTERED: lambda: UserEntered(at=at, conversation=conversation, user="u"),
-        REQUESTED: lambda: AgentRequested(at=at, conversation=conversation, group=arg),
+        REQUESTED: lambda: AgentRequested(
+            at=at,
+            conversation=conversation,
+            group=arg[0],
+            user=arg[1],
+            language=arg[2],
+            priority=arg[3],
+            preferred_agent=arg[4],
+        ),
         ANSWERED: lambda: AssignmentAnswered(
             at=at, conversation=conversation, group=arg[0], agents=arg[1]
         ),
@@ -207,7 +215,9 @@ def event_of(now: int, code: int, conversation: str | None, agent: str | None, a
         USER_MESSAGE: lambda: UserMessage(at=at, conversation=conversation),
         ENDED: lambda: ConversationEnded(at=at, conversation=conversation, by=arg, agent=agent),
         INVITED: lambda: RatingInvited(at=at, conversation=conversation, agent=who()),
-        SUBMITTED: lambda: RatingSubmitted(at=at, conversation=conversation, score=arg),
+        SUBMITTED: lambda: RatingSubmitted(
+            at=at, conversation=conversation, score=arg[0], comment=arg[1]
+        ),
     }
     return make[code]()
 

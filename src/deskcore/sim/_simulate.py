@@ -445,7 +445,7 @@ class Simulation:
         if self.workload.users.enter:
             self._send(ENTERED, conv_id, None, None)
         group = self._pick_group() if self._choose_group else None
-        self._send(REQUESTED, conv_id, None, group)
+        self._send(REQUESTED, conv_id, None, (group, None, None, 0, None))
         if self._patience is not None and conv.state in _UNSERVED:
             self._push(now + self._patience(), ABANDON, conv, 0)
 
@@ -515,7 +515,7 @@ class Simulation:
         if conv.closed is None or self._now < max(conv.closed, conv.card) + self._retention:
             weights = self._score_weights
             score = bisect.bisect_right(weights, self.rng.random() * weights[-1]) + 1
-            self._send(SUBMITTED, conv.id, None, score)
+            self._send(SUBMITTED, conv.id, None, (score, None))
         self._forget(conv)
 
     # -- actions -------------------------------------------------------------------------------
