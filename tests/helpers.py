@@ -154,14 +154,31 @@ def status(
     )
 
 
-def enter(moment: Moment, conv: str, user: str = "u") -> UserEntered:
+def enter(moment: Moment, conv: str, user: str = "u", language: str | None = None) -> UserEntered:
     """A ``user_entered`` event."""
-    return UserEntered(at=at(moment), conversation=conv, user=user)
+    return UserEntered(at=at(moment), conversation=conv, user=user, language=language)
 
 
-def ask(moment: Moment, conv: str, group: str | None = None) -> AgentRequested:
+def ask(
+    moment: Moment,
+    conv: str,
+    group: str | None = None,
+    *,
+    user: str | None = None,
+    language: str | None = None,
+    priority: int = 0,
+    preferred: str | None = None,
+) -> AgentRequested:
     """An ``agent_requested`` event."""
-    return AgentRequested(at=at(moment), conversation=conv, group=group)
+    return AgentRequested(
+        at=at(moment),
+        conversation=conv,
+        group=group,
+        user=user,
+        language=language,
+        priority=priority,
+        preferred_agent=preferred,
+    )
 
 
 def answer(
@@ -211,9 +228,9 @@ def invite(moment: Moment, conv: str, agent: str) -> RatingInvited:
     return RatingInvited(at=at(moment), conversation=conv, agent=agent)
 
 
-def rate(moment: Moment, conv: str, score: int) -> RatingSubmitted:
+def rate(moment: Moment, conv: str, score: int, comment: str | None = None) -> RatingSubmitted:
     """A ``rating_submitted`` event."""
-    return RatingSubmitted(at=at(moment), conversation=conv, score=score)
+    return RatingSubmitted(at=at(moment), conversation=conv, score=score, comment=comment)
 
 
 def transfer(
