@@ -72,6 +72,7 @@ from ._policy import (
     rank_key,
     should_close,
 )
+from ._prompts import render_prompt
 from ._replay import check_scenario, replay
 from ._scenario import Expectation, Scenario, ScenarioError, load_scenario, read_scenario
 from ._settings import (
@@ -183,6 +184,7 @@ __all__ = [
     "parse_duration",
     "rank_key",
     "read_scenario",
+    "render_prompt",
     "replay",
     "should_close",
 ]

@@ -19,6 +19,7 @@ from helpers import (
     end,
     enter,
     failed,
+    handed_over,
     make_desk,
     make_settings,
     offered,
@@ -29,7 +30,9 @@ from helpers import (
     same_in_order,
     say,
     status,
+    tick,
     told,
+    transfer,
     withdrawn,
 )
 
@@ -309,3 +312,114 @@ class TestRuleA5:
             ask(10, "c1", "support"),
         )
         assert desk.handle(status(20, "a1", groups=["sales"])) == []
+
+
+REASSIGN = {"reassign_after": "60s"}
+
+
+class TestRuleA6:
+    """A6: the conversations of an agent gone offline are handed over after a while."""
+
+    def test_handed_over_after_the_delay(self) -> None:
+        """A6, X3: at the deadline, release (agent_offline), the transferring prompt, and
+        the conversation goes to an agent of its scope."""
+        desk = make_desk(
+            make_settings(service=REASSIGN), status(0, "a1"), ask(1, "c1"), status(2, "a2")
+        )
+        same(desk.handle(status(3, "a1", "offline")), [])
+        same(desk.handle(tick(62)), [])
+        same(
+            desk.handle(tick(63)),
+            handed_over(63, "c1", "a1", "agent_offline"),
+            connected(63, "c1", "a2"),
+        )
+
+    def test_coming_back_online_cancels(self) -> None:
+        """A6: back online before the deadline, the agent keeps its conversations."""
+        desk = make_desk(
+            make_settings(service=REASSIGN), status(0, "a1"), ask(1, "c1"), status(2, "a2")
+        )
+        desk.handle(status(3, "a1", "offline"))
+        desk.handle(status(10, "a1", "online"))
+        same(desk.handle(tick(100)), [])
+
+    def test_break_and_offline_do_not_move_it(self) -> None:
+        """A6: a later break or offline event leaves the deadline where it is."""
+        desk = make_desk(
+            make_settings(service=REASSIGN), status(0, "a1"), ask(1, "c1"), status(2, "a2")
+        )
+        desk.handle(status(3, "a1", "offline"))
+        desk.handle(status(10, "a1", "break"))
+        desk.handle(status(20, "a1", "offline"))
+        same(
+            desk.handle(tick(63)),
+            handed_over(63, "c1", "a1", "agent_offline"),
+            connected(63, "c1", "a2"),
+        )
+
+    def test_stays_when_nobody_else_staffs(self) -> None:
+        """A6: with no other agent staffing the scope, the conversation stays."""
+        desk = make_desk(make_settings(service=REASSIGN), status(0, "a1"), ask(1, "c1"))
+        desk.handle(status(3, "a1", "offline"))
+        same(desk.handle(tick(63)), [])
+        assert desk.agent_view("a1").load == 1
+
+    def test_at_zero_after_a4(self) -> None:
+        """A6: with reassign_after = 0 the hand-over is in the same step, after A4 has
+        withdrawn the agent's offers and routed them again."""
+        desk = make_desk(
+            make_settings(service={**MANUAL, "reassign_after": 0}, queue={"max_concurrent": 2}),
+            status(0, "a1"),
+            ask(1, "c1"),
+            accept(2, "c1", "a1"),
+            ask(3, "c2"),  # offered to a1 too
+            status(4, "a2"),
+        )
+        same_in_order(
+            desk.handle(status(5, "a1", "offline")),
+            withdrawn(5, "c2", "a1", "agent_unavailable"),
+            offered(5, "c2", "a2", 35),
+            handed_over(5, "c1", "a1", "agent_offline"),
+            offered(5, "c1", "a2", 35),
+        )
+
+    def test_agents_barred_by_s4_are_left_out(self) -> None:
+        """A6: the only other agent declined the conversation: it stays with the agent."""
+        desk = make_desk(
+            make_settings(service={**MANUAL, **REASSIGN}),
+            status(0, "a2"),
+            status(1, "a1"),
+            ask(2, "c1"),  # offered to a2, idle longer
+            decline(3, "c1", "a2"),  # then to a1
+            accept(4, "c1", "a1"),
+        )
+        desk.handle(status(5, "a1", "offline"))
+        same(desk.handle(tick(65)), [])
+
+    def test_not_barred_afterwards(self) -> None:
+        """A6: unlike a transfer, the agent may get the conversation back later."""
+        desk = make_desk(
+            make_settings(service={"reassign_after": 0}),
+            status(0, "a1", groups=["g"]),
+            ask(1, "c1"),
+            status(2, "a2", groups=["g"]),
+            status(3, "a1", "offline"),  # c1 goes to a2 at once
+            status(4, "a1", "online"),
+        )
+        same(
+            desk.handle(transfer(5, "c1", "a2", to_group="g")),
+            handed_over(5, "c1", "a2"),
+            connected(5, "c1", "a1"),
+        )
+
+    def test_in_the_order_of_requests(self) -> None:
+        """A6: several conversations are handed over in the order of their requests."""
+        desk = make_desk(
+            make_settings(service={"reassign_after": 0}, queue={"max_concurrent": 3}),
+            status(0, "a1"),
+            ask(1, "c2"),
+            ask(2, "c1"),
+            status(3, "a2"),
+        )
+        out = desk.handle(status(4, "a1", "offline"))
+        assert [a.conversation for a in out if a.type == "release"] == ["c2", "c1"]  # type: ignore[attr-defined]

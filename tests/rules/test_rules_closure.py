@@ -218,3 +218,63 @@ class TestRuleC3:
             closed(10, "c1", "ended_by_agent"),
             connected(10, "c2", "a1"),
         )
+
+
+REMIND = {"user_timeout": "60s", "reminder": "20s", "reminder_message": "M $Minutes"}
+
+
+class TestRuleC4:
+    """C4: the reminder before the user timeout."""
+
+    def served(self, **closure: str) -> Desk:
+        """a1 serves c1 from second 1."""
+        return make_desk(
+            make_settings(closure={**REMIND, **closure}), status(0, "a1"), ask(1, "c1")
+        )
+
+    def test_sent_before_the_timeout(self) -> None:
+        """C4: 20 s before the timeout, with the whole minutes left rounded up."""
+        desk = self.served()
+        same(desk.handle(agent_says(5, "c1")), [])
+        same(desk.handle(tick(44)), [])
+        same(desk.handle(tick(45)), say(45, "c1", "timeout_reminder", "M 1"))
+        same(
+            desk.handle(tick(65)),
+            say(65, "c1", "timeout_closure", "TO"),
+            closed(65, "c1", "user_timeout"),
+        )
+
+    def test_minutes_rounded_up(self) -> None:
+        """C4: 150 s left is 3 minutes."""
+        desk = self.served(user_timeout="10m", reminder="150s")
+        desk.handle(agent_says(5, "c1"))
+        same(desk.handle(tick(455)), say(455, "c1", "timeout_reminder", "M 3"))
+
+    def test_restarted_with_the_user_timeout(self) -> None:
+        """C4: a later agent message moves the reminder with the timeout."""
+        desk = self.served()
+        desk.handle(agent_says(5, "c1"))
+        desk.handle(agent_says(30, "c1"))
+        same(desk.handle(tick(69)), [])
+        same(desk.handle(tick(70)), say(70, "c1", "timeout_reminder", "M 1"))
+
+    def test_stopped_by_a_reply(self) -> None:
+        """C4: the user's reply stops the reminder with the timeout."""
+        desk = self.served()
+        desk.handle(agent_says(5, "c1"))
+        desk.handle(user_says(10, "c1"))
+        same(desk.handle(tick(100)), [])
+
+    def test_off_when_empty(self) -> None:
+        """C4, P2: an empty reminder text sends nothing; the timeout still closes."""
+        desk = self.served(reminder_message="")
+        desk.handle(agent_says(5, "c1"))
+        same(desk.handle(tick(45)), [])
+        assert [a.type for a in desk.handle(tick(65))] == ["send_prompt", "close"]
+
+    def test_ending_stops_it(self) -> None:
+        """C4: a conversation ended before its reminder gets none."""
+        desk = self.served()
+        desk.handle(agent_says(5, "c1"))
+        desk.handle(end(10, "c1"))
+        same(desk.handle(tick(100)), [])

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from deskcore import (
+    Assign,
     Desk,
 )
 from helpers import (
@@ -393,3 +394,60 @@ class TestRuleQ6:
             closed(30, "c1", "ended_by_user"),
             offered(30, "c2", "a1", 60),
         )
+
+
+class TestRuleQ1Priority:
+    """Q1: within a queue, higher priority first, then the earlier request."""
+
+    def test_higher_priority_goes_ahead(self) -> None:
+        """Q1, Q3: a request of priority 5 enters ahead of one of priority 0."""
+        desk = make_desk(make_settings(), status(0, "a1"), ask(1, "c0"), ask(2, "c1"))
+        same(
+            desk.handle(ask(3, "c2", priority=5)),
+            say(3, "c2", "connecting", "C"),
+            queued(3, "c2", 1),
+            told(3, "c1", 2),
+        )
+        assert desk.queue_position("c1") == 2
+
+    def test_drain_follows_priority(self) -> None:
+        """Q1, A5: the freed agent takes the highest priority first."""
+        desk = make_desk(
+            make_settings(),
+            status(0, "a1"),
+            ask(1, "c0"),
+            ask(2, "c1"),
+            ask(3, "c2", priority=5),
+            ask(4, "c3", priority=-1),
+        )
+        out = desk.handle(end(5, "c0"))
+        assert [a.conversation for a in out if isinstance(a, Assign)] == ["c2"]
+
+    def test_equal_priority_by_request(self) -> None:
+        """Q1: equal priorities keep the order of requests."""
+        desk = make_desk(
+            make_settings(),
+            status(0, "a1"),
+            ask(1, "c0"),
+            ask(2, "c1", priority=3),
+            ask(3, "c2", priority=3),
+        )
+        assert [desk.queue_position(c) for c in ("c1", "c2")] == [1, 2]
+
+    def test_priority_with_s3_re_entry(self) -> None:
+        """Q1, Q2, S3: an offer that timed out goes back to its place, behind a higher
+        priority that came later; the freed agent takes that one first."""
+        desk = make_desk(
+            make_settings(service=MANUAL),
+            status(0, "a1"),
+            ask(1, "c1"),  # offered to a1 until 31
+            ask(2, "c2"),  # waits, 1
+            ask(3, "c3", priority=9),  # waits, 1 (c2 moves to 2)
+        )
+        same(
+            desk.handle(tick(31)),
+            withdrawn(31, "c1", "a1", "timeout"),
+            offered(31, "c3", "a1", 61),
+            queued(31, "c1", 1),
+        )
+        assert desk.queue_position("c2") == 2

@@ -35,6 +35,7 @@ from helpers import (
     served_desk,
     status,
     tick,
+    transfer,
 )
 
 
@@ -264,3 +265,60 @@ class TestRuleV3:
                 }
             )
         assert info.value.field == "score"
+
+
+class TestRuleV2OnTimeout:
+    """V2: ``send_on_timeout`` decides whether a user-timeout close sends a card."""
+
+    def test_no_card_after_a_timeout(self) -> None:
+        """V2: with send_on_timeout false, the user timeout closes without a card."""
+        desk = make_desk(
+            make_settings(closure=TIMEOUT, ratings={"send_on_end": True, "send_on_timeout": False}),
+            status(0, "a1"),
+            ask(1, "c1"),
+            agent_says(2, "c1"),
+        )
+        same(
+            desk.handle(tick(62)),
+            say(62, "c1", "timeout_closure", "TO"),
+            closed(62, "c1", "user_timeout"),
+        )
+
+    def test_still_a_card_on_an_ending(self) -> None:
+        """V2: with send_on_timeout false, an ending still sends the card."""
+        desk = make_desk(
+            make_settings(ratings={"send_on_end": True, "send_on_timeout": False}),
+            status(0, "a1"),
+            ask(1, "c1"),
+        )
+        same(
+            desk.handle(end(5, "c1")),
+            say(5, "c1", "end", "E"),
+            closed(5, "c1", "ended_by_user"),
+            card(5, "c1", "R a1", 5 + HOUR),
+        )
+
+
+class TestRuleV3Comment:
+    """V3: the rating's comment goes with the record."""
+
+    def test_comment_recorded(self) -> None:
+        """V3: record_rating carries the comment the event gave."""
+        desk = served_desk()
+        desk.handle(invite(6, "c1", "a1"))
+        same(
+            desk.handle(rate(7, "c1", 5, comment="quick and kind")),
+            recorded(7, "c1", "a1", 5, comment="quick and kind"),
+            say(7, "c1", "rating_submitted", "S 5"),
+        )
+
+    def test_credited_to_the_agent_at_the_card(self) -> None:
+        """V3, X3: after a transfer the card sent before it credits the earlier agent."""
+        desk = served_desk()
+        desk.handle(invite(6, "c1", "a1"))
+        desk.handle(transfer(7, "c1", "a1", to_agent="a2"))
+        same(
+            desk.handle(rate(8, "c1", 4)),
+            recorded(8, "c1", "a1", 4),
+            say(8, "c1", "rating_submitted", "S 4"),
+        )

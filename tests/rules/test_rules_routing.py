@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from deskcore import (
+    Assign,
     Desk,
     Event,
+    assign,
 )
 from helpers import (
     GROUPS,
@@ -41,6 +43,7 @@ from helpers import (
     say,
     status,
     tick,
+    withdrawn,
 )
 
 
@@ -405,3 +408,110 @@ class TestRuleR6:
         out = desk.handle(ask(20, "c2"))
         same_in_order(out[:1], say(20, "c2", "connecting", "C"))
         same(out, say(20, "c2", "connecting", "C"), queued(20, "c2", 1))
+
+
+class TestRuleR5Preferred:
+    """R5: the request's preferred agent comes first when it may serve."""
+
+    def three(self, **sections: dict[str, Any]) -> Desk:
+        """a1, a2, a3 online (a1 idle longest)."""
+        return make_desk(
+            make_settings(**sections), status(0, "a1"), status(1, "a2"), status(2, "a3")
+        )
+
+    def test_chosen_first(self) -> None:
+        """R5: a2 preferred gets it though a1 has been idle longer."""
+        same(
+            self.three().handle(ask(3, "c1", preferred="a2")),
+            say(3, "c1", "connecting", "C"),
+            connected(3, "c1", "a2"),
+        )
+
+    def test_unknown_is_ignored(self) -> None:
+        """R5: an unknown preferred agent is no error and no preference."""
+        out = self.three().handle(ask(3, "c1", preferred="zz"))
+        assert [a.agent for a in out if isinstance(a, Assign)] == ["a1"]
+
+    def test_on_break(self) -> None:
+        """R5: a preferred agent on break does not get it; the R5 order decides."""
+        desk = self.three()
+        desk.handle(status(3, "a2", "break"))
+        out = desk.handle(ask(4, "c1", preferred="a2"))
+        assert [a.agent for a in out if isinstance(a, Assign)] == ["a1"]
+
+    def test_without_room(self) -> None:
+        """R5: a full preferred agent does not get it (capacity 1 in the base settings)."""
+        desk = self.three()
+        desk.handle(ask(3, "c0", preferred="a2"))
+        out = desk.handle(ask(4, "c1", preferred="a2"))
+        assert [a.agent for a in out if isinstance(a, Assign)] == ["a1"]
+
+    def test_outside_the_scope(self) -> None:
+        """R5: a preferred agent outside the chosen group does not get it."""
+        desk = make_desk(
+            make_settings(assignment=GROUPS),
+            status(0, "a1", groups=["sales"]),
+            status(1, "a2", groups=["support"]),
+        )
+        out = desk.handle(ask(2, "c1", "sales", preferred="a2"))
+        assert [a.agent for a in out if isinstance(a, Assign)] == ["a1"]
+
+    def test_lasts_through_re_routes(self) -> None:
+        """R5: the preference holds when the request is routed again after an offer."""
+        desk = make_desk(
+            make_settings(service=MANUAL),
+            status(0, "a1"),
+            status(0, "a2"),
+            ask(1, "c0", preferred="a2"),  # a2 is busy with c0
+            ask(2, "c1", preferred="a2"),  # so c1 is offered to a1
+            end(5, "c0"),  # a2 is free again
+        )
+        same(
+            desk.handle(tick(32)),
+            withdrawn(32, "c1", "a1", "timeout"),
+            offered(32, "c1", "a2", 62),
+        )
+
+    def test_not_after_a_missed_offer(self) -> None:
+        """R5, S3: a preferred agent that let the offer time out is not preferred again."""
+        desk = make_desk(
+            make_settings(service=MANUAL),
+            status(0, "a1"),
+            status(1, "a2"),
+            ask(2, "c1", preferred="a2"),
+        )
+        same(
+            desk.handle(tick(32)),
+            withdrawn(32, "c1", "a2", "timeout"),
+            offered(32, "c1", "a1", 62),
+        )
+
+    def test_assign_policy_agrees(self) -> None:
+        """R5: the pure assign() puts the preferred agent first, marked as such."""
+        desk = self.three(service=MANUAL)
+        decision = assign(desk.agents(), preferred="a3")
+        assert decision.agent == "a3"
+        assert decision.candidates[0].preferred
+        assert "preferred" in decision.describe()
+
+
+class TestRuleR3Request:
+    """R3: request_assignment carries the request's user and group."""
+
+    def test_user_and_group(self) -> None:
+        """R3: both given, both carried."""
+        desk = make_desk(make_settings(assignment=WEBHOOK))
+        same(
+            desk.handle(ask(1, "c1", "vip", user="u1")),
+            say(1, "c1", "connecting", "C"),
+            requested(1, "c1", 11, user="u1", group="vip"),
+        )
+
+    def test_without(self) -> None:
+        """R3: neither given, neither carried."""
+        desk = make_desk(make_settings(assignment=WEBHOOK))
+        same(
+            desk.handle(ask(1, "c1")),
+            say(1, "c1", "connecting", "C"),
+            requested(1, "c1", 11),
+        )

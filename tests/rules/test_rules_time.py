@@ -19,19 +19,26 @@ from deskcore import (
 from helpers import (
     MANUAL,
     accept,
+    agent_says,
+    answer,
     ask,
     at,
+    closed,
     connected,
+    end,
     failed,
     make_desk,
     make_settings,
     offered,
+    queued,
     refused,
+    resumed,
     same,
     same_in_order,
     say,
     status,
     tick,
+    told,
     withdrawn,
 )
 
@@ -170,4 +177,122 @@ class TestRuleT3:
             desk.handle(tick(expires)),
             withdrawn(expires, "c1", "a1", "timeout"),
             offered(expires, "c1", "a1", expires + timedelta(hours=1)),
+        )
+
+
+class TestRuleT4:
+    """T4: ``resumed`` after the host was down."""
+
+    def test_due_before_the_outage_fire_the_rest_move(self) -> None:
+        """T4: a deadline due before ``since`` fires as of its instant; one due during
+        the outage moves later by the downtime."""
+        desk = make_desk(
+            make_settings(
+                service=MANUAL, queue={"max_concurrent": 2}, closure={"user_timeout": "60s"}
+            ),
+            status(0, "a1"),
+            ask(1, "c1"),  # offer until 31
+            accept(2, "c1", "a1"),
+            agent_says(3, "c1"),  # user timeout at 63
+            ask(10, "c2"),  # offer until 40
+        )
+        # Down from 35 to 100: c2's offer (due 40) moves to 105; c1's timeout to 128.
+        same(desk.handle(resumed(100, 35)), offered(100, "c2", "a1", 105))
+        assert desk.handle(tick(104)) == []
+        same(
+            desk.handle(tick(105)),
+            withdrawn(105, "c2", "a1", "timeout"),
+            offered(105, "c2", "a1", 135),
+        )
+        same(
+            desk.handle(tick(128)),
+            say(128, "c1", "timeout_closure", "TO"),
+            closed(128, "c1", "user_timeout"),
+        )
+
+    def test_fires_what_was_due_before_since(self) -> None:
+        """T4: the deadlines due at or before ``since`` fire first, at their instants."""
+        desk = make_desk(make_settings(service=MANUAL), status(0, "a1"), ask(1, "c1"))
+        same(
+            desk.handle(resumed(100, 50)),
+            withdrawn(31, "c1", "a1", "timeout"),
+            offered(31, "c1", "a1", 61),  # offered again at 31 (S3), until 61 ...
+            # ... which is after since: it moves by the downtime, and is sent again
+            offered(100, "c1", "a1", 111),
+        )
+
+    def test_offers_sent_again_in_the_order_made(self) -> None:
+        """T4: each open offer is sent again with its new expiry, oldest offer first."""
+        desk = make_desk(
+            make_settings(service=MANUAL, queue={"max_concurrent": 3}),
+            status(0, "a2"),
+            status(0, "a1"),
+            ask(1, "c9"),
+            ask(2, "c1"),
+        )
+        out = desk.handle(resumed(20, 10))
+        assert [(a.conversation, a.expires_at) for a in out] == [  # type: ignore[attr-defined]
+            ("c9", at(41)),
+            ("c1", at(42)),
+        ]
+
+    def test_since_before_the_last_event_is_an_error(self) -> None:
+        """T4, E1: ``since`` earlier than the desk's last event."""
+        desk = make_desk(make_settings(), status(10, "a1"))
+        assert refused(desk, resumed(20, 5)).field == "since"
+
+    def test_since_after_at_is_an_error(self) -> None:
+        """T4, E1: ``since`` later than ``at``."""
+        with pytest.raises(EventError) as caught:
+            resumed(5, 10)
+        assert caught.value.field == "since"
+
+    def test_nothing_else_happens(self) -> None:
+        """T4: no break for offers nobody saw, no timeout for the downtime, no queue move."""
+        desk = make_desk(
+            make_settings(
+                service={**MANUAL, "break_on_timeout": True},
+                closure={"user_timeout": "60s", "reminder": "30s"},
+                queue={"update_interval": "20s"},
+                assignment={"strategy": "webhook", "webhook_timeout": "10s"},
+            ),
+            status(0, "a1"),
+            ask(1, "c1"),  # awaiting an answer until 11
+        )
+        same(desk.handle(resumed(500, 2)), [])
+        same(desk.handle(answer(505, "c1", agents=["a1"])), offered(505, "c1", "a1", 535))
+
+    def test_pending_offer_reminder_queue_prompt_and_webhook(self) -> None:
+        """T4: an offer, a user timeout with its reminder, a queue prompt update and a
+        webhook answer pending together all move by the downtime."""
+        desk = make_desk(
+            make_settings(
+                service=MANUAL,
+                assignment={"strategy": "webhook", "webhook_timeout": "10s"},
+                queue={"max_concurrent": 1, "update_interval": "20s"},
+                closure={"user_timeout": "60s", "reminder": "30s"},
+            ),
+            status(0, "a1"),
+            ask(1, "c1"),
+            answer(1, "c1", agents=["a1"]),  # offer to a1 until 31
+            accept(2, "c1", "a1"),
+            agent_says(3, "c1"),  # reminder at 33, user timeout at 63
+            ask(4, "c2"),
+            answer(4, "c2", agents=["a1"]),  # waits, position 1
+            ask(5, "c3"),
+            answer(5, "c3", agents=["a1"]),  # waits, position 2
+            ask(6, "c4"),  # awaits an answer until 16
+            end(7, "c2"),  # c3 moves to 1: its update is held back until 25 (5 + 20)
+        )
+        same(desk.handle(resumed(100, 8)), [])  # no open offer; everything moves by 92
+        same(desk.handle(tick(107)), [])
+        same(desk.handle(tick(108)), queued(108, "c4", 1))  # the webhook timeout (16 + 92)
+        same(desk.handle(tick(117)), told(117, "c3", 1))  # the held-back update (25 + 92)
+        reminder = "This chat will close in 1 minutes unless you reply."
+        same(desk.handle(tick(125)), say(125, "c1", "timeout_reminder", reminder))  # 33 + 92
+        same(
+            desk.handle(tick(155)),  # the user timeout (63 + 92); a1 then takes c3
+            say(155, "c1", "timeout_closure", "TO"),
+            closed(155, "c1", "user_timeout"),
+            offered(155, "c3", "a1", 185),
         )
