@@ -5,6 +5,7 @@ Each defect an adversarial run found has its minimal reproduction here.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -18,10 +19,22 @@ from deskcore import (
     SnapshotError,
     Tick,
     action_to_json,
+    dump_settings,
     load_settings,
 )
 from deskcore._show import show, show_list
-from helpers import accept, ask, assigned, at, make_desk, make_settings, refused, same, status, tick
+from helpers import (
+    accept,
+    ask,
+    assigned,
+    at,
+    make_desk,
+    make_settings,
+    refused,
+    same,
+    status,
+    tick,
+)
 
 LAST = datetime.max.replace(tzinfo=UTC)
 
@@ -262,3 +275,85 @@ class TestMachineIndependence:
         """The machine's own 'localtime' is refused as a zone name."""
         with pytest.raises(SettingsError, match="IANA time zone name"):
             load_settings({"working_hours": {"timezone": "localtime"}})
+
+
+class TestBeyondTheSeedSettings:
+    """The new keys: their errors named by path, all reported together."""
+
+    def test_all_faults_together(self) -> None:
+        """A reminder too long, a malformed tag, tags alike but for case, an unknown text
+        key and an unknown reason: each named by its path, in one error."""
+        document = {
+            "prompts": {"reasons": {"queue_ful": "full"}},
+            "closure": {"user_timeout": "5m", "reminder": "5m"},
+            "languages": {
+                "ko": {"prompts": {"welcom": "hi"}},
+                "KO": {},
+                "ko_KR": {},
+            },
+        }
+        with pytest.raises(SettingsError) as caught:
+            load_settings(document)
+        assert [path for path, _ in caught.value.errors] == [
+            "prompts.reasons.queue_ful",
+            "closure.reminder",
+            "languages.ko.prompts.welcom",
+            "languages.KO",
+            "languages.ko_KR",
+        ]
+
+    def test_reminder_needs_a_user_timeout(self) -> None:
+        """C4: a reminder without a user timeout has nothing to remind of."""
+        with pytest.raises(SettingsError, match=r"needs closure\.user_timeout"):
+            load_settings({"closure": {"reminder": "1m"}})
+
+    def test_texts_checked_like_the_base(self) -> None:
+        """P4: a language's text offers the variables of its base text, no others."""
+        with pytest.raises(SettingsError, match=r"languages\.ko\.queue\.prompt"):
+            load_settings({"languages": {"ko": {"queue": {"prompt": "$AgentName"}}}})
+
+    def test_reason_texts_have_no_variables(self) -> None:
+        """P5: a reason text is a template without variables."""
+        with pytest.raises(SettingsError, match=r"prompts\.reasons\.queue_full"):
+            load_settings({"prompts": {"reasons": {"queue_full": "$Position"}}})
+
+    def test_round_trip(self) -> None:
+        """dump_settings writes the new keys so that they load back equal."""
+        settings = load_settings(
+            {
+                "prompts": {"transferring": "T", "reasons": {"queue_full": "full"}},
+                "service": {"reassign_after": 0},
+                "closure": {"user_timeout": "10m", "reminder": "2m"},
+                "ratings": {"send_on_timeout": False},
+                "languages": {"zh-Hant": {"closure": {"reminder_message": "$Minutes"}}},
+            }
+        )
+        assert load_settings(dump_settings(settings)) == settings
+
+
+class TestFormatOneSnapshots:
+    """A snapshot taken before format 2 still restores."""
+
+    def test_restores_with_defaults(self) -> None:
+        """Format 1 lacked languages, priorities, reminders and reassignment: they take
+        their defaults, and the desk goes on as the old one would."""
+        desk = make_desk(make_settings(), status(0, "a1"), ask(1, "c1"), ask(2, "c2"))
+        data = desk.snapshot()
+        old = json.loads(json.dumps(data))
+        old["format"] = 1
+        for agent in old["agents"]:
+            del agent["reassign"]
+        for conv in old["conversations"]:
+            for key in ("user", "language", "priority", "preferred"):
+                del conv[key]
+            conv["timers"] = conv["timers"][:5]
+        restored = Desk.restore(make_settings(), old)
+        assert restored.snapshot() == data
+        assert restored.handle(tick(3)) == desk.handle(tick(3))
+
+    def test_other_formats_are_named(self) -> None:
+        """A format this version does not read is refused, naming both."""
+        desk = make_desk(make_settings(), status(0, "a1"))
+        data = {**desk.snapshot(), "format": 3}
+        with pytest.raises(SnapshotError, match="snapshot format 3 is not 1 or 2"):
+            Desk.restore(make_settings(), data)

@@ -101,6 +101,8 @@ class DeskMachine(RuleBasedStateMachine):
         self.settings = DeskSettings()
         self.document: dict[str, Any] = {}
         self.pending: DeskSettings | None = None  # given to update_settings, not yet in force
+        self.switching = False  # the current step switched settings
+        self.before = self.settings
         self.first_settings = DeskSettings()
         self.now = START
         self.log: list[Event | DeskSettings] = []
@@ -168,7 +170,11 @@ class DeskMachine(RuleBasedStateMachine):
                 return
             raise AssertionError("the twin accepted an event the desk refused") from None
         assert self.twin.handle(event) == actions  # D1
-        if self.pending is not None:  # in force from this event on
+        # New settings are in force from this event on; deadlines due before it fired
+        # under the old ones, so in this step an agent's room is the larger of both.
+        self.switching = self.pending is not None
+        self.before = self.settings
+        if self.pending is not None:
             self.settings, self.pending = self.pending, None
         self.check_decisions(actions)
         self.log.append(event)
@@ -191,6 +197,14 @@ class DeskMachine(RuleBasedStateMachine):
     def capacity(self, agent: ModelAgent) -> int:
         """The agent's capacity (A2)."""
         default = self.settings.queue.max_concurrent
+        return default if agent.capacity is None else agent.capacity
+
+    def room(self, agent: ModelAgent) -> int:
+        """The capacity an action of this step may fill: in a step that switches settings,
+        the larger of the old and the new."""
+        default = self.settings.queue.max_concurrent
+        if self.switching:
+            default = max(default, self.before.queue.max_concurrent)
         return default if agent.capacity is None else agent.capacity
 
     def apply(self, event: Event, actions: list[Action]) -> None:
@@ -242,7 +256,7 @@ class DeskMachine(RuleBasedStateMachine):
             agent = self.agents[action.agent]
             if not (isinstance(action, Assign) and conv.state is S.OFFERED):
                 assert agent.status is AgentState.ONLINE, f"{action.agent} is not online"
-                assert agent.load < self.capacity(agent), f"{action.agent} has no room"
+                assert agent.load < self.room(agent), f"{action.agent} has no room"
                 assert action.agent not in conv.declined, "S4: offered again after a decline"
                 agent.load += 1
             conv.state = S.OFFERED if isinstance(action, Offer) else S.SERVED

@@ -95,13 +95,14 @@ class Desk:
     def update_settings(self, settings: DeskSettings) -> None:
         """Run with ``settings`` from the next event on.
 
-        Deadlines already set keep their instants. Agents whose capacity grows take
-        waiting users at the next event (A5).
+        The switch happens in the next event's step, after the deadlines due before that
+        event have fired under the old settings (T2); the event is checked and handled
+        under the new ones, and then agents with room take waiting users (A5). Deadlines
+        already set keep their instants.
         """
         if not isinstance(settings, DeskSettings):
             raise TypeError(f"settings must be a DeskSettings, got {show(settings)}")
-        self._engine.configure(settings)
-        self._engine.rebalance = True
+        self._engine.update(settings)
 
     # -- views -------------------------------------------------------------------------------
 

@@ -340,23 +340,43 @@ def reply_deadline(since: T | None, timeout: timedelta | int | None) -> T | None
 
 @attrs.frozen(kw_only=True)
 class ClosureDecision:
-    """Whether a conversation closes at ``now``, why, and when it will (or did) close."""
+    """Whether a conversation closes at ``now``, why, and when it will (or did) close;
+    with ``closure.reminder``, when the reminder is (or was) due and whether it is due by
+    ``now`` (C4), with its ``$Minutes``."""
 
     close: bool
     reason: CloseReason | None
     at: datetime | None
+    remind: bool = False
+    remind_at: datetime | None = None
+    minutes: int | None = None
 
 
 def should_close(
     conversation: ConversationView, settings: DeskSettings, now: datetime
 ) -> ClosureDecision:
-    """Whether a served conversation closes at ``now`` by the user timeout (C1), and when."""
+    """Whether a served conversation closes at ``now`` by the user timeout (C1), and when;
+    and whether its reminder is due (C4).
+
+    A host sends the reminder once ``remind`` is true (before the closure) and closes
+    when ``close`` is; ``minutes`` is what the reminder's ``$Minutes`` shows at ``now``.
+    """
     require_aware(now, "now")
     if conversation.state is not ConversationState.SERVED:
         return ClosureDecision(close=False, reason=None, at=None)
     due = reply_deadline(conversation.awaiting_reply_since, settings.closure.user_timeout)
     if due is None:
         return ClosureDecision(close=False, reason=None, at=None)
+    closing = due <= now
+    reminder = settings.closure.reminder
+    remind_at = None if reminder is None else due - reminder
+    remind = remind_at is not None and remind_at <= now and not closing
+    left = -(-(due - now) // timedelta(minutes=1)) if remind else None
     return ClosureDecision(
-        close=due <= now, reason=CloseReason.USER_TIMEOUT if due <= now else None, at=due
+        close=closing,
+        reason=CloseReason.USER_TIMEOUT if closing else None,
+        at=due,
+        remind=remind,
+        remind_at=remind_at,
+        minutes=left,
     )

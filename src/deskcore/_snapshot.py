@@ -494,10 +494,13 @@ def _load(engine: Engine, data: object) -> None:
     if not isinstance(data, dict):
         _fail("", f"a snapshot is an object, got {show(data)}")
     version = data.get("format")
-    if version != FORMAT or isinstance(version, bool):
+    if version not in (1, FORMAT) or isinstance(version, bool):
         _fail(
-            "format", f"snapshot format {show(version)} is not {FORMAT}, which this version reads"
+            "format",
+            f"snapshot format {show(version)} is not 1 or {FORMAT}, which this version reads",
         )
+    if version == 1:
+        data = _upgrade(data)
     top = _table(data, "", TOP_KEYS, frozenset({"settings_before"}))
     now_value = top["now"]
     now = None if now_value is None else _instant(now_value, "now")
