@@ -50,10 +50,13 @@ from deskcore import (
     Party,
     RatingInvited,
     RatingSubmitted,
+    Release,
     RequestAssignment,
+    Resumed,
     RoutingFailed,
     SetAgentStatus,
     Tick,
+    Transfer,
     Unset,
     UserEntered,
     UserMessage,
@@ -86,7 +89,8 @@ class ModelConv:
     agent: str | None = None
     group: str | None = None
     scope: frozenset[str] | str | None = None  # a group name, a set of agents, or "*"
-    request: tuple[datetime, int] | None = None
+    request: tuple[int, datetime, int] | None = None  # (-priority, instant, order) (Q1)
+    priority: int = 0
     declined: set[str] = field(default_factory=set)
     position: int | None = None
 
@@ -121,6 +125,9 @@ class DeskMachine(RuleBasedStateMachine):
         user_timeout=st.sampled_from([None, 120]),
         break_on_timeout=st.booleans(),
         send_on_end=st.booleans(),
+        reassign_after=st.sampled_from([None, 0, 60]),
+        reminder=st.booleans(),
+        send_on_timeout=st.booleans(),
     )
     def configure(
         self,
@@ -133,6 +140,9 @@ class DeskMachine(RuleBasedStateMachine):
         user_timeout: int | None,
         break_on_timeout: bool,
         send_on_end: bool,
+        reassign_after: int | None,
+        reminder: bool,
+        send_on_timeout: bool,
     ) -> None:
         """Build the desk from generated settings."""
         queue: dict[str, Any] = {"max_concurrent": max_concurrent, "update_interval": interval}
@@ -143,17 +153,31 @@ class DeskMachine(RuleBasedStateMachine):
         closure: dict[str, Any] = {"retention": "30d"}
         if user_timeout is not None:
             closure["user_timeout"] = user_timeout
+            if reminder:
+                closure["reminder"] = user_timeout // 3
+        service: dict[str, Any] = {
+            "mode": mode,
+            "accept_timeout": 30,
+            "break_on_timeout": break_on_timeout,
+        }
+        if reassign_after is not None:
+            service["reassign_after"] = reassign_after
+        ratings = {"send_on_end": send_on_end, "send_on_timeout": send_on_timeout}
         document = {
             "assignment": {"strategy": strategy, "groups": list(GROUPS), "webhook_timeout": 20},
-            "service": {"mode": mode, "accept_timeout": 30, "break_on_timeout": break_on_timeout},
+            "service": service,
             "queue": queue,
             "closure": closure,
-            "ratings": {"send_on_end": send_on_end, "validity": "10m"},
+            "ratings": {**ratings, "validity": "10m"},
+            "languages": {"ko": {"prompts": {"connected": "ko $AgentName"}}},
         }
         self.document = document
         self.settings = self.first_settings = load_settings(document)
         self.desk = Desk(self.settings)
         self.twin = Desk(self.settings, explain=True)
+        # Three agents start online, so that most runs route, offer, serve and transfer.
+        for agent, groups in (("a1", ("g1",)), ("a2", ("g1", "g2")), ("a3", ("g2",))):
+            self.send(AgentStatusChanged(at=self.now, agent=agent, status="online", groups=groups))
 
     # -- driving ---------------------------------------------------------------------------
 
@@ -223,7 +247,8 @@ class DeskMachine(RuleBasedStateMachine):
             conv = self.convs[event.conversation]
             if conv.state is S.NEW and any(not _is_failure_only(a) for a in actions):
                 self.order += 1
-                conv.request = (event.at, self.order)
+                conv.priority = event.priority
+                conv.request = (-event.priority, event.at, self.order)
                 conv.group = event.group
                 strategy = self.settings.assignment.strategy
                 conv.scope = event.group if strategy == "user_choice" else "*"
@@ -240,6 +265,10 @@ class DeskMachine(RuleBasedStateMachine):
             isinstance(a, WithdrawOffer) and a.reason == "declined" for a in actions
         ):
             self.convs[event.conversation].declined.add(event.agent)
+        if isinstance(event, Transfer) and any(isinstance(a, Release) for a in actions):
+            conv = self.convs[event.conversation]
+            conv.declined.add(event.agent)  # X3: as if it had declined (S4)
+            conv.scope = frozenset({event.to_agent}) if event.to_agent else event.to_group
         for action in actions:
             self.follow(action)
 
@@ -252,6 +281,8 @@ class DeskMachine(RuleBasedStateMachine):
         if conv_id is None or conv_id not in self.convs:
             return
         conv = self.convs[conv_id]
+        if isinstance(action, Offer) and conv.state is S.OFFERED and conv.agent == action.agent:
+            return  # T4: an open offer sent again
         if isinstance(action, Offer | Assign):
             agent = self.agents[action.agent]
             if not (isinstance(action, Assign) and conv.state is S.OFFERED):
@@ -265,6 +296,12 @@ class DeskMachine(RuleBasedStateMachine):
         elif isinstance(action, WithdrawOffer):
             self.agents[action.agent].load -= 1
             conv.state, conv.agent = S.NEW, None
+        elif isinstance(action, Release):  # X3, A6: a request made now, in its scope
+            assert conv.state is S.SERVED and conv.agent == action.agent
+            self.agents[action.agent].load -= 1
+            conv.state, conv.agent = S.NEW, None
+            self.order += 1
+            conv.request = (-conv.priority, action.at, self.order)
         elif isinstance(action, Enqueue):
             conv.state, conv.position = S.WAITING, action.position
         elif isinstance(action, RoutingFailed):
@@ -307,10 +344,58 @@ class DeskMachine(RuleBasedStateMachine):
         """A user opens a conversation (P1)."""
         self.send(UserEntered(at=self.now, conversation=conv, user=f"u-{conv}"))
 
-    @rule(conv=st.sampled_from(CONVS), group=st.sampled_from([*GROUPS, None, "nope"]))
-    def request(self, conv: str, group: str | None) -> None:
-        """A user asks for an agent (R1–R6)."""
-        self.send(AgentRequested(at=self.now, conversation=conv, group=group))
+    @rule(
+        conv=st.sampled_from(CONVS),
+        group=st.sampled_from([*GROUPS, None, "nope"]),
+        priority=st.sampled_from([0, 0, 1, 5, -2]),
+        preferred=st.sampled_from([None, None, *AGENTS, "ghost"]),
+        language=st.sampled_from([None, "ko-KR", "en"]),
+    )
+    def request(
+        self,
+        conv: str,
+        group: str | None,
+        priority: int,
+        preferred: str | None,
+        language: str | None,
+    ) -> None:
+        """A user asks for an agent (R1–R6), maybe with a priority and a preferred agent."""
+        self.send(
+            AgentRequested(
+                at=self.now,
+                conversation=conv,
+                group=group,
+                priority=priority,
+                preferred_agent=preferred,
+                language=language,
+            )
+        )
+
+    @rule(
+        data=st.data(),
+        to_agent=st.sampled_from([None, *AGENTS]),
+        group=st.sampled_from(GROUPS),
+    )
+    def transfer(self, data: st.DataObject, to_agent: str | None, group: str) -> None:
+        """The serving agent (or another) hands a conversation on (X1–X3)."""
+        conv = data.draw(st.sampled_from(CONVS))
+        agent = self.convs[conv].agent if conv in self.convs else None
+        agent = agent or data.draw(st.sampled_from(AGENTS))
+        if agent not in self.agents:
+            return
+        to_group = None if to_agent is not None else group
+        self.send(
+            Transfer(
+                at=self.now, conversation=conv, agent=agent, to_agent=to_agent, to_group=to_group
+            )
+        )
+
+    @rule(down=st.integers(0, 200))
+    def resumed(self, down: int) -> None:
+        """The host was down for a while (T4)."""
+        since = self.now
+        self.now += timedelta(seconds=down)
+        self.send(Resumed(at=self.now, since=since))
 
     @rule(
         conv=st.sampled_from(CONVS),
@@ -487,7 +572,7 @@ def _is_failure_only(action: Action) -> bool:
 
 
 DeskMachine.TestCase.settings = hsettings(
-    max_examples=int(os.environ.get("DESK_MACHINE_EXAMPLES", "150")),
+    max_examples=int(os.environ.get("DESK_MACHINE_EXAMPLES", "300")),
     stateful_step_count=40,
     deadline=None,
 )
