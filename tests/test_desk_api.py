@@ -368,6 +368,43 @@ class TestReplayCommand:
         )
         return path
 
+    def test_write_expect_records_a_golden_file(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """--write-expect records every event's actions (and errors) as expect blocks,
+        keeping the file's own keys; the result passes check, and fails it once the
+        desk behaves otherwise."""
+        source = self.scenario(
+            tmp_path,
+            [
+                {
+                    "at": "2026-03-02T09:00:00Z",
+                    "type": "agent_status",
+                    "agent": "a1",
+                    "status": "online",
+                },
+                {"at": "2026-03-02T09:00:01Z", "type": "agent_requested", "conversation": "c1"},
+                {"at": "2026-03-02T09:00:00Z", "type": "tick"},
+            ],
+        )
+        golden = tmp_path / "golden.json"
+        assert main(["replay", str(source), "--write-expect", str(golden)]) == 0
+        data = json.loads(golden.read_text(encoding="utf-8"))
+        assert data["name"] == "n"
+        assert [block.get("error", False) for block in data["expect"]] == [False, False, True]
+        assert [len(block.get("actions", [])) for block in data["expect"]] == [0, 3, 0]
+        assert main(["check", str(golden)]) == 0
+        data["settings"] = {"prompts": {"connecting": "Wait..."}}
+        golden.write_text(json.dumps(data), encoding="utf-8")
+        assert main(["check", str(golden)]) == 1
+        out = capsys.readouterr().out
+        assert "send_prompt.text: expected 'Connecting you to an agent...', got 'Wait...'" in out
+        log, desk = tmp_path / "log.jsonl", tmp_path / "desk.toml"
+        log.write_text("")
+        desk.write_text("")
+        assert main(["replay", str(log), "--settings", str(desk), "--write-expect", "x"]) == 2
+        assert "needs a scenario file" in capsys.readouterr().err
+
     def test_replay_prints_json_lines(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:

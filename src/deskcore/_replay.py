@@ -28,7 +28,14 @@ from ._scenario import Expectation, Scenario, ScenarioError, load_scenario
 from ._settings import DeskSettings
 from ._show import cut, show
 
-__all__ = ["ReplayLine", "add_commands", "check_scenario", "describe", "replay"]
+__all__ = [
+    "ReplayLine",
+    "add_commands",
+    "check_scenario",
+    "describe",
+    "recorded_expectations",
+    "replay",
+]
 
 TIME_KEYS = frozenset({"at", "expires_at", "due_at", "next_open"})
 Json = dict[str, Any]
@@ -233,6 +240,29 @@ def describe(line: ReplayLine) -> str:
     return f"#{line.event:<3} {at:<21} {kind:<17} {details}{said}"
 
 
+def recorded_expectations(scenario: Scenario) -> list[dict[str, Any]]:
+    """The scenario's replay as ``expect`` blocks: for each event, exactly its actions
+    (without the ``event`` key), or ``"error": true``. Recorded, reviewed and committed,
+    they make the scenario a golden file."""
+    by_event: dict[int, list[Json]] = {index: [] for index in range(len(scenario.events))}
+    for line in replay(scenario.settings, scenario.events):
+        by_event[line.event].append(line.data)
+    blocks: list[dict[str, Any]] = []
+    for index, actions in by_event.items():
+        if any(action.get("type") == "error" for action in actions):
+            blocks.append({"event": index, "error": True})
+        else:
+            blocks.append({"event": index, "actions": actions})
+    return blocks
+
+
+def _write_expect(path: Path, scenario: Scenario, target: Path) -> None:
+    """Write the scenario file again with its recorded expectations."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["expect"] = recorded_expectations(scenario)
+    target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
 def _run_replay(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
@@ -252,6 +282,12 @@ def _run_replay(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         print(f"{args.file}: cannot read: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 2
+    if args.write_expect is not None:
+        if args.settings is not None:
+            print("--write-expect needs a scenario file, not an event log", file=sys.stderr)
+            return 2
+        _write_expect(path, scenario, Path(args.write_expect))
+        return 0
     status = 0
     for line in replay(settings, events):
         if line.data.get("type") == "error":
@@ -314,6 +350,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         choices=("json", "text"),
         default="json",
         help="json: one JSON object a line; text: readable lines",
+    )
+    run.add_argument(
+        "--write-expect",
+        metavar="OUT",
+        help="write the scenario to OUT with its actions recorded as expect blocks",
     )
     run.set_defaults(run=_run_replay)
     check = commands.add_parser("check", help="run scenarios and compare with their expect blocks")
