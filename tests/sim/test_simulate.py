@@ -912,3 +912,89 @@ class TestCommandLine:
     def test_quiet_short_runs(self) -> None:
         """Short runs print no progress."""
         assert cli(*self.FLAGS)[2] == ""
+
+
+BEYOND_SETTINGS = """
+[assignment]
+strategy = "user_choice"
+groups = ["billing", "sales"]
+
+[service]
+reassign_after = "2m"
+
+[queue]
+max_concurrent = 2
+
+[closure]
+user_timeout = "4m"
+reminder = "1m"
+
+[languages.ko.prompts]
+welcome = "안녕하세요"
+"""
+
+BEYOND_WORKLOAD = {
+    "start": "2026-03-02T08:00:00Z",
+    "length": "6h",
+    "arrivals": {"rate": 50},
+    "users": {
+        "patience": "10m",
+        "enter": True,
+        "silent": 0.3,
+        "groups": {"billing": 1, "sales": 1},
+        "priorities": {"0": 9, "5": 1},
+        "languages": {"ko": 1, "en": 3},
+    },
+    "handling": {"time": "6m", "messages": 2, "transfers": 0.2, "to_agent": 0.5},
+    "agents": {
+        "dropouts": 0.3,
+        "dropout_time": "10m",
+        "teams": [{"name": "a", "count": 8, "groups": ["billing", "sales"]}],
+    },
+}
+
+
+class TestBeyondTheSeed:
+    """Transfers, agents dropping out mid-shift, priorities and languages in a run."""
+
+    def test_counted_in_the_report(self) -> None:
+        """The report counts transfers, reassignments and reminders; every request is
+        still served, abandoned, failed or unfinished exactly once."""
+        report = simulate(load_settings(BEYOND_SETTINGS), load_workload(BEYOND_WORKLOAD), Random(4))
+        assert report.transfers > 20
+        assert report.reassignments > 0
+        assert report.reminders > 0
+        assert report.prompts["transferring"] >= report.transfers
+        assert report.served <= report.requests
+        assert balance(report) == 0
+        text = report.format()
+        assert "transfers" in text and "reminders" in text
+
+    def test_priorities_and_languages_reach_the_desk(self) -> None:
+        """Users' priorities and languages go with their requests: the Korean welcome is
+        sent, and some requests carry a priority."""
+        simulation = Simulation(
+            load_settings(BEYOND_SETTINGS), load_workload(BEYOND_WORKLOAD), Random(4)
+        )
+        seen: list[Any] = []
+
+        class Spy(Engine):
+            def apply(
+                self, now: int, code: int, conversation: str | None, agent: str | None, arg: Any
+            ) -> list[RawAction]:
+                if code == REQUESTED:
+                    seen.append(arg)
+                return super().apply(now, code, conversation, agent, arg)
+
+        simulation.engine = Spy(simulation.settings)
+        report = simulation.run()
+        assert {priority for _g, _u, _l, priority, _p in seen} == {0, 5}
+        assert {language for _g, _u, language, _pr, _p in seen} == {"ko", "en"}
+        assert report.prompts["welcome"] > 0
+
+    def test_workload_checks(self) -> None:
+        """Priorities must be integers and languages BCP 47 tags."""
+        with pytest.raises(SettingsError, match="priorities are integers"):
+            load_workload({"users": {"priorities": {"high": 1}}})
+        with pytest.raises(SettingsError, match="BCP 47"):
+            load_workload({"users": {"languages": {"ko_KR": 1}}})

@@ -96,6 +96,9 @@ class Report:
     rating_cards: int
     ratings: Mapping[str, int]
     events: int
+    transfers: int = 0
+    reassignments: int = 0
+    reminders: int = 0
     agent_utilisation: Mapping[str, float] = attrs.field(repr=False)
     timeline: tuple[tuple[float, int, int, int], ...] = attrs.field(repr=False)
     waits_s: tuple[float, ...] = attrs.field(repr=False)
@@ -185,7 +188,12 @@ class Report:
             add("offers", f"{self.offers:,}")
             for key, count in self.withdrawn.items():
                 add(f"  withdrawn: {key}", f"{count:,}")
+        if self.transfers or self.reassignments:
+            add("transfers", f"{self.transfers:,}")
+            add("reassigned", f"{self.reassignments:,}  (from agents gone offline)")
         counts("closed", self.closes)
+        if self.reminders:
+            add("reminders", f"{self.reminders:,}")
         counts("prompts sent", self.prompts)
         if self.rejected:
             counts("rejected", self.rejected)

@@ -52,6 +52,8 @@ from .._actions import (
     RatingCard,
     RecordRating,
     Rejected,
+    Release,
+    ReleaseReason,
     RequestAssignment,
     RoutingFailed,
     SendPrompt,
@@ -78,9 +80,38 @@ from .._raw import (
 from .._raw import (
     FAILED as ROUTING_FAILED,
 )
+from .._raw import (
+    TRANSFER as TRANSFER_EVENT,
+)
 from .._settings import DeskSettings, Strategy
 from .._show import show
 from .._time import from_us, span_us, to_us
+from ._host import (
+    ABANDON,
+    ACCEPT,
+    ANSWER,
+    ARRIVE,
+    CLOSED,
+    DECLINE,
+    DROP,
+    FAILED,
+    FINISH,
+    LEAVE,
+    OFFERED,
+    RATE,
+    REJOIN,
+    REPLY,
+    RETURN,
+    ROUTING,
+    SERVED,
+    SHIFT,
+    TRANSFER,
+    UNSERVED,
+    WAITING,
+    WRITE,
+    HostAgent,
+    HostConv,
+)
 from ._report import Report
 from ._shifts import check_fit, shift_changes
 from ._tally import AgentTime, Tally, overlap
@@ -106,76 +137,6 @@ class Driven(Protocol):
 _HOUR = 3_600_000_000
 _DRAIN = 24 * _HOUR  # the longest the run goes on after the last arrival
 PROGRESS_EVERY = 8192  # host events between progress calls
-
-# Host event kinds.
-ARRIVE, SHIFT, RETURN, ACCEPT, DECLINE, ABANDON, WRITE, REPLY, FINISH, LEAVE, RATE, ANSWER = range(
-    12
-)
-# Where a conversation stands, as the host sees it.
-ROUTING, WAITING, OFFERED, SERVED, FAILED, CLOSED = range(6)
-_UNSERVED = (ROUTING, WAITING, OFFERED)
-
-
-class _Conv:
-    __slots__ = (
-        "agent",
-        "assigned",
-        "card",
-        "closed",
-        "counted",
-        "handle",
-        "id",
-        "offer",
-        "pending",
-        "queued",
-        "request",
-        "silent",
-        "state",
-    )
-
-    def __init__(self, conv_id: str, request: int, counted: bool) -> None:
-        self.id = conv_id
-        self.request = request
-        self.counted = counted
-        self.state = ROUTING
-        self.queued = False
-        self.agent = ""
-        self.assigned = 0
-        self.handle = 0
-        self.offer = 0  # bumped by every offer and withdrawal: the token of an answer
-        self.silent = False
-        self.pending = False  # a rating is on its way
-        self.card = 0  # when its latest rating card expires
-        self.closed: int | None = None
-
-
-class _Agent:
-    __slots__ = (
-        "busy",
-        "busy_since",
-        "capacity",
-        "epoch",
-        "id",
-        "known",
-        "load",
-        "online",
-        "served",
-        "since",
-        "status",
-    )
-
-    def __init__(self, agent_id: str, capacity: int) -> None:
-        self.id = agent_id
-        self.capacity = capacity
-        self.status = AgentState.OFFLINE
-        self.since = 0  # when the status began
-        self.online = 0  # online time in the window (us)
-        self.busy = 0  # time with a conversation in the window (us)
-        self.busy_since = 0
-        self.load = 0  # conversations it serves
-        self.served = 0  # conversation-time in the window (us)
-        self.epoch = 0  # bumped by every shift change: the token of a return from break
-        self.known = False
 
 
 class Simulation:
@@ -206,11 +167,11 @@ class Simulation:
         """The engine the simulation drives."""
         self._heap: list[tuple[int, int, int, Any, int]] = []
         self._order = itertools.count()
-        self._convs: dict[str, _Conv] = {}
-        self._closed: list[_Conv] = []
-        self._agents: dict[str, _Agent] = {}
+        self._convs: dict[str, HostConv] = {}
+        self._closed: list[HostConv] = []
+        self._agents: dict[str, HostAgent] = {}
         self._roster = workload.agents.roster()
-        self._teams: list[list[_Agent]] = []
+        self._teams: list[list[HostAgent]] = []
         self._now = 0
         self._count = 0
         self._open = 0
@@ -234,6 +195,7 @@ class Simulation:
             Rejected: self._on_rejected,
             SetAgentStatus: self._on_status,
             RequestAssignment: self._on_request,
+            Release: self._on_release,
         }
         self._build_samplers()
 
@@ -256,6 +218,11 @@ class Simulation:
         groups = workload.users.groups
         self._groups = [group for group, _weight in groups]
         self._group_weights = list(itertools.accumulate(weight for _group, weight in groups))
+        self._priorities = _choices(users.priorities)
+        self._languages = _choices(users.languages)
+        self._transfers = workload.handling.transfers
+        self._dropouts = agents.dropouts / _HOUR
+        self._dropout_time = agents.dropout_time.sampler(rng)
         strategy = settings.assignment.strategy
         self._choose_group = strategy is Strategy.USER_CHOICE
         self._zone = zoneinfo.ZoneInfo(workload.timezone)
@@ -288,6 +255,9 @@ class Simulation:
             self._leave,
             self._rate_conversation,
             self._answer,
+            self._transfer,
+            self._drop,
+            self._rejoin,
         )
         turns, every = 0, PROGRESS_EVERY
         end, length = self._end, self._end - self._start
@@ -345,7 +315,7 @@ class Simulation:
                 self._forget(conv)
             closed.clear()
 
-    def _forget(self, conv: _Conv) -> None:
+    def _forget(self, conv: HostConv) -> None:
         """Drop a closed conversation once no rating of it is on its way."""
         if conv.state == CLOSED and not conv.pending:
             del self._convs[conv.id]
@@ -359,7 +329,7 @@ class Simulation:
             members = []
             for number in range(1, team.count + 1):
                 agent_id = f"{team.name}-{number:04d}"
-                agent = _Agent(agent_id, capacity if team.capacity is None else team.capacity)
+                agent = HostAgent(agent_id, capacity if team.capacity is None else team.capacity)
                 self._agents[agent_id] = agent
                 members.append(agent)
             self._teams.append(members)
@@ -383,20 +353,23 @@ class Simulation:
             self._set_status(agent, status)
             self._send(STATUS, None, agent.id, change)
 
-    def _return(self, agent: _Agent, epoch: int) -> None:
+    def _return(self, agent: HostAgent, epoch: int) -> None:
         """An agent the desk put on break comes back, unless its shift moved on."""
         if agent.epoch != epoch or agent.status is not AgentState.BREAK:
             return
         self._set_status(agent, AgentState.ONLINE)
         self._send(STATUS, None, agent.id, (AgentState.ONLINE, UNSET, UNSET, UNSET))
 
-    def _set_status(self, agent: _Agent, status: AgentState) -> None:
+    def _set_status(self, agent: HostAgent, status: AgentState) -> None:
         now = self._now
         if agent.status is AgentState.ONLINE:
             agent.online += overlap(agent.since, now, self._from, self._end)
             self.tally.online -= 1
         if status is AgentState.ONLINE:
             self.tally.online += 1
+            if self._dropouts:
+                when = now + round(self.rng.expovariate(self._dropouts))
+                self._push(when, DROP, agent, agent.epoch)
         agent.status, agent.since = status, now
 
     def _on_status(self, action: RawAction) -> None:
@@ -439,32 +412,42 @@ class Simulation:
         self._count += 1
         conv_id = f"c{self._count}"
         counted = self._from <= now
-        conv = self._convs[conv_id] = _Conv(conv_id, now, counted)
+        conv = self._convs[conv_id] = HostConv(conv_id, now, counted)
         self._open += 1
         self.tally.requests += counted
+        language = self._draw(self._languages)
         if self.workload.users.enter:
-            self._send(ENTERED, conv_id, None, None)
+            self._send(ENTERED, conv_id, None, language)
         group = self._pick_group() if self._choose_group else None
-        self._send(REQUESTED, conv_id, None, (group, None, None, 0, None))
-        if self._patience is not None and conv.state in _UNSERVED:
+        conv.group = group
+        priority = self._draw(self._priorities) or 0
+        self._send(REQUESTED, conv_id, None, (group, None, language, priority, None))
+        if self._patience is not None and conv.state in UNSERVED:
             self._push(now + self._patience(), ABANDON, conv, 0)
+
+    def _draw(self, choices: tuple[list[Any], list[float]] | None) -> Any:
+        """One of weighted ``choices``, or ``None`` when there are none."""
+        if choices is None:
+            return None
+        values, weights = choices
+        return values[bisect.bisect_right(weights, self.rng.random() * weights[-1])]
 
     def _pick_group(self) -> str:
         weights = self._group_weights
         return self._groups[bisect.bisect_right(weights, self.rng.random() * weights[-1])]
 
-    def _abandon(self, conv: _Conv, _token: int) -> None:
-        if conv.state in _UNSERVED:
+    def _abandon(self, conv: HostConv, _token: int) -> None:
+        if conv.state in UNSERVED:
             self.tally.abandoned += conv.counted
             self._end_by_user(conv)
 
-    def _leave(self, conv: _Conv, _token: int) -> None:
+    def _leave(self, conv: HostConv, _token: int) -> None:
         self._end_by_user(conv)
 
-    def _end_by_user(self, conv: _Conv) -> None:
+    def _end_by_user(self, conv: HostConv) -> None:
         self._send(ENDED, conv.id, None, Party.USER)
 
-    def _answer(self, conv: _Conv, _token: int) -> None:
+    def _answer(self, conv: HostConv, _token: int) -> None:
         """The routing service answers (webhook strategy); late answers are sent too."""
         if conv.state == CLOSED:
             return
@@ -477,15 +460,15 @@ class Simulation:
 
     # -- offers and service --------------------------------------------------------------------
 
-    def _accept(self, conv: _Conv, offer: int) -> None:
+    def _accept(self, conv: HostConv, offer: int) -> None:
         if conv.state == OFFERED and conv.offer == offer:
             self._send(ACCEPTED, conv.id, conv.agent, None)
 
-    def _decline(self, conv: _Conv, offer: int) -> None:
+    def _decline(self, conv: HostConv, offer: int) -> None:
         if conv.state == OFFERED and conv.offer == offer:
             self._send(DECLINED, conv.id, conv.agent, None)
 
-    def _write(self, conv: _Conv, number: int) -> None:
+    def _write(self, conv: HostConv, number: int) -> None:
         """The agent's message ``number`` (0 first): it (re)starts the user timeout (C1)."""
         if conv.state != SERVED:
             return
@@ -496,18 +479,50 @@ class Simulation:
         if number < self._messages:
             self._push(conv.assigned + conv.handle * number // self._messages, WRITE, conv, number)
 
-    def _reply(self, conv: _Conv, _token: int) -> None:
+    def _transfer(self, conv: HostConv, assigned: int) -> None:
+        """Half way through, the agent hands the conversation on (X1–X3): to another
+        agent, or to a group (the user's, else one of the workload's)."""
+        if conv.state != SERVED or conv.assigned != assigned:
+            return
+        handling = self.workload.handling
+        group = conv.group or (self._pick_group() if self._groups else None)
+        target: tuple[str | None, str | None]
+        if group is None or self.rng.random() < handling.to_agent:
+            others = [agent_id for agent_id in self._agents if agent_id != conv.agent]
+            if not others:
+                return
+            target = (others[int(self.rng.random() * len(others))], None)
+        else:
+            target = (None, group)
+        self._send(TRANSFER_EVENT, conv.id, conv.agent, target)
+
+    def _drop(self, agent: HostAgent, epoch: int) -> None:
+        """An online agent drops offline mid-shift; it comes back after a while."""
+        if agent.epoch != epoch or agent.status is not AgentState.ONLINE:
+            return
+        self._set_status(agent, AgentState.OFFLINE)
+        self._send(STATUS, None, agent.id, (AgentState.OFFLINE, UNSET, UNSET, UNSET))
+        self._push(self._now + self._dropout_time(), REJOIN, agent, agent.epoch)
+
+    def _rejoin(self, agent: HostAgent, epoch: int) -> None:
+        """A dropped-out agent is back, unless its shift moved on meanwhile."""
+        if agent.epoch != epoch or agent.status is not AgentState.OFFLINE:
+            return
+        self._set_status(agent, AgentState.ONLINE)
+        self._send(STATUS, None, agent.id, (AgentState.ONLINE, UNSET, UNSET, UNSET))
+
+    def _reply(self, conv: HostConv, _token: int) -> None:
         if conv.state == SERVED:
             self._send(USER_MESSAGE, conv.id, None, None)
 
-    def _finish(self, conv: _Conv, _token: int) -> None:
+    def _finish(self, conv: HostConv, _token: int) -> None:
         if conv.state != SERVED:
             return
         if self._invite and self.rng.random() < self._invite:
             self._send(INVITED, conv.id, conv.agent, None)
         self._send(ENDED, conv.id, conv.agent, Party.AGENT)
 
-    def _rate_conversation(self, conv: _Conv, _token: int) -> None:
+    def _rate_conversation(self, conv: HostConv, _token: int) -> None:
         conv.pending = False
         self._pending -= 1
         # The desk forgets a closed conversation after its retention (D3): a user that
@@ -555,7 +570,8 @@ class Simulation:
         if conv.state == WAITING:
             self.tally.queue_change(self._now, -1)
         conv.state, conv.agent, conv.assigned = SERVED, action[3], now
-        if conv.counted:
+        again = conv.remaining is not None  # after a hand-over: served, and waited, already
+        if conv.counted and not again:
             self.tally.served += 1
             self.tally.waits.append(now - conv.request)
         agent = self._agents[action[3]]
@@ -563,11 +579,36 @@ class Simulation:
             self.tally.busy += 1
             agent.busy_since = now
         agent.load += 1
-        conv.handle = handle = self._handle_time()
+        handle = conv.remaining if conv.remaining is not None else self._handle_time()
+        conv.handle, conv.remaining = handle, None
         self._push(now + handle, FINISH, conv, 0)
+        if self._transfers and not again and self.rng.random() < self._transfers:
+            self._push(now + handle // 2, TRANSFER, conv, now)
         if self._messages:
             conv.silent = self.rng.random() < self.workload.users.silent
             self._push(now, WRITE, conv, 0)
+
+    def _on_release(self, action: RawAction) -> None:
+        """A hand-over (X3, A6): the agent is free of it; the rest of the handle time goes
+        with the conversation to its next agent."""
+        conv = self._convs[action[2]]
+        self._unserve(conv, self._now)
+        conv.state = ROUTING
+        conv.remaining = max(0, conv.handle - (self._now - conv.assigned))
+        if conv.counted:
+            if action[4] is ReleaseReason.TRANSFERRED:
+                self.tally.transfers += 1
+            else:
+                self.tally.reassignments += 1
+
+    def _unserve(self, conv: HostConv, now: int) -> None:
+        """The agent serving ``conv`` no longer does: its time is counted."""
+        agent = self._agents[conv.agent]
+        agent.served += overlap(conv.assigned, now, self._from, self._end)
+        agent.load -= 1
+        if not agent.load:
+            agent.busy += overlap(agent.busy_since, now, self._from, self._end)
+            self.tally.busy -= 1
 
     def _on_failed(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
@@ -584,12 +625,7 @@ class Simulation:
         if conv.state == WAITING:
             self.tally.queue_change(self._now, -1)
         elif conv.state == SERVED:
-            agent = self._agents[conv.agent]
-            agent.served += overlap(conv.assigned, now, self._from, self._end)
-            agent.load -= 1
-            if not agent.load:
-                agent.busy += overlap(agent.busy_since, now, self._from, self._end)
-                self.tally.busy -= 1
+            self._unserve(conv, now)
         conv.state, conv.closed = CLOSED, now
         self._open -= 1
         if conv.counted:
@@ -631,7 +667,7 @@ class Simulation:
             if agent.load:
                 agent.busy += overlap(agent.busy_since, now, low, high)
             times.append((agent.id, agent.online, agent.capacity, agent.served, agent.busy))
-        unfinished = sum(1 for c in self._convs.values() if c.counted and c.state in _UNSERVED)
+        unfinished = sum(1 for c in self._convs.values() if c.counted and c.state in UNSERVED)
         return self.tally.report(
             start=self.workload.start,
             length=self.workload.length,
@@ -640,6 +676,13 @@ class Simulation:
             agents=times,
             unfinished=unfinished,
         )
+
+
+def _choices(weighted: tuple[tuple[Any, float], ...]) -> tuple[list[Any], list[float]] | None:
+    """Values and their cumulative weights, for drawing; ``None`` when there are none."""
+    if not weighted:
+        return None
+    return [value for value, _ in weighted], list(itertools.accumulate(w for _, w in weighted))
 
 
 def simulate(

@@ -54,12 +54,14 @@ class Tally:
         "queue_at",
         "queued",
         "ratings",
+        "reassignments",
         "rejected",
         "requests",
         "sample_every",
         "served",
         "start",
         "timeline",
+        "transfers",
         "waits",
         "withdrawn",
     )
@@ -73,6 +75,8 @@ class Tally:
         self.queued = 0
         self.offers = 0
         self.cards = 0
+        self.transfers = 0  # X3
+        self.reassignments = 0  # A6
         self.failed: Counter[str] = Counter()
         self.withdrawn: Counter[str] = Counter()
         self.closes: Counter[str] = Counter()
@@ -173,6 +177,9 @@ class Tally:
             prompts=frozen_counts(self.prompts),
             rejected=frozen_counts(self.rejected),
             rating_cards=self.cards,
+            transfers=self.transfers,
+            reassignments=self.reassignments,
+            reminders=self.prompts.get(PromptKind.TIMEOUT_REMINDER, 0),
             ratings=frozen_counts(self.ratings),
             events=self.events,
             agent_utilisation=MappingProxyType(spread),

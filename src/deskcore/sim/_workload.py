@@ -44,6 +44,7 @@ from .._fields import (
     wrap_check,
 )
 from .._show import show
+from .._tags import tag_fault
 from .._working_hours import TimeRange, WeeklyHours, zone_fault
 
 __all__ = [
@@ -271,6 +272,36 @@ def _check_weights(value: object) -> None:
         raise ValueError("needs a weight above zero")
 
 
+def _parse_priorities(value: object) -> tuple[tuple[int, float], ...]:
+    if not isinstance(value, Mapping):
+        message = f"must be a table of priority = weight, got {show(value)} ({kind_of(value)})"
+        raise ValueError(message)
+    pairs = []
+    for key, weight in value.items():
+        try:
+            priority = int(key)
+        except (TypeError, ValueError):
+            raise ValueError(f"priorities are integers, got {show(key)}") from None
+        pairs.append((priority, weight))
+    return tuple(pairs)
+
+
+def _check_priorities(value: object) -> None:
+    if not isinstance(value, tuple) or not all(
+        isinstance(pair, tuple) and len(pair) == 2 and type(pair[0]) is int for pair in value
+    ):
+        raise ValueError(f"must be a tuple of (priority, weight) pairs, got {show(value)}")
+    _check_weights(tuple((str(priority), weight) for priority, weight in value))
+
+
+def _check_languages(value: object) -> None:
+    _check_weights(value)
+    for tag, _weight in value:  # type: ignore[attr-defined]
+        fault = tag_fault(tag)
+        if fault:
+            raise ValueError(f"{show(tag)} {fault}")
+
+
 @attrs.frozen(kw_only=True)
 class Users:
     """How users behave: patience in the queue, replies while served, the group they pick.
@@ -288,6 +319,14 @@ class Users:
     silent: float = _share(0.0)
     enter: bool = setting(False, check=expect_bool)
     groups: tuple[tuple[str, float], ...] = setting((), check=_check_weights, parse=_parse_weights)
+    priorities: tuple[tuple[int, float], ...] = setting(
+        (), check=_check_priorities, parse=_parse_priorities
+    )
+    """The priorities of requests (Q1), weighted: ``{"0" = 9, "5" = 1}``."""
+    languages: tuple[tuple[str, float], ...] = setting(
+        (), check=_check_languages, parse=_parse_weights
+    )
+    """The users' languages (P4), weighted by BCP 47 tag: ``{ko = 1, en = 3}``."""
 
 
 @attrs.frozen(kw_only=True)
@@ -302,6 +341,11 @@ class Handling:
 
     time: Timing = _timing(Timing(mean=timedelta(minutes=5)))
     messages: int = setting(1, check=int_check(0))
+    transfers: float = _share(0.0)
+    """The share of served conversations the agent transfers, half way through (X1–X3)."""
+    to_agent: float = _share(0.5)
+    """The share of transfers to another agent; the others go to a group (the user's,
+    else one of ``users.groups``; with no groups, to an agent too)."""
 
 
 def _parse_ranges(value: object) -> tuple[TimeRange, ...]:
@@ -424,6 +468,11 @@ class Agents:
     missed: float = _share(0.0)
     declined: float = _share(0.0)
     break_return: timedelta | None = _span(timedelta(minutes=5), optional=True)
+    dropouts: float = setting(0.0, check=_check_number())
+    """How often an online agent drops offline mid-shift, per hour (a Poisson rate); its
+    conversations are handed over after ``service.reassign_after`` (A6)."""
+    dropout_time: Timing = _timing(Timing(mean=timedelta(minutes=10)))
+    """How long a dropped-out agent stays offline before it comes back online."""
 
     def __attrs_post_init__(self) -> None:
         given = self.count is not None or self.capacity is not None
