@@ -325,6 +325,8 @@ class Router:
             chosen = agent
             if agent.id in conv.missed:  # S3: another agent with room goes first
                 chosen = self.rooms.choose(conv, conv.scope) or agent
+            elif conv.preferred is not None and conv.preferred != agent.id:
+                chosen = self.rooms.preferred(conv, conv.scope) or agent  # R5
             queues.remove(conv)
             if self.decisions is not None:
                 self._note(conv, conv.scope)

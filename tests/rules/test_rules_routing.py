@@ -486,6 +486,17 @@ class TestRuleR5Preferred:
             offered(32, "c1", "a1", 62),
         )
 
+    def test_when_agents_gain_room_together(self) -> None:
+        """R5, A5: when new settings give several agents room at once, a waiting user
+        with a preferred agent goes to it, not to the agent that drains first."""
+        desk = make_desk(
+            make_settings(), status(0, "a1"), status(0, "a2"), ask(1, "c0"), ask(2, "c1")
+        )
+        desk.handle(ask(3, "c2", preferred="a2"))  # both are full: c2 waits
+        desk.update_settings(make_settings(queue={"max_concurrent": 2}))
+        out = desk.handle(tick(4))
+        assert [(a.conversation, a.agent) for a in out if isinstance(a, Assign)] == [("c2", "a2")]
+
     def test_assign_policy_agrees(self) -> None:
         """R5: the pure assign() puts the preferred agent first, marked as such."""
         desk = self.three(service=MANUAL)

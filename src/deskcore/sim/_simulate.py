@@ -37,7 +37,6 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-import zoneinfo
 from collections.abc import Callable
 from datetime import timedelta
 from random import Random
@@ -85,7 +84,8 @@ from .._raw import (
 )
 from .._settings import DeskSettings, Strategy
 from .._show import show
-from .._time import from_us, span_us, to_us
+from .._time import span_us, to_us
+from ._arrivals import ArrivalClock
 from ._host import (
     ABANDON,
     ACCEPT,
@@ -225,9 +225,7 @@ class Simulation:
         self._dropout_time = agents.dropout_time.sampler(rng)
         strategy = settings.assignment.strategy
         self._choose_group = strategy is Strategy.USER_CHOICE
-        self._zone = zoneinfo.ZoneInfo(workload.timezone)
-        self._rates = [rate / _HOUR for rate in workload.arrivals.per_hour()]
-        self._hour_end = self._start  # the arrival rate holds until then
+        self._arrivals = ArrivalClock(workload, rng, self._start, self._end)
 
     # -- the loop --------------------------------------------------------------------------
 
@@ -238,7 +236,7 @@ class Simulation:
             raise RuntimeError("a Simulation runs once; make a new one")
         self._ran = True
         self._staff()
-        arrival = self._next_arrival(self._start)
+        arrival = self._arrivals.after(self._start)
         if arrival is not None:
             self._push(arrival, ARRIVE, None, 0)
         heap, engine, tally, stop = self._heap, self.engine, self.tally, self._end + _DRAIN
@@ -380,33 +378,9 @@ class Simulation:
 
     # -- users -----------------------------------------------------------------------------
 
-    def _next_arrival(self, after: int) -> int | None:
-        """The next arrival after ``after`` (Poisson, rate per local hour), or ``None``."""
-        when = after
-        while when < self._end:
-            if when >= self._hour_end:
-                self._set_hour(when)
-            rate = self._arrival_rate
-            if rate > 0:
-                nxt = when + round(self.rng.expovariate(rate))
-                if nxt < self._hour_end:
-                    return nxt if nxt < self._end else None
-            when = self._hour_end  # memoryless: start again at the next hour
-        return None
-
-    def _set_hour(self, when: int) -> None:
-        rates = self._rates
-        if min(rates) == max(rates):
-            self._arrival_rate, self._hour_end = rates[0], self._end
-            return
-        offset = span_us(from_us(when).astimezone(self._zone).utcoffset() or timedelta(0))
-        local = when + offset
-        self._arrival_rate = rates[(local // _HOUR) % 24]
-        self._hour_end = when + _HOUR - local % _HOUR
-
     def _arrive(self, _target: None, _token: int) -> None:
         now = self._now
-        nxt = self._next_arrival(now)
+        nxt = self._arrivals.after(now)
         if nxt is not None:
             self._push(nxt, ARRIVE, None, 0)
         self._count += 1
