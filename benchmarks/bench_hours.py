@@ -64,6 +64,16 @@ CASES: list[
         lambda: [{"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "hours": []}],
         lambda h: h.warnings(),
     ),
+    (
+        "unsatisfiable BYSETPOS rule (dateutil), first is_open",
+        lambda: [{"rrule": "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30;BYSETPOS=1", "hours": []}],
+        lambda h: h.is_open(START),
+    ),
+    (
+        "unsatisfiable BYSETPOS rule (dateutil), the warning",
+        lambda: [{"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;BYSETPOS=1", "hours": []}],
+        lambda h: h.warnings(),
+    ),
 ]
 
 
@@ -77,7 +87,7 @@ def main() -> None:
             began = time.perf_counter()
             query(fresh)
             best = min(best, time.perf_counter() - began)
-        print(f"  {name:<48} {best * 1000:9.1f} ms")
+        print(f"  {name:<56} {best * 1000:9.1f} ms")
 
 
 if __name__ == "__main__":

@@ -148,3 +148,75 @@ class TestValidateCommand:
         document = {"working_hours": {"dates": [{"rrule": "FREQ=DAILY;COUNT=10001", "hours": []}]}}
         with pytest.raises(SettingsError, match="COUNT must be at most 10000"):
             load_settings(document)
+
+
+@st.composite
+def other_rules(draw: st.DrawFn) -> tuple[str, int]:
+    """A rule the direct computation leaves to dateutil, and its start year."""
+    freq = draw(st.sampled_from(["YEARLY", "MONTHLY", "WEEKLY", "DAILY"]))
+    parts = [f"FREQ={freq}"]
+    if draw(st.booleans()):
+        parts.append(f"INTERVAL={draw(st.integers(1, 4))}")
+    kind = draw(st.sampled_from(["setpos", "yearday", "weekno", "nth-and-day", "weekly-day"]))
+    if kind == "setpos":
+        days = draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=5, unique=True))
+        parts += ["BYDAY=" + ",".join(days), f"BYSETPOS={draw(st.sampled_from([1, -1, 2]))}"]
+    elif kind == "yearday":
+        parts.append(f"BYYEARDAY={draw(st.integers(-366, 366).filter(bool))}")
+    elif kind == "weekno":
+        parts = ["FREQ=YEARLY", f"BYWEEKNO={draw(st.integers(1, 53))}", "BYDAY=MO"]
+    elif kind == "nth-and-day":
+        parts[0] = draw(st.sampled_from(["FREQ=YEARLY", "FREQ=MONTHLY"]))
+        parts += [f"BYMONTHDAY={draw(st.integers(1, 28))}", "BYDAY=1MO"]
+    else:
+        parts[0] = "FREQ=WEEKLY"
+        parts.append(f"BYMONTHDAY={draw(st.integers(1, 28))}")
+    start = draw(st.dates(date(1990, 1, 1), date(2030, 12, 31)))
+    text = f"DTSTART:{start:%Y%m%d}T090000\nRRULE:" + ";".join(parts)
+    return text, start.year
+
+
+class TestOthers:
+    """The rules left to dateutil give its dates, near their start and folded far away."""
+
+    @settings(max_examples=100, deadline=None)
+    @given(other_rules(), st.integers(-1, 3))
+    def test_same_dates_as_dateutil(self, rule: tuple[str, int], offset: int) -> None:
+        """Every year near the start, the same dates."""
+        text, first = rule
+        compiled = compile_rule(text)
+        assert not compiled.direct, text
+        year = first + offset
+        assert compiled.dates_in(year) == walked(text, year), text
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "FREQ=WEEKLY;BYMONTHDAY=1",  # weekly with month days
+            "FREQ=MONTHLY;BYDAY=1MO;BYMONTHDAY=1",  # n-th weekdays mixed with days
+            "FREQ=HOURLY",
+            "DTSTART:20260101\nRRULE:FREQ=DAILY\nEXDATE:20260102",
+        ],
+    )
+    def test_not_direct(self, text: str) -> None:
+        """Parts the direct computation does not read send the rule to dateutil."""
+        assert not compile_rule(text).direct
+
+    def test_until_with_time(self) -> None:
+        """An UNTIL with a time of day (UTC form) is computed directly, inclusive."""
+        rule = compile_rule("DTSTART:20260101T090000\nRRULE:FREQ=DAILY;UNTIL=20260103T090000Z")
+        assert rule.direct
+        assert rule.dates_in(2026) == {date(2026, 1, 1), date(2026, 1, 2), date(2026, 1, 3)}
+
+    def test_no_dates_past_9999(self) -> None:
+        """Nothing is named past the last representable year, folded or not."""
+        assert compile_rule("FREQ=DAILY").dates_in(10000) == frozenset()
+        assert compile_rule("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1").dates_in(10000) == frozenset()
+
+    def test_never_matches_folded_and_counted(self) -> None:
+        """Folded and counted rules are checked too: over a cycle, or to their end."""
+        assert compile_rule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;BYSETPOS=1").never_matches()
+        assert not compile_rule("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=1").never_matches()
+        assert not compile_rule("DTSTART:20260101\nRRULE:FREQ=DAILY;COUNT=2").never_matches()
+        counted = "DTSTART:20260101\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;COUNT=2"
+        assert compile_rule(counted).never_matches()

@@ -63,6 +63,7 @@ class DateRule:
         "_bynweekday",
         "_byweekday",
         "_cycle",
+        "_empty",
         "_freq",
         "_interval",
         "_rule",
@@ -84,6 +85,7 @@ class DateRule:
         self._bynweekday: tuple[tuple[int, int], ...] = ()
         self._wkst = 0
         self._cycle: int | None = None  # years after which dateutil's answers repeat
+        self._empty: bool | None = None  # whether dateutil finds no date at all, once known
         self._years: dict[int, frozenset[date]] = {}
 
     # -- answers ----------------------------------------------------------------------------
@@ -107,14 +109,14 @@ class DateRule:
     def never_matches(self) -> bool:
         """Whether the rule names no date at all (checked over one whole cycle after its
         start, which is every date it could ever name, when it repeats)."""
+        if self._freq is None:
+            if self._empty is None:
+                # dateutil walks to year 9999 looking for a date a rule never names: once.
+                self._empty = self._rule.after(self._start, inc=True) is None
+            return self._empty
         first = self._start.year
-        if self._freq is not None:
-            last = first + 1 + self._cycle_years()
-        elif self._cycle is not None:
-            last = first + 1 + self._cycle
-        else:
-            return self._rule.after(self._start, inc=True) is None
-        return not any(self.dates_in(year) for year in range(first, min(last, 9999) + 1))
+        last = min(first + 1 + self._cycle_years(), 9999)
+        return not any(self.dates_in(year) for year in range(first, last + 1))
 
     def set_up(self, parts: dict[str, str]) -> None:
         """Read a single rule's ``parts``: computed directly when they allow it, else by
@@ -264,6 +266,8 @@ class DateRule:
     # -- dateutil, folded ------------------------------------------------------------------
 
     def _folded(self, year: int) -> frozenset[date]:
+        if year > 9999 or self.never_matches():
+            return frozenset()
         cycle, first = self._cycle, self._start.year
         if cycle is not None and year - first > 2 * cycle:
             near = first + cycle + (year - first) % cycle
@@ -272,8 +276,6 @@ class DateRule:
         return self._walk(year)
 
     def _walk(self, year: int) -> frozenset[date]:
-        if year > 9999:
-            return frozenset()
         low = datetime(year, 1, 1)
         high = datetime(year, 12, 31, 23, 59, 59, 999999)
         return frozenset(moment.date() for moment in self._rule.between(low, high, inc=True))
