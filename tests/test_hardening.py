@@ -28,6 +28,7 @@ from helpers import (
     ask,
     assigned,
     at,
+    end,
     make_desk,
     make_settings,
     refused,
@@ -227,6 +228,73 @@ class TestSnapshotChecks:
             ),
             (lambda d, f: d.update(format=99), "format"),
             (lambda d, f: d.update(extra=1), "extra"),
+            (
+                lambda d, f: f(d, "agents", "a1").update(groups=["sales", "sales"]),
+                "agents[0].groups",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c3").update(scope=["a", "b", "a"]),
+                "conversations[2].scope",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c3").update(scope=["x"]),
+                "conversations[2].scope",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c2").update(timers=[[1], *[None] * 5]),
+                "conversations[1].timers[0]",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c2").update(
+                    timers=[[1772442000000000, 16]] + [None] * 5
+                ),
+                "conversations[1].timers[0] (offer)[0]",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c2").update(
+                    timers=[[1772442062000000, 17]] + [None] * 5
+                ),
+                "conversations[1].timers[0] (offer)[1]",
+            ),
+            (
+                lambda d, f: f(d, "agents", "a1").update(reassign=[1772442062000000, 22]),
+                "agents[0].reassign",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c3").update(
+                    timers=[[1772442062000000, 16]] + [None] * 5
+                ),
+                "conversations[2].timers[0]",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c3").update(agent="a1"),
+                "conversations[2].agent",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c3").update(queue_at=None),
+                "conversations[2].queue_pos",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c1").update(queue_pos=1),
+                "conversations[0].queue_pos",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c1").update(closed=1772442001000000),
+                "conversations[0].closed",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c1").update(card_agent="a1"),
+                "conversations[0].card_agent",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c1").update(rated=True),
+                "conversations[0].rated",
+            ),
+            (
+                lambda d, f: f(d, "conversations", "c3").update(id="c1"),
+                "conversations[2].id",
+            ),
+            (lambda d, f: d["agents"].append(dict(f(d, "agents", "a1"))), "agents[1].id"),
         ],
     )
     def test_corruption_is_named(self, change: Any, where: str) -> None:
@@ -236,6 +304,49 @@ class TestSnapshotChecks:
         with pytest.raises(SnapshotError) as caught:
             Desk.restore(settings, data)
         assert caught.value.where.startswith(where), caught.value
+
+    @pytest.mark.parametrize(
+        ("change", "where"),
+        [
+            (
+                lambda c, a: a.update(reassign=[c["closed"] + 10**6, 14]),
+                "agents[0].reassign",
+            ),
+            (
+                lambda c, a: a.update(status="offline", reassign=[c["closed"] + 10**6, 14]),
+                "agents[0] ('a1').reassign",
+            ),
+            (lambda c, a: c.update(forget=c["closed"] - 1), "conversations[0].forget"),
+            (lambda c, a: c.update(forget=None), "conversations[0].closed"),
+            (lambda c, a: c.update(timers=[[c["closed"] + 10**6, 8], *[None] * 5]), "conv"),
+        ],
+    )
+    def test_closed_records(self, change: Any, where: str) -> None:
+        """Faults of a closed conversation and of an agent serving nobody are named."""
+        settings = make_settings()
+        desk = make_desk(settings, status(0, "a1"), ask(1, "c1"), end(2, "c1"))
+        data = desk.snapshot()
+        data["seq"] = 1
+        change(self.find(data, "conversations", "c1"), self.find(data, "agents", "a1"))
+        with pytest.raises(SnapshotError) as caught:
+            Desk.restore(settings, data)
+        assert caught.value.where.startswith(where), caught.value
+
+    def test_no_deadline_before_the_first(self) -> None:
+        """With seq 0 no deadline was ever set, so none may be pending."""
+        settings = make_settings()
+        data = make_desk(settings, status(0, "a1", state="offline")).snapshot()
+        assert data["seq"] == 0
+        self.find(data, "agents", "a1")["reassign"] = [data["now"], 6]
+        with pytest.raises(SnapshotError, match="no deadline was ever set"):
+            Desk.restore(settings, data)
+
+    def test_offers_of_an_agent_away(self) -> None:
+        """An agent on a break holds no offers (A4)."""
+        settings, data = self.sample()
+        self.find(data, "agents", "a1").update(status="break")
+        with pytest.raises(SnapshotError, match=r"holds no offers \(A4\)"):
+            Desk.restore(settings, data)
 
     def test_other_mode(self) -> None:
         """An offer restored under automatic service does not fit the settings."""

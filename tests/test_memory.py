@@ -18,7 +18,21 @@ from deskcore import (
     Tick,
     load_settings,
 )
-from helpers import T0
+from helpers import (
+    T0,
+    agent_says,
+    ask,
+    closed,
+    connected,
+    end,
+    handed_over,
+    make_desk,
+    make_settings,
+    same,
+    say,
+    status,
+    tick,
+)
 
 AGENTS = [f"a{n:04d}" for n in range(200)]
 STEADY = 200  # conversations served throughout
@@ -85,3 +99,42 @@ class TestMemoryAfterABurst:
         assert after <= before * 1.10, (before, after)
         assert desk.conversation_state("b0") is None  # forgotten (D3)
         assert desk.conversation_state("s0") is not None
+
+
+class TestCompaction:
+    """The heap compaction after many conversations are forgotten keeps every live
+    deadline: a restarted user timeout and an agent's hand-over still fire on time."""
+
+    def test_live_deadlines_survive(self) -> None:
+        """Over a thousand conversations forgotten at once, then the kept deadlines."""
+        desk = make_desk(
+            make_settings(
+                queue={"max_concurrent": 5000},
+                closure={"user_timeout": "10m", "retention": "1s"},
+                service={"reassign_after": "1h"},
+            ),
+            status(0, "a1"),
+            ask(1, "keep"),  # to a1
+            status(1, "a2"),
+            ask(1, "moved"),  # to a2
+            agent_says(1, "keep"),  # user timeout due at 601 ...
+            agent_says(2, "keep"),  # ... restarted to 602: the heap still holds 601
+            status(2, "a2", "offline"),  # hand-over due at 3602
+        )
+        for number in range(1100):
+            desk.handle(ask(3, f"gone{number}"))
+            desk.handle(end(3, f"gone{number}"))
+        same(desk.handle(tick(10)), [])  # 1,100 forgotten: the heap is compacted
+        assert desk.conversation_state("gone0") is None
+        same(desk.handle(tick(601)), [])
+        same(
+            desk.handle(tick(602)),
+            say(602, "keep", "timeout_closure", "TO"),
+            closed(602, "keep", "user_timeout"),
+        )
+        same(desk.handle(tick(3601)), [])
+        same(
+            desk.handle(tick(3602)),
+            handed_over(3602, "moved", "a2", "agent_offline"),
+            connected(3602, "moved", "a1"),
+        )

@@ -283,6 +283,8 @@ def _deadline(value: object, where: str, kind: int, now: int, seq: int) -> tuple
     due = _instant(value[0], f"{where}[0]")
     if due < now:
         _fail(f"{where}[0]", "is before the snapshot's instant: it would have fired")
+    if seq == 0:
+        _fail(where, "must be null: the snapshot's seq says no deadline was ever set")
     code = _integer(value[1], f"{where}[1]", 8, (seq << 3) | 7)
     if code & 7 != kind:
         _fail(f"{where}[1]", f"names deadline kind {code & 7}, not {kind} ({KINDS[kind]})")

@@ -27,15 +27,21 @@ from helpers import (
     connected,
     end,
     failed,
+    handed_over,
+    invite,
     make_desk,
     make_settings,
     offered,
     queued,
+    rate,
+    recorded,
     refused,
+    rejected,
     resumed,
     same,
     same_in_order,
     say,
+    served_desk,
     status,
     tick,
     told,
@@ -261,6 +267,42 @@ class TestRuleT4:
         )
         same(desk.handle(resumed(500, 2)), [])
         same(desk.handle(answer(505, "c1", agents=["a1"])), offered(505, "c1", "a1", 535))
+
+    def test_reassignment_moves(self) -> None:
+        """T4, A6: an agent's hand-over deadline moves by the downtime too."""
+        desk = make_desk(
+            make_settings(service={"reassign_after": "60s"}),
+            status(0, "a1"),
+            ask(1, "c1"),
+            status(2, "a2"),
+            status(3, "a1", "offline"),  # hand-over due at 63
+        )
+        same(desk.handle(resumed(100, 10)), [])  # down 90 s: due at 153
+        same(desk.handle(tick(152)), [])
+        same(
+            desk.handle(tick(153)),
+            handed_over(153, "c1", "a1", "agent_offline"),
+            connected(153, "c1", "a2"),
+        )
+
+    def test_rating_card_moves(self) -> None:
+        """T4, V3: an open rating card's expiry moves by the downtime; one that expired
+        before ``since`` stays expired."""
+        hour = 3600
+        desk = served_desk()
+        desk.handle(invite(10, "c1", "a1"))  # open until 10 + 1 h
+        desk.handle(ask(20, "c2"))  # to a2
+        desk.handle(invite(30, "c2", "a2"))  # open until 30 + 1 h
+        same(desk.handle(resumed(hour + 50, hour + 20)), [])  # c1's expired; c2's moves 30 s
+        same(
+            desk.handle(rate(hour + 55, "c1", 5)),
+            rejected(hour + 55, "rating_submitted", "expired", "c1"),
+        )
+        same(
+            desk.handle(rate(hour + 59, "c2", 5)),
+            recorded(hour + 59, "c2", "a2", 5),
+            say(hour + 59, "c2", "rating_submitted", "S 5"),
+        )
 
     def test_pending_offer_reminder_queue_prompt_and_webhook(self) -> None:
         """T4: an offer, a user timeout with its reminder, a queue prompt update and a
