@@ -189,6 +189,14 @@ class TestOthers:
         year = first + offset
         assert compiled.dates_in(year) == walked(text, year), text
 
+    @settings(max_examples=15, deadline=None)
+    @given(other_rules(), st.sampled_from([400, 401, 799, 800, 801]))
+    def test_far_years(self, rule: tuple[str, int], offset: int) -> None:
+        """Hundreds of years on, still the dates dateutil walks to."""
+        text, first = rule
+        year = first + offset
+        assert compile_rule(text).dates_in(year) == walked(text, year), text
+
     @pytest.mark.parametrize(
         "text",
         [

@@ -13,8 +13,9 @@ takes seconds, and a rule that never matches walks to year 9999 before it says s
 - **By dateutil, folded**, for the rest (COUNT, BYSETPOS, BYWEEKNO, BYYEARDAY, several
   lines). The Gregorian calendar repeats every 400 years (146,097 days, 20,871 weeks,
   4,800 months); a rule without COUNT or BYEASTER repeats with it (or with a multiple
-  that INTERVAL needs), so a far year is answered by the year of the same place in the
-  cycle near the rule's start, shifted.
+  that INTERVAL needs), so a far year is walked from the rule's DTSTART moved on by
+  whole cycles: never more than one cycle's walk. A rule that names no date at all is
+  found out by one walk (dateutil's, to the year 9999), once.
 
 Dates are naive local dates: the rule is read in the desk's wall time (T3).
 """
@@ -268,17 +269,20 @@ class DateRule:
     def _folded(self, year: int) -> frozenset[date]:
         if year > 9999 or self.never_matches():
             return frozenset()
-        cycle, first = self._cycle, self._start.year
-        if cycle is not None and year - first > 2 * cycle:
-            near = first + cycle + (year - first) % cycle
-            shift = year - near
-            return frozenset(day.replace(year=day.year + shift) for day in self._walk(near))
-        return self._walk(year)
+        cycle, start, rule = self._cycle, self._start, self._rule
+        if cycle is not None and year - start.year > cycle:
+            assert isinstance(rule, rrule)  # a cycle is known for single rules only
+            # The same rule started whole cycles later names the same dates that far on,
+            # past its first year (whose dates before DTSTART it leaves out).
+            later = start.year + (year - start.year - 1) // cycle * cycle
+            rule = rule.replace(dtstart=start.replace(year=later))
+        return self._walk(rule, year)
 
-    def _walk(self, year: int) -> frozenset[date]:
+    @staticmethod
+    def _walk(rule: rrule | rruleset, year: int) -> frozenset[date]:
         low = datetime(year, 1, 1)
         high = datetime(year, 12, 31, 23, 59, 59, 999999)
-        return frozenset(moment.date() for moment in self._rule.between(low, high, inc=True))
+        return frozenset(moment.date() for moment in rule.between(low, high, inc=True))
 
 
 def rule_parts(text: str) -> list[dict[str, str] | None]:
