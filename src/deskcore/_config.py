@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ._settings import DeskSettings, ServiceMode, WebhookFallback
-from ._time import span_us
+from ._time import LATEST, span_us
 
 __all__ = ["Config"]
 
@@ -29,6 +29,7 @@ class Config:
         "default_capacity",
         "horizon_us",
         "interval_us",
+        "latest_us",
         "manual",
         "max_length",
         "max_wait_us",
@@ -73,3 +74,4 @@ class Config:
             self.validity_us + self.retention_us,
         )
         self.horizon_us = max(span for span in spans if span is not None)
+        self.latest_us = LATEST - self.horizon_us  # the latest instant an event may have

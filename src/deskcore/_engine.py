@@ -82,7 +82,7 @@ from ._rooms import Rooms
 from ._routing import Router
 from ._settings import DeskSettings, Strategy
 from ._show import show, show_list
-from ._time import EARLIEST, LATEST, from_us
+from ._time import EARLIEST, from_us
 
 __all__ = ["Engine"]
 
@@ -281,8 +281,8 @@ class Engine:
                 field="at",
             )
         config = self.pending or self.config  # the settings the event will be handled under
-        if not EARLIEST <= now <= LATEST - config.horizon_us:
-            latest = from_us(LATEST - config.horizon_us).isoformat()
+        if not EARLIEST <= now <= config.latest_us:
+            latest = from_us(config.latest_us).isoformat()
             raise EventError(
                 f"must lie from 0001-01-01T00:00:00+00:00 to {latest} (the latest instant "
                 "whose deadlines under these settings a datetime can hold)",
@@ -290,10 +290,10 @@ class Engine:
                 field="at",
             )
         conv = None if conversation is None else self.known(conversation, now)
-        assignment = config.settings.assignment
         if code == REQUESTED:
             group = arg[0]
-            if assignment.strategy is Strategy.USER_CHOICE:
+            if config.strategy is Strategy.USER_CHOICE:
+                assignment = config.settings.assignment
                 if group is None:
                     raise EventError(
                         "is required under the user_choice strategy (R3)",
@@ -315,8 +315,10 @@ class Engine:
             )
         if agent is not None and code != STATUS and agent not in self.agents:
             raise EventError(f"unknown agent {show(agent)}", event_type=NAMES[code], field="agent")
+        if code < TRANSFER:  # the events with checks of their own come last
+            return conv
         if code == TRANSFER:
-            self._check_transfer(arg, assignment)
+            self._check_transfer(arg, config.settings.assignment)
         elif code == RESUMED:
             since = arg
             if self.now is not None and since < self.now:

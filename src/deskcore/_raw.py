@@ -108,6 +108,7 @@ __all__ = [
 ]
 
 TICK, STATUS, ENTERED, REQUESTED, ANSWERED, FAILED, ACCEPTED, DECLINED = range(8)
+# TRANSFER and RESUMED come last: the engine's E1 check tells them apart by that.
 AGENT_MESSAGE, USER_MESSAGE, ENDED, INVITED, SUBMITTED, TRANSFER, RESUMED = range(8, 15)
 
 RawEvent = tuple[int, str | None, str | None, Any]
