@@ -121,7 +121,9 @@ class Closer:
     def close_served(self, conv: ConvRecord, now: int, reason: CloseReason) -> None:
         """Close a served conversation: its message, ``close``, a card (V2); free the agent."""
         timeout = reason is CloseReason.USER_TIMEOUT
-        self.prompter.say(conv, now, PromptKind.TIMEOUT_CLOSURE if timeout else PromptKind.END)
+        kind = PromptKind.TIMEOUT_CLOSURE if timeout else PromptKind.END
+        if kind in self.prompter.on:
+            self.prompter.say(conv, now, kind)
         agent = self.agents[conv.agent or ""]
         drop_serving(agent, conv)
         self.close(conv, now, reason)

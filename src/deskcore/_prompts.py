@@ -40,7 +40,7 @@ class Prompter:
     """Renders prompt texts with their values, reusing what it rendered before, and
     sends them as ``send_prompt`` actions into ``out``."""
 
-    __slots__ = ("_base", "_compiled", "_rendered", "_tables", "limit", "out", "settings")
+    __slots__ = ("_base", "_compiled", "_rendered", "_tables", "limit", "on", "out", "settings")
 
     def __init__(
         self, out: list[tuple[Any, ...]], settings: DeskSettings, limit: int = LIMIT
@@ -49,9 +49,8 @@ class Prompter:
         self.limit = limit
         self._compiled: dict[str, Compiled] = {}  # text -> its parts
         self._rendered: dict[tuple[Any, ...], str] = {}  # (kind, text, *values) -> result
-        self.settings = settings
-        self._base = _table(settings, None)
         self._tables: dict[str, Table] = {}
+        self.configure(settings)
 
     def configure(self, settings: DeskSettings) -> None:
         """Read the texts of ``settings`` from now on."""
@@ -59,6 +58,10 @@ class Prompter:
         self._base = _table(settings, None)
         self._tables.clear()
         self._rendered.clear()
+        # The kinds some conversation may be sent: a caller may skip preparing the values
+        # of any other kind.
+        tags = [None, *settings.languages]
+        self.on = frozenset(kind for kind in TEXTS if any(text_of(settings, kind, t) for t in tags))
 
     def texts(self, language: str | None) -> Table:
         """The texts for a conversation in ``language`` (P4)."""

@@ -78,9 +78,9 @@ def due_of(timer: Timer) -> int:
 def compact_dict(table: dict[Any, Any]) -> None:
     """Give a dict that lost most of its keys back its memory, in place (a dict never
     shrinks by deletion alone; other parts keep references to it)."""
-    items = list(table.items())
+    kept = dict(table)  # a sparse dict's copy is compact
     table.clear()
-    table.update(items)
+    table.update(kept)
 
 
 def group_key(group: str) -> ScopeKey:

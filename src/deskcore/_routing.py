@@ -148,8 +148,10 @@ class Router:
             agent.serving = set()
         agent.serving.add(conv.id)
         self.out.append((Assign, now, conv.id, agent.id))
-        name = agent.name or agent.id
-        self.prompter.say(conv, now, PromptKind.CONNECTED, AgentName=name, AgentId=agent.id)
+        prompter = self.prompter
+        if PromptKind.CONNECTED in prompter.on:
+            name = agent.name or agent.id
+            prompter.say(conv, now, PromptKind.CONNECTED, AgentName=name, AgentId=agent.id)
 
     def fail(self, conv: ConvRecord, now: int, reason: FailureReason) -> None:
         """F1: routing ends; the conversation stays open and un-routed."""
@@ -399,9 +401,7 @@ def _drop_offer(agent: AgentRecord, conv: ConvRecord) -> None:
 def drop_serving(agent: AgentRecord, conv: ConvRecord) -> None:
     """The agent no longer serves ``conv`` (it closed or was handed over)."""
     assert agent.serving is not None
-    agent.serving.discard(conv.id)
-    if not agent.serving:
-        agent.serving = None
+    agent.serving.discard(conv.id)  # the set stays: an agent serving one at a time reuses it
 
 
 def _request_order(conv: ConvRecord) -> tuple[int, int]:
