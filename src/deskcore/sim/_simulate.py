@@ -389,20 +389,19 @@ class Simulation:
         conv = self._convs[conv_id] = HostConv(conv_id, now, counted)
         self._open += 1
         self.tally.requests += counted
-        language = self._draw(self._languages)
+        languages, priorities = self._languages, self._priorities
+        language = None if languages is None else self._draw(languages)
         if self.workload.users.enter:
             self._send(ENTERED, conv_id, None, language)
         group = self._pick_group() if self._choose_group else None
         conv.group = group
-        priority = self._draw(self._priorities) or 0
+        priority = 0 if priorities is None else self._draw(priorities)
         self._send(REQUESTED, conv_id, None, (group, None, language, priority, None))
         if self._patience is not None and conv.state in UNSERVED:
             self._push(now + self._patience(), ABANDON, conv, 0)
 
-    def _draw(self, choices: tuple[list[Any], list[float]] | None) -> Any:
-        """One of weighted ``choices``, or ``None`` when there are none."""
-        if choices is None:
-            return None
+    def _draw(self, choices: tuple[list[Any], list[float]]) -> Any:
+        """One of weighted ``choices``."""
         values, weights = choices
         return values[bisect.bisect_right(weights, self.rng.random() * weights[-1])]
 
