@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import attrs
 
 from ._errors import EventError, NaiveTimeError
-from ._fields import MOST
+from ._fields import MOST, PRIORITY
 from ._show import show
 from ._tags import tag_fault
 from ._time import require_aware
@@ -209,7 +209,8 @@ class AgentRequested(Event):
     """``agent_requested``: the user asks for a person (R1–R6).
 
     ``group`` is the user's choice under ``user_choice``; ``language`` the conversation's
-    language (P4); ``priority`` its place in the queue (Q1: higher first, 0 by default);
+    language (P4); ``priority`` its place in the queue (Q1: higher first, 0 by default; a
+    signed 64-bit integer);
     ``preferred_agent`` an agent to choose first when it may serve (R5).
     """
 
@@ -218,7 +219,7 @@ class AgentRequested(Event):
     user: str | None = _optional_id()
     group: str | None = _optional_id()
     language: str | None = _language()
-    priority: int = attrs.field(default=0, validator=_integer(-MOST, MOST))
+    priority: int = attrs.field(default=0, validator=_integer(-PRIORITY - 1, PRIORITY))
     preferred_agent: str | None = _optional_id()
 
 

@@ -26,6 +26,7 @@ from ._templates import check_template
 
 __all__ = [
     "MOST",
+    "PRIORITY",
     "Check",
     "Faults",
     "Parse",
@@ -53,6 +54,10 @@ __all__ = [
 
 MOST = 1_000_000_000
 """The largest count a document or an event may give (a capacity, a queue length)."""
+
+PRIORITY = 2**63 - 1
+"""The largest priority a request may give (Q1); the smallest is ``-PRIORITY - 1``: the
+range of a signed 64-bit integer, which any store can hold."""
 
 Parse = Callable[[Any], Any]
 Check = Callable[[Any], None]

@@ -399,9 +399,13 @@ def _drop_offer(agent: AgentRecord, conv: ConvRecord) -> None:
 
 
 def drop_serving(agent: AgentRecord, conv: ConvRecord) -> None:
-    """The agent no longer serves ``conv`` (it closed or was handed over)."""
-    assert agent.serving is not None
-    agent.serving.discard(conv.id)  # the set stays: an agent serving one at a time reuses it
+    """The agent no longer serves ``conv`` (it closed or was handed over); an agent gone
+    offline that now serves nobody has nothing left to hand over (A6)."""
+    serving = agent.serving
+    assert serving is not None
+    serving.discard(conv.id)  # the set stays: an agent serving one at a time reuses it
+    if not serving:
+        agent.t_reassign = None  # its heap entry is stale from now on
 
 
 def _request_order(conv: ConvRecord) -> tuple[int, int]:

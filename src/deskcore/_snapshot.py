@@ -20,7 +20,7 @@ from ._document import dump_settings, load_settings
 from ._engine import Engine
 from ._errors import DeskcoreError, SettingsError
 from ._events import AgentState
-from ._fields import MOST
+from ._fields import MOST, PRIORITY
 from ._policy import ConversationState
 from ._records import (
     KINDS,
@@ -350,7 +350,7 @@ def _conversation(item: object, where: str, now: int, order: int, seq: int) -> C
     if language is not None and tag_fault(language):
         _fail(f"{where}.language", str(tag_fault(language)))
     conv.language = language
-    conv.priority = _integer(data["priority"], f"{where}.priority", -MOST, MOST)
+    conv.priority = _integer(data["priority"], f"{where}.priority", -PRIORITY - 1, PRIORITY)
     conv.preferred = _maybe_ident(data["preferred"], f"{where}.preferred")
     if conv.request is not None:  # Q1: the priority comes first in the queue's order
         _none, at, number, conv_id = conv.request

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+from deskcore import Desk
 from helpers import (
     GROUPS,
     MANUAL,
     accept,
     ask,
+    at,
     closed,
     connected,
     decline,
@@ -363,6 +365,25 @@ class TestRuleA6:
         desk.handle(status(3, "a1", "offline"))
         same(desk.handle(tick(63)), [])
         assert desk.agent_view("a1").load == 1
+
+    def test_nothing_left_when_its_users_leave(self) -> None:
+        """A6, D1: once the agent gone offline serves nobody (its user ended, another was
+        transferred away), no hand-over is pending and the desk restores."""
+        desk = make_desk(
+            make_settings(service=REASSIGN, queue={"max_concurrent": 2}),
+            status(0, "a1"),
+            ask(1, "c1"),
+            ask(1, "c2"),
+            status(2, "a2"),
+            status(3, "a1", "offline"),  # hand-over due at 63
+        )
+        assert desk.next_deadline() == at(63)
+        desk.handle(end(4, "c1"))
+        assert desk.next_deadline() == at(63)  # c2 is still to be handed over
+        desk.handle(transfer(5, "c2", "a1", to_agent="a2"))
+        assert desk.next_deadline() is None
+        restored = Desk.restore(desk.settings, desk.snapshot())
+        same(restored.handle(tick(63)), [])
 
     def test_at_zero_after_a4(self) -> None:
         """A6: with reassign_after = 0 the hand-over is in the same step, after A4 has

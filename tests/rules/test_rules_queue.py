@@ -6,6 +6,7 @@ Instants are seconds after ``helpers.T0``; prompt texts are those of ``helpers.B
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from deskcore import (
     Assign,
     Desk,
+    EventError,
 )
 from helpers import (
     GROUPS,
@@ -422,6 +424,26 @@ class TestRuleQ1Priority:
         )
         out = desk.handle(end(5, "c0"))
         assert [a.conversation for a in out if isinstance(a, Assign)] == ["c2"]
+
+    def test_any_signed_64_bit_priority(self) -> None:
+        """Q1, E1: priorities span the signed 64-bit range, kept through a snapshot;
+        one beyond it is an error naming the field."""
+        top, bottom = 2**63 - 1, -(2**63)
+        desk = make_desk(
+            make_settings(),
+            status(0, "a1"),
+            ask(1, "c0"),
+            ask(2, "c1", priority=2**53),
+            ask(3, "c2", priority=top),
+            ask(4, "c3", priority=bottom),
+        )
+        assert [desk.queue_position(c) for c in ("c2", "c1", "c3")] == [1, 2, 3]
+        restored = Desk.restore(desk.settings, json.loads(json.dumps(desk.snapshot())))
+        assert [restored.queue_position(c) for c in ("c2", "c1", "c3")] == [1, 2, 3]
+        for beyond in (top + 1, bottom - 1):
+            with pytest.raises(EventError) as caught:
+                ask(5, "c4", priority=beyond)
+            assert caught.value.field == "priority"
 
     def test_equal_priority_by_request(self) -> None:
         """Q1: equal priorities keep the order of requests."""

@@ -30,6 +30,7 @@ from .._document import read_document, structure_document
 from .._durations import parse_duration
 from .._errors import SettingsError
 from .._fields import (
+    PRIORITY,
     Check,
     enum_field,
     expect_bool,
@@ -282,6 +283,8 @@ def _parse_priorities(value: object) -> tuple[tuple[int, float], ...]:
             priority = int(key)
         except (TypeError, ValueError):
             raise ValueError(f"priorities are integers, got {show(key)}") from None
+        if not -PRIORITY - 1 <= priority <= PRIORITY:
+            raise ValueError(f"priorities are signed 64-bit integers, got {show(key)}")
         pairs.append((priority, weight))
     return tuple(pairs)
 
