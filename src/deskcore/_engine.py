@@ -493,9 +493,9 @@ class Engine:
             self.out.append((RoutingFailed, now, conv.id, FailureReason.OUTSIDE_HOURS))
             return None
         self.prompter.say(conv, now, PromptKind.CONNECTING)  # R3
-        conv.priority, conv.preferred = priority, preferred  # Q1, R5: for this request
+        conv.preferred = preferred  # R5: for this request
         router = self.router
-        router.request(conv, now)
+        router.request(conv, now, priority)  # Q1
         strategy = config.strategy
         if strategy is Strategy.WEBHOOK:
             conv.state = S.AWAITING_ANSWER

@@ -148,7 +148,6 @@ class ConvRecord:
         "language",
         "missed",
         "preferred",
-        "priority",
         "queue_at",
         "queue_pos",
         "rated",
@@ -166,10 +165,10 @@ class ConvRecord:
         self.state = ConversationState.NEW
         self.user: str | None = None
         self.language: str | None = None  # the last one its events gave (P4)
-        # Its place in a queue (Q1), set when it asks for an agent, and the request's
-        # priority and preferred agent (R5), kept through re-routes and transfers.
+        # Its place in a queue (Q1: the request's priority first), set when it asks for
+        # an agent, and the request's preferred agent (R5), kept through re-routes and
+        # transfers.
         self.request: QueueEntry | None = None
-        self.priority = 0
         self.preferred: str | None = None
         self.scope: ScopeKey | None = None
         self.agent: str | None = None  # offered to, serving, or (when closed) served it
@@ -191,3 +190,9 @@ class ConvRecord:
         self.rated = False
         self.closed: int | None = None
         self.forget: int | None = None  # when it is forgotten (D3)
+
+    @property
+    def priority(self) -> int:
+        """The priority of its request (Q1); 0 without one."""
+        request = self.request
+        return 0 if request is None else -request[0]

@@ -95,10 +95,10 @@ class Router:
 
     # -- routing -----------------------------------------------------------------------------
 
-    def request(self, conv: ConvRecord, now: int) -> None:
+    def request(self, conv: ConvRecord, now: int, priority: int) -> None:
         """A request made at ``now``: its place in a queue (Q1) and its ``max_wait`` (Q4)."""
         self.order += 1
-        conv.request = (-conv.priority, now, self.order, conv.id)
+        conv.request = (-priority, now, self.order, conv.id)
         max_wait = self.config.max_wait_us
         if max_wait is not None:
             self.deadlines.set(conv, WAIT, now + max_wait)
@@ -295,7 +295,7 @@ class Router:
             conv.declined = conv.declined | {agent.id}
         self.prompter.say(conv, now, PromptKind.TRANSFERRING)
         conv.state, conv.agent, conv.scope = S.NEW, None, self.rooms.intern(key)
-        self.request(conv, now)
+        self.request(conv, now, conv.priority)  # the same priority, asked again
         self.route(conv, now, new=False)
         if transfer:
             self.drain(agent, now)

@@ -350,11 +350,11 @@ def _conversation(item: object, where: str, now: int, order: int, seq: int) -> C
     if language is not None and tag_fault(language):
         _fail(f"{where}.language", str(tag_fault(language)))
     conv.language = language
-    conv.priority = _integer(data["priority"], f"{where}.priority", -PRIORITY - 1, PRIORITY)
+    priority = _integer(data["priority"], f"{where}.priority", -PRIORITY - 1, PRIORITY)
     conv.preferred = _maybe_ident(data["preferred"], f"{where}.preferred")
     if conv.request is not None:  # Q1: the priority comes first in the queue's order
         _none, at, number, conv_id = conv.request
-        conv.request = (-conv.priority, at, number, conv_id)
+        conv.request = (-priority, at, number, conv_id)
     _check_conversation(conv, where)
     return conv
 
