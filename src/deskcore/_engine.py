@@ -197,6 +197,8 @@ class Engine:
         self.router.order = value
 
     def _switch(self, config: Config) -> None:
+        if config.reassign_us is not None and self.config.reassign_us is None:
+            self.router.track_serving()
         self.config = config
         self.router.config = self.closer.config = config
         self.prompter.configure(config.settings)

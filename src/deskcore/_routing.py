@@ -144,9 +144,10 @@ class Router:
         """``agent`` serves ``conv``: ``assign``, then the ``connected`` prompt (S1, S2)."""
         conv.state, conv.agent = S.SERVED, agent.id
         conv.t_offer = conv.t_wait = None
-        if agent.serving is None:
-            agent.serving = set()
-        agent.serving.add(conv.id)
+        if self.config.reassign_us is not None:  # A6 will want its conversations
+            if agent.serving is None:
+                agent.serving = set()
+            agent.serving.add(conv.id)
         self.out.append((Assign, now, conv.id, agent.id))
         prompter = self.prompter
         if PromptKind.CONNECTED in prompter.on:
@@ -300,6 +301,18 @@ class Router:
         if transfer:
             self.drain(agent, now)
 
+    def track_serving(self) -> None:
+        """A6 from now on: every agent's set of the conversations it serves, afresh (the
+        sets are kept only while ``reassign_after`` is set)."""
+        for agent in self.agents.values():
+            agent.serving = None
+        for conv in self.convs.values():
+            if conv.state is S.SERVED:
+                holder = self.agents[conv.agent or ""]
+                if holder.serving is None:
+                    holder.serving = set()
+                holder.serving.add(conv.id)
+
     def reassign(self, agent: AgentRecord, now: int) -> None:
         """A6: hand over each conversation the offline agent still serves, in the order of
         their requests, where some other agent not barred from it staffs its scope."""
@@ -402,7 +415,8 @@ def drop_serving(agent: AgentRecord, conv: ConvRecord) -> None:
     """The agent no longer serves ``conv`` (it closed or was handed over); an agent gone
     offline that now serves nobody has nothing left to hand over (A6)."""
     serving = agent.serving
-    assert serving is not None
+    if serving is None:  # not kept: A6 is off
+        return
     serving.discard(conv.id)  # the set stays: an agent serving one at a time reuses it
     if not serving:
         agent.t_reassign = None  # its heap entry is stale from now on

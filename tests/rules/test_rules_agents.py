@@ -385,6 +385,18 @@ class TestRuleA6:
         restored = Desk.restore(desk.settings, desk.snapshot())
         same(restored.handle(tick(63)), [])
 
+    def test_switched_on_while_serving(self) -> None:
+        """A6 after update_settings: conversations served before reassign_after was set
+        are handed over too."""
+        desk = make_desk(make_settings(), status(0, "a1"), ask(1, "c1"), status(2, "a2"))
+        desk.update_settings(make_settings(service=REASSIGN))
+        same(desk.handle(status(3, "a1", "offline")), [])
+        same(
+            desk.handle(tick(63)),
+            handed_over(63, "c1", "a1", "agent_offline"),
+            connected(63, "c1", "a2"),
+        )
+
     def test_at_zero_after_a4(self) -> None:
         """A6: with reassign_after = 0 the hand-over is in the same step, after A4 has
         withdrawn the agent's offers and routed them again."""
