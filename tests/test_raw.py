@@ -8,6 +8,7 @@ import attrs
 import pytest
 
 from deskcore import ACTION_TYPES, EVENT_TYPES, UNSET, AgentState, AgentStatusChanged, Tick
+from deskcore import _raw as raw
 from deskcore._raw import BUILD, EVENT_CLASSES, FIELDS, LAYOUT, NAMES, STATUS, TICK
 from deskcore._time import from_us, to_us
 
@@ -44,6 +45,28 @@ class TestEvents:
         """NAMES[code] is the wire name of the code's class, for every event class."""
         assert set(EVENT_CLASSES) == set(EVENT_TYPES.values())
         assert [cls.type for cls in EVENT_CLASSES] == list(NAMES)
+
+    def test_each_code_is_its_class(self) -> None:
+        """The engine's codes index the classes in the order of EVENT_TYPES."""
+        codes = {
+            raw.TICK: "tick",
+            raw.STATUS: "agent_status",
+            raw.ENTERED: "user_entered",
+            raw.REQUESTED: "agent_requested",
+            raw.ANSWERED: "assignment_answered",
+            raw.FAILED: "assignment_failed",
+            raw.ACCEPTED: "agent_accepted",
+            raw.DECLINED: "agent_declined",
+            raw.AGENT_MESSAGE: "agent_message",
+            raw.USER_MESSAGE: "user_message",
+            raw.ENDED: "conversation_ended",
+            raw.INVITED: "rating_invited",
+            raw.SUBMITTED: "rating_submitted",
+            raw.TRANSFER: "transfer",
+            raw.RESUMED: "resumed",
+        }
+        assert {code: EVENT_CLASSES[code].type for code in codes} == codes
+        assert max(codes) == raw.RESUMED and raw.TRANSFER == raw.RESUMED - 1  # checked last
 
     def test_status_carries_plain_fields(self) -> None:
         """agent_status is (status, groups, capacity, name), UNSET where not given."""

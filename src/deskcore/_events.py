@@ -353,6 +353,7 @@ class Tick(Event):
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.type: cls
     for cls in (
+        Tick,
         AgentStatusChanged,
         UserEntered,
         AgentRequested,
@@ -367,7 +368,6 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RatingSubmitted,
         Transfer,
         Resumed,
-        Tick,
     )
 }
-"""Every event class by its wire name."""
+"""Every event class by its wire name (in the order of the engine's event codes)."""

@@ -62,6 +62,7 @@ from ._actions import (
     WithdrawOffer,
 )
 from ._events import (
+    EVENT_TYPES,
     AgentAccepted,
     AgentDeclined,
     AgentMessage,
@@ -115,23 +116,7 @@ RawEvent = tuple[int, str | None, str | None, Any]
 RawAction = tuple[Any, ...]
 Instant = Callable[[int], datetime]
 
-EVENT_CLASSES: tuple[type[Event], ...] = (
-    Tick,
-    AgentStatusChanged,
-    UserEntered,
-    AgentRequested,
-    AssignmentAnswered,
-    AssignmentFailed,
-    AgentAccepted,
-    AgentDeclined,
-    AgentMessage,
-    UserMessage,
-    ConversationEnded,
-    RatingInvited,
-    RatingSubmitted,
-    Transfer,
-    Resumed,
-)
+EVENT_CLASSES: tuple[type[Event], ...] = tuple(EVENT_TYPES.values())  # index = code
 """The event class of each code."""
 
 NAMES: tuple[str, ...] = tuple(cls.type for cls in EVENT_CLASSES)
