@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
@@ -127,21 +127,36 @@ _READERS: dict[str, Callable[[object], Any]] = {
 }
 
 
+_T = TypeVar("_T")
+
+
+def _typed(
+    data: object,
+    table: Mapping[str, type[_T]],
+    noun: str,
+    error: Callable[..., Exception],
+) -> tuple[Mapping[str, Any], str, type[_T]]:
+    """A JSON object read as an event or action: the object, its ``type`` and the class
+    of that name; raises ``error`` naming the fault."""
+    if not isinstance(data, Mapping):
+        article = "an" if noun[0] in "aeiou" else "a"
+        raise error(f"{article} {noun} must be a JSON object, got {show(data)}")
+    if "type" not in data:
+        raise error("is required", field="type")
+    kind = data["type"]
+    if not isinstance(kind, str) or kind not in table:
+        hint = suggest(kind, list(table)) if isinstance(kind, str) else ""
+        raise error(f"unknown {noun} type {show(kind)}{hint}", field="type")
+    return data, kind, table[kind]
+
+
 def event_from_json(data: object) -> Event:
     """Build an event from its JSON object (a mapping with ``type`` and ``at``).
 
     >>> event_from_json({"type": "tick", "at": "2026-03-02T09:00:00Z"}).type
     'tick'
     """
-    if not isinstance(data, Mapping):
-        raise EventError(f"an event must be a JSON object, got {show(data)}")
-    if "type" not in data:
-        raise EventError("is required", field="type")
-    kind = data.get("type")
-    if not isinstance(kind, str) or kind not in EVENT_TYPES:
-        hint = suggest(kind, list(EVENT_TYPES)) if isinstance(kind, str) else ""
-        raise EventError(f"unknown event type {show(kind)}{hint}", field="type")
-    cls = EVENT_TYPES[kind]
+    data, kind, cls = _typed(data, EVENT_TYPES, "event", EventError)
     fields = {field.name: field for field in attrs.fields(cls)}
     values: dict[str, Any] = {}
     for key, raw in data.items():
@@ -228,15 +243,7 @@ def action_from_json(data: object) -> Action:
     ...                   "conversation": "c1", "agent": "a1"}).agent
     'a1'
     """
-    if not isinstance(data, Mapping):
-        raise ActionError(f"an action must be a JSON object, got {show(data)}")
-    if "type" not in data:
-        raise ActionError("is required", field="type")
-    kind = data["type"]
-    if not isinstance(kind, str) or kind not in ACTION_TYPES:
-        hint = suggest(kind, list(ACTION_TYPES)) if isinstance(kind, str) else ""
-        raise ActionError(f"unknown action type {show(kind)}{hint}", field="type")
-    cls = ACTION_TYPES[kind]
+    data, kind, cls = _typed(data, ACTION_TYPES, "action", ActionError)
     fields = {field.name: field for field in attrs.fields(cls)}
     values: dict[str, Any] = {}
     for key, raw in data.items():

@@ -33,9 +33,8 @@ class SettingsError(DeskcoreError, ValueError):
 class EventError(DeskcoreError, ValueError):
     """An event the host should never send (rule E1); the desk is left unchanged.
 
-    ``event_type`` names the event (``None`` when even its type is unreadable), ``field``
-    the offending field (``None`` when the fault is the event as a whole), ``index`` the
-    event's position in a replayed log when known.
+    ``event_type`` names the event (``None`` when even its type is unreadable) and
+    ``field`` the offending field (``None`` when the fault is the event as a whole).
     """
 
     def __init__(
