@@ -228,6 +228,9 @@ class Engine:
         self.rooms.rebuild()
         self.queues.rebuild()
         self.deadlines.rebuild()
+        agents = self.agents.values()
+        if self.config.reassign_us is not None or any(a.t_reassign for a in agents):
+            self.router.track_serving()  # A6: hand-overs to come need their conversations
 
     # -- one event ---------------------------------------------------------------------------
 

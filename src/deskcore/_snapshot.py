@@ -422,10 +422,6 @@ def _check_references(engine: Engine) -> None:
                 _fail(f"{where}.state", "an offer, but the settings' service mode is automatic")
         if conv.state is S.SERVED:
             served[conv.agent or ""] += 1
-            holder = agents[conv.agent or ""]
-            if holder.serving is None:
-                holder.serving = set()
-            holder.serving.add(conv.id)
         if conv.state is S.AWAITING_ANSWER and settings.assignment.strategy is not Strategy.WEBHOOK:
             _fail(f"{where}.state", "waits for a webhook answer, but the strategy is not webhook")
         scope = conv.scope
@@ -443,7 +439,7 @@ def _check_references(engine: Engine) -> None:
             offered = convs.get(conv_id)
             if offered is None or offered.state is not S.OFFERED or offered.agent != agent.id:
                 _fail(f"{where}.offers", f"lists {show(conv_id)}, which is not offered to it")
-        if agent.t_reassign is not None and not agent.serving:
+        if agent.t_reassign is not None and not served[agent.id]:
             _fail(f"{where}.reassign", "an agent serving nobody hands nothing over (A6)")
         if agent.offers and agent.status is not AgentState.ONLINE:
             _fail(f"{where}.offers", f"an agent {agent.status.value} holds no offers (A4)")

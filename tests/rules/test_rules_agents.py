@@ -397,6 +397,23 @@ class TestRuleA6:
             connected(63, "c1", "a2"),
         )
 
+    def test_pending_hand_over_survives_a_restore(self) -> None:
+        """A6, D1: a hand-over pending in a snapshot fires after a restore, even under
+        settings that no longer set reassign_after (a deadline set keeps its instant)."""
+        desk = make_desk(
+            make_settings(service=REASSIGN),
+            status(0, "a1"),
+            ask(1, "c1"),
+            status(2, "a2"),
+            status(3, "a1", "offline"),
+        )
+        restored = Desk.restore(make_settings(), desk.snapshot())
+        same(
+            restored.handle(tick(63)),
+            handed_over(63, "c1", "a1", "agent_offline"),
+            connected(63, "c1", "a2"),
+        )
+
     def test_at_zero_after_a4(self) -> None:
         """A6: with reassign_after = 0 the hand-over is in the same step, after A4 has
         withdrawn the agent's offers and routed them again."""
