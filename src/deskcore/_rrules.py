@@ -129,7 +129,7 @@ class DateRule:
             except ValueError:
                 return
             if freq is not None and step >= 1:
-                self._cycle = 400 * (step // math.gcd(CYCLE_UNITS[freq], step))
+                self._cycle = _cycle(freq, step)
 
     def _set_up_direct(self, parts: dict[str, str]) -> bool:
         """Set the rule up to be computed directly; False when it needs dateutil."""
@@ -190,8 +190,7 @@ class DateRule:
 
     def _cycle_years(self) -> int:
         assert self._freq is not None
-        unit = CYCLE_UNITS[self._freq]
-        return 400 * (self._interval // math.gcd(unit, self._interval))
+        return _cycle(self._freq, self._interval)
 
     def _direct(self, year: int) -> list[date]:
         start, until = self._start, self._until
@@ -326,6 +325,12 @@ def compile_rule(text: str) -> DateRule:
     if single and len(parts) == 1 and parts[0] is not None:
         compiled.set_up(parts[0])
     return compiled
+
+
+def _cycle(freq: int, step: int) -> int:
+    """The years after which a rule of ``freq`` every ``step`` periods repeats itself:
+    whole 400-year calendar cycles that hold a whole number of its steps."""
+    return 400 * (step // math.gcd(CYCLE_UNITS[freq], step))
 
 
 def _items(parts: dict[str, str], key: str) -> list[str]:
