@@ -27,7 +27,6 @@ class Config:
         "accept_us",
         "break_on_timeout",
         "default_capacity",
-        "horizon_us",
         "interval_us",
         "latest_us",
         "manual",
@@ -73,5 +72,5 @@ class Config:
             self.reassign_us,
             self.validity_us + self.retention_us,
         )
-        self.horizon_us = max(span for span in spans if span is not None)
-        self.latest_us = LATEST - self.horizon_us  # the latest instant an event may have
+        # The latest instant an event may have: its deadlines must fit in a datetime.
+        self.latest_us = LATEST - max(span for span in spans if span is not None)

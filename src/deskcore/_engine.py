@@ -454,11 +454,13 @@ class Engine:
         """T4: the host was down from ``since``: what was due by then has fired; every
         other deadline moves later by the downtime, and each open offer is sent again."""
         self.deadlines.shift(since, now - since)
-        offers = [conv for conv in self.convs.values() if conv.t_offer is not None]
-        offers.sort(key=lambda conv: conv.t_offer[0] & ORDER_MASK if conv.t_offer else 0)
-        for conv in offers:
-            assert conv.t_offer is not None and conv.agent is not None
-            self.out.append((Offer, now, conv.id, conv.agent, due_of(conv.t_offer)))
+        offers = sorted(  # in the order the offers were made
+            (timer[0] & ORDER_MASK, conv.id, conv.agent, due_of(timer))
+            for conv in self.convs.values()
+            if (timer := conv.t_offer) is not None
+        )
+        for _made, conv_id, agent_id, due in offers:
+            self.out.append((Offer, now, conv_id, agent_id, due))
 
     def _rebalance(self, now: int) -> None:
         """After an event under new settings: agents with room take waiting users (A5)."""
