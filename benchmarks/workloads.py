@@ -17,10 +17,10 @@ from deskcore import (
     AgentMessage,
     AgentRequested,
     AgentStatusChanged,
+    AnyEvent,
     ConversationEnded,
     Desk,
     DeskSettings,
-    Event,
     Tick,
     UserMessage,
     load_settings,
@@ -29,7 +29,7 @@ from deskcore import (
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 US = timedelta(microseconds=1)
 
-Handler = Callable[[Event], Any]
+Handler = Callable[[AnyEvent], Any]
 Maker = Callable[[DeskSettings], Desk]
 TakeOver = Callable[[Desk], Desk]
 
@@ -62,7 +62,7 @@ def time_assign(agents: int, pairs: int, make: Maker = Desk) -> float:
     desk = make(settings(1))
     online(desk.handle, agents, START)
     now = START + timedelta(seconds=1)
-    events: list[Event] = []
+    events: list[AnyEvent] = []
     for index in range(pairs):
         at = now + index * 2 * US
         events.append(AgentRequested(at=at, conversation=f"c{index}"))
@@ -77,11 +77,11 @@ def time_assign(agents: int, pairs: int, make: Maker = Desk) -> float:
 
 def mixed_events(
     agents: int, waiting: int, count: int, seed: int
-) -> tuple[list[Event], list[Event]]:
+) -> tuple[list[AnyEvent], list[AnyEvent]]:
     """A setup (agents full, ``waiting`` users queued) and ``count`` mixed events after it."""
     rng = random.Random(seed)
     capacity = 2
-    setup: list[Event] = []
+    setup: list[AnyEvent] = []
     now = START
     for index in range(agents):
         setup.append(AgentStatusChanged(at=now, agent=f"a{index}", status="online"))
@@ -94,7 +94,7 @@ def mixed_events(
         serial += 1
         setup.append(AgentRequested(at=now, conversation=conv))
         (served if len(served) < agents * capacity else queued).append(conv)
-    events: list[Event] = []
+    events: list[AnyEvent] = []
     away: list[str] = []
     for _ in range(count):
         now += timedelta(microseconds=rng.randint(1, 1000))

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from deskcore import Desk, DeskSettings, Event, event_from_json, load_settings
+from deskcore import AnyEvent, Desk, DeskSettings, event_from_json, load_settings
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -130,7 +130,7 @@ def snapshot_samples() -> list[tuple[dict[str, Any], int]]:
     return samples
 
 
-def valid_events_after(index: int) -> list[Event]:
+def valid_events_after(index: int) -> list[AnyEvent]:
     """The run's events from ``index`` on, and a few more, later than any instant in it."""
     rest = [event_from_json(raw) for raw in RUN[index:]]
     late = START + timedelta(days=1)

@@ -11,17 +11,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from deskcore import (
     UNSET,
-    Action,
     AgentAccepted,
     AgentDeclined,
     AgentMessage,
     AgentRequested,
     AgentState,
     AgentStatusChanged,
+    AnyAction,
+    AnyEvent,
     Assign,
     AssignmentAnswered,
     AssignmentFailed,
@@ -31,8 +32,8 @@ from deskcore import (
     Desk,
     DeskSettings,
     Enqueue,
-    Event,
     EventError,
+    EventType,
     FailureReason,
     Offer,
     Party,
@@ -50,6 +51,7 @@ from deskcore import (
     RoutingFailed,
     SendPrompt,
     SetAgentStatus,
+    StatusReason,
     Tick,
     Transfer,
     Unset,
@@ -113,7 +115,7 @@ def make_settings(**sections: Mapping[str, Any]) -> DeskSettings:
     return load_settings(settings_doc(**sections))
 
 
-def make_desk(settings: DeskSettings, *events: Event) -> Desk:
+def make_desk(settings: DeskSettings, *events: AnyEvent) -> Desk:
     """A desk with ``settings`` that has handled ``events`` (none of them an error)."""
     desk = Desk(settings)
     for event in events:
@@ -270,7 +272,7 @@ def assigned(moment: Moment, conv: str, agent: str) -> Assign:
     return Assign(at=at(moment), conversation=conv, agent=agent)
 
 
-def connected(moment: Moment, conv: str, agent: str, name: str | None = None) -> list[Action]:
+def connected(moment: Moment, conv: str, agent: str, name: str | None = None) -> list[AnyAction]:
     """``assign`` then the ``connected`` prompt ("Hi <name or id>") (S1)."""
     return [assigned(moment, conv, agent), say(moment, conv, "connected", f"Hi {name or agent}")]
 
@@ -297,7 +299,7 @@ def told(moment: Moment, conv: str, position: int) -> SendPrompt:
     return say(moment, conv, "queue", f"Q{position}/{position - 1}")
 
 
-def queued(moment: Moment, conv: str, position: int) -> list[Action]:
+def queued(moment: Moment, conv: str, position: int) -> list[AnyAction]:
     """``enqueue`` and the queue prompt, as on entering the queue (Q3)."""
     return [enqueued(moment, conv, position), told(moment, conv, position)]
 
@@ -307,7 +309,9 @@ def released(moment: Moment, conv: str, agent: str, reason: str = "transferred")
     return Release(at=at(moment), conversation=conv, agent=agent, reason=ReleaseReason(reason))
 
 
-def handed_over(moment: Moment, conv: str, agent: str, reason: str = "transferred") -> list[Action]:
+def handed_over(
+    moment: Moment, conv: str, agent: str, reason: str = "transferred"
+) -> list[AnyAction]:
     """``release`` and the ``transferring`` prompt ("X") of a hand-over (X3)."""
     return [released(moment, conv, agent, reason), say(moment, conv, "transferring", "X")]
 
@@ -317,7 +321,7 @@ def routing_failed(moment: Moment, conv: str, reason: str) -> RoutingFailed:
     return RoutingFailed(at=at(moment), conversation=conv, reason=FailureReason(reason))
 
 
-def failed(moment: Moment, conv: str, reason: str) -> list[Action]:
+def failed(moment: Moment, conv: str, reason: str) -> list[AnyAction]:
     """``routing_failed`` and the ``connect_failed`` prompt naming the reason (F1)."""
     return [
         routing_failed(moment, conv, reason),
@@ -353,7 +357,9 @@ def recorded(
 
 def on_break(moment: Moment, agent: str) -> SetAgentStatus:
     """The ``set_agent_status`` action of ``break_on_timeout`` (S3)."""
-    return SetAgentStatus(at=at(moment), agent=agent, status="break", reason="offer_timeout")
+    return SetAgentStatus(
+        at=at(moment), agent=agent, status=AgentState.BREAK, reason=StatusReason.OFFER_TIMEOUT
+    )
 
 
 def rejected(
@@ -366,7 +372,7 @@ def rejected(
     """A ``rejected`` action."""
     return Rejected(
         at=at(moment),
-        event_type=event_type,
+        event_type=cast(EventType, event_type),
         reason=RejectReason(reason),
         conversation=conv,
         agent=agent,
@@ -376,15 +382,15 @@ def rejected(
 # -- comparing ----------------------------------------------------------------------------
 
 
-def as_json(actions: Iterable[Action]) -> list[Json]:
+def as_json(actions: Iterable[AnyAction]) -> list[Json]:
     """The JSON objects of ``actions``, in order."""
     return [action_to_json(action) for action in actions]
 
 
-def _flatten(expected: Iterable[Action | Sequence[Action]]) -> list[Action]:
-    flat: list[Action] = []
+def _flatten(expected: Iterable[AnyAction | Sequence[AnyAction]]) -> list[AnyAction]:
+    flat: list[AnyAction] = []
     for item in expected:
-        if isinstance(item, Action):
+        if isinstance(item, AnyAction):
             flat.append(item)
         else:
             flat.extend(item)
@@ -395,14 +401,14 @@ def _key(data: Json) -> str:
     return json.dumps(data, sort_keys=True)
 
 
-def same(actual: Iterable[Action], *expected: Action | Sequence[Action]) -> None:
+def same(actual: Iterable[AnyAction], *expected: AnyAction | Sequence[AnyAction]) -> None:
     """Assert that ``actual`` holds exactly the ``expected`` actions, in any order."""
     got = sorted(as_json(actual), key=_key)
     want = sorted(as_json(_flatten(expected)), key=_key)
     assert got == want
 
 
-def same_in_order(actual: Iterable[Action], *expected: Action | Sequence[Action]) -> None:
+def same_in_order(actual: Iterable[AnyAction], *expected: AnyAction | Sequence[AnyAction]) -> None:
     """Assert that ``actual`` is exactly the ``expected`` actions, in this order."""
     assert as_json(actual) == as_json(_flatten(expected))
 
@@ -414,7 +420,7 @@ def snapshot_without_clock(desk: Desk) -> dict[str, Any]:
     return data
 
 
-def refused(desk: Desk, event: Event) -> EventError:
+def refused(desk: Desk, event: AnyEvent) -> EventError:
     """Assert that ``event`` is an error (E1) that leaves the desk exactly as it was.
 
     The snapshot and the next deadline are the same before and after, so no deadline that

@@ -29,8 +29,8 @@ class TestEventValidation:
         [
             (lambda: AgentRequested(at=AT, conversation=""), "conversation"),
             (lambda: AgentRequested(at=AT, conversation=7), "conversation"),  # type: ignore[arg-type]
-            (lambda: AgentStatusChanged(at=AT, agent="a", status="asleep"), "status"),
-            (lambda: AgentStatusChanged(at=AT, agent="a", status=3), "status"),
+            (lambda: AgentStatusChanged(at=AT, agent="a", status="asleep"), "status"),  # type: ignore[arg-type]
+            (lambda: AgentStatusChanged(at=AT, agent="a", status=3), "status"),  # type: ignore[arg-type]
             (lambda: AgentStatusChanged(at=AT, agent="a", status="online", groups=["g"]), "groups"),  # type: ignore[arg-type]
             (lambda: AgentStatusChanged(at=AT, agent="a", status="online", groups=("",)), "groups"),
             (
@@ -42,7 +42,7 @@ class TestEventValidation:
                 "capacity",
             ),
             (lambda: AgentStatusChanged(at=AT, agent="a", status="online", name=5), "name"),  # type: ignore[arg-type]
-            (lambda: ConversationEnded(at=AT, conversation="c", by="robot"), "by"),
+            (lambda: ConversationEnded(at=AT, conversation="c", by="robot"), "by"),  # type: ignore[arg-type]
             (lambda: RatingSubmitted(at=AT, conversation="c", score=4.0), "score"),  # type: ignore[arg-type]
             (lambda: RatingSubmitted(at=AT, conversation="c", score=4, comment=1), "comment"),  # type: ignore[arg-type]
         ],

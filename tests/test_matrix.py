@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import pytest
 
-from deskcore import Action, Desk, Event, Rejected
+from deskcore import AnyAction, AnyEvent, Desk, Rejected
 from helpers import (
     HOUR,
     accept,
@@ -60,7 +60,7 @@ TIMEOUT = 60  # webhook_timeout and accept_timeout, in seconds
 ERROR = "error"
 ONE_REJECTION = "one rejection"
 CARD_OR_REJECTION = "card or rejection"
-Outcome = Sequence[Action] | str
+Outcome = Sequence[AnyAction] | str
 
 STATES = ["unknown", "new", "awaiting_answer", "waiting", "offered", "served", "closed"]
 ROUTED = ("awaiting_answer", "waiting", "offered", "served")
@@ -72,7 +72,7 @@ SETTINGS = make_settings(
     closure={"user_timeout": "30s"},
 )
 
-BACKGROUND: list[Event] = [
+BACKGROUND: list[AnyEvent] = [
     status(0, "a1"),
     status(0, "a2"),
     ask(1, "bg"),
@@ -81,7 +81,7 @@ BACKGROUND: list[Event] = [
     agent_says(1, "bg"),
 ]
 
-SETUP: dict[str, list[Event]] = {
+SETUP: dict[str, list[AnyEvent]] = {
     "unknown": [],
     "new": [enter(2, "c1")],
     "awaiting_answer": [ask(2, "c1")],
@@ -117,7 +117,7 @@ class Case(NamedTuple):
     """One event of the matrix: how to build it at an instant, and what each state gives."""
 
     name: str
-    event: Callable[[int], Event]
+    event: Callable[[int], AnyEvent]
     expect: Callable[[str, int], Outcome]
 
 

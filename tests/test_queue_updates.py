@@ -11,14 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deskcore import (
-    Action,
     AgentAccepted,
     AgentRequested,
     AgentStatusChanged,
+    AgentStatusName,
+    AnyAction,
+    AnyEvent,
     ConversationEnded,
     Desk,
     DeskSettings,
-    Event,
     EventError,
     Offer,
     Tick,
@@ -66,7 +67,7 @@ def run(desk: Desk, ops: list[tuple[str, int, int]], manual: bool, capacity: int
     asked: list[str] = []  # every conversation asked for, open or not
     for op, number, amount in ops:
         now += timedelta(seconds=1)
-        event: Event
+        event: AnyEvent
         if op == "ask":
             asked.append(f"c{len(asked)}")
             event = AgentRequested(at=now, conversation=asked[-1])
@@ -78,7 +79,8 @@ def run(desk: Desk, ops: list[tuple[str, int, int]], manual: bool, capacity: int
             conversation = sorted(offers)[number % len(offers)]
             event = AgentAccepted(at=now, conversation=conversation, agent=offers[conversation])
         elif op == "agent":
-            status = ("online", "online", "break", "offline")[amount % 4]
+            statuses: tuple[AgentStatusName, ...] = ("online", "online", "break", "offline")
+            status = statuses[amount % 4]
             event = AgentStatusChanged(at=now, agent=AGENTS[number % 3], status=status)
         elif op == "set":
             desk.update_settings(desk_settings(INTERVALS[number % 5], manual, capacity))
@@ -87,7 +89,7 @@ def run(desk: Desk, ops: list[tuple[str, int, int]], manual: bool, capacity: int
             now += timedelta(seconds=amount)
             event = Tick(at=now)
         try:
-            actions: list[Action] = desk.handle(event)
+            actions: list[AnyAction] = desk.handle(event)
         except EventError as error:
             log.append(("error", str(error)))
             continue

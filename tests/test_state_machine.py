@@ -28,13 +28,14 @@ from hypothesis.stateful import (
 
 from deskcore import (
     UNSET,
-    Action,
     AgentAccepted,
     AgentDeclined,
     AgentMessage,
     AgentRequested,
     AgentState,
     AgentStatusChanged,
+    AnyAction,
+    AnyEvent,
     Assign,
     AssignmentAnswered,
     AssignmentFailed,
@@ -44,7 +45,6 @@ from deskcore import (
     Desk,
     DeskSettings,
     Enqueue,
-    Event,
     EventError,
     Offer,
     Party,
@@ -109,8 +109,8 @@ class DeskMachine(RuleBasedStateMachine):
         self.before = self.settings
         self.first_settings = DeskSettings()
         self.now = START
-        self.log: list[Event | DeskSettings] = []
-        self.out: list[Action] = []
+        self.log: list[AnyEvent | DeskSettings] = []
+        self.out: list[AnyAction] = []
         self.agents: dict[str, ModelAgent] = {}
         self.convs: dict[str, ModelConv] = {}
         self.order = 0
@@ -181,7 +181,7 @@ class DeskMachine(RuleBasedStateMachine):
 
     # -- driving ---------------------------------------------------------------------------
 
-    def send(self, event: Event) -> None:
+    def send(self, event: AnyEvent) -> None:
         """Handle an event on the desk and its twin; apply the actions to the model."""
         before = self.desk.snapshot()
         try:
@@ -205,7 +205,7 @@ class DeskMachine(RuleBasedStateMachine):
         self.out.extend(actions)
         self.apply(event, actions)
 
-    def check_decisions(self, actions: list[Action]) -> None:
+    def check_decisions(self, actions: list[AnyAction]) -> None:
         """The pure assign() decision behind each routing agrees with what the desk did."""
         given = {(a.conversation, a.agent) for a in actions if isinstance(a, Offer | Assign)}
         queued = {a.conversation for a in actions if isinstance(a, Enqueue)}
@@ -231,7 +231,7 @@ class DeskMachine(RuleBasedStateMachine):
             default = max(default, self.before.queue.max_concurrent)
         return default if agent.capacity is None else agent.capacity
 
-    def apply(self, event: Event, actions: list[Action]) -> None:
+    def apply(self, event: AnyEvent, actions: list[AnyAction]) -> None:
         """Follow the event and its actions in the model."""
         if isinstance(event, AgentStatusChanged):
             agent = self.agents.setdefault(event.agent, ModelAgent())
@@ -272,7 +272,7 @@ class DeskMachine(RuleBasedStateMachine):
         for action in actions:
             self.follow(action)
 
-    def follow(self, action: Action) -> None:
+    def follow(self, action: AnyAction) -> None:
         """Update the model with one action and check what can be checked at once."""
         if isinstance(action, SetAgentStatus):
             self.agents[action.agent].status = AgentState(action.status)
@@ -554,7 +554,7 @@ class DeskMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         """Replaying the accepted events on a fresh desk gives the same actions (D2)."""
         fresh = Desk(self.first_settings)
-        again: list[Action] = []
+        again: list[AnyAction] = []
         for item in self.log:
             if isinstance(item, DeskSettings):
                 fresh.update_settings(item)
@@ -563,7 +563,7 @@ class DeskMachine(RuleBasedStateMachine):
         assert again == self.out
 
 
-def _is_failure_only(action: Action) -> bool:
+def _is_failure_only(action: AnyAction) -> bool:
     from deskcore import SendPrompt
 
     if isinstance(action, RoutingFailed):

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, TypeAlias
 
 import attrs
+
+from ._events import AgentState, EventType
 
 __all__ = [
     "ACTION_TYPES",
     "Action",
+    "AnyAction",
     "Assign",
     "Close",
     "CloseReason",
@@ -33,6 +36,7 @@ __all__ = [
     "RoutingFailed",
     "SendPrompt",
     "SetAgentStatus",
+    "StatusReason",
     "WithdrawOffer",
     "WithdrawReason",
 ]
@@ -69,6 +73,13 @@ class ReleaseReason(enum.StrEnum):
 
     TRANSFERRED = "transferred"
     AGENT_OFFLINE = "agent_offline"
+
+
+class StatusReason(enum.StrEnum):
+    """Why the desk changed an agent's status (``set_agent_status``)."""
+
+    OFFER_TIMEOUT = "offer_timeout"
+    """The agent let an offer time out under ``service.break_on_timeout`` (S3)."""
 
 
 class FailureReason(enum.StrEnum):
@@ -113,6 +124,7 @@ class Action:
     """Base of every action: ``at`` is the instant it takes effect."""
 
     type: ClassVar[str] = "action"
+    __match_args__ = ("at",)
     at: datetime
 
 
@@ -121,6 +133,7 @@ class SendPrompt(Action):
     """``send_prompt``: send ``text`` to the user of ``conversation``."""
 
     type: ClassVar[str] = "send_prompt"
+    __match_args__ = ("conversation", "prompt", "text", "at")
     conversation: str
     prompt: PromptKind
     text: str
@@ -131,6 +144,7 @@ class RequestAssignment(Action):
     """``request_assignment``: ask the host's routing service (webhook strategy, R3)."""
 
     type: ClassVar[str] = "request_assignment"
+    __match_args__ = ("conversation", "expires_at", "user", "group", "at")
     conversation: str
     expires_at: datetime
     user: str | None = None
@@ -142,6 +156,7 @@ class Enqueue(Action):
     """``enqueue``: show the user as waiting at ``position`` (1 = next; Q1–Q3)."""
 
     type: ClassVar[str] = "enqueue"
+    __match_args__ = ("conversation", "position", "at")
     conversation: str
     position: int
 
@@ -151,6 +166,7 @@ class Offer(Action):
     """``offer``: show the offer to the agent until ``expires_at`` (S2)."""
 
     type: ClassVar[str] = "offer"
+    __match_args__ = ("conversation", "agent", "expires_at", "at")
     conversation: str
     agent: str
     expires_at: datetime
@@ -161,6 +177,7 @@ class WithdrawOffer(Action):
     """``withdraw_offer``: take the offer away from the agent."""
 
     type: ClassVar[str] = "withdraw_offer"
+    __match_args__ = ("conversation", "agent", "reason", "at")
     conversation: str
     agent: str
     reason: WithdrawReason
@@ -171,6 +188,7 @@ class Assign(Action):
     """``assign``: connect the agent to the conversation (S1, S2)."""
 
     type: ClassVar[str] = "assign"
+    __match_args__ = ("conversation", "agent", "at")
     conversation: str
     agent: str
 
@@ -180,6 +198,7 @@ class Release(Action):
     """``release``: disconnect the agent from the conversation; the user stays (X3, A6)."""
 
     type: ClassVar[str] = "release"
+    __match_args__ = ("conversation", "agent", "reason", "at")
     conversation: str
     agent: str
     reason: ReleaseReason
@@ -190,9 +209,10 @@ class SetAgentStatus(Action):
     """``set_agent_status``: change the agent's status (S3, ``break_on_timeout``)."""
 
     type: ClassVar[str] = "set_agent_status"
+    __match_args__ = ("agent", "status", "reason", "at")
     agent: str
-    status: str
-    reason: str
+    status: AgentState
+    reason: StatusReason
 
 
 @attrs.frozen(kw_only=True)
@@ -200,6 +220,7 @@ class RoutingFailed(Action):
     """``routing_failed``: the user was not connected (F1)."""
 
     type: ClassVar[str] = "routing_failed"
+    __match_args__ = ("conversation", "reason", "at")
     conversation: str
     reason: FailureReason
 
@@ -209,6 +230,7 @@ class Close(Action):
     """``close``: close the conversation (C1, C2)."""
 
     type: ClassVar[str] = "close"
+    __match_args__ = ("conversation", "reason", "at")
     conversation: str
     reason: CloseReason
 
@@ -218,6 +240,7 @@ class RatingCard(Action):
     """``rating_card``: send the rating card, open until ``expires_at`` (V1, V2)."""
 
     type: ClassVar[str] = "rating_card"
+    __match_args__ = ("conversation", "text", "expires_at", "at")
     conversation: str
     text: str
     expires_at: datetime
@@ -228,6 +251,7 @@ class RecordRating(Action):
     """``record_rating``: store the rating for ``agent`` (V3)."""
 
     type: ClassVar[str] = "record_rating"
+    __match_args__ = ("conversation", "agent", "score", "comment", "at")
     conversation: str
     agent: str
     score: int
@@ -239,13 +263,33 @@ class Rejected(Action):
     """``rejected``: tell the sender its event was refused (E2)."""
 
     type: ClassVar[str] = "rejected"
-    event_type: str
+    __match_args__ = ("event_type", "reason", "conversation", "agent", "at")
+    event_type: EventType
     reason: RejectReason
     conversation: str | None = None
     agent: str | None = None
 
 
-ACTION_TYPES: dict[str, type[Action]] = {
+AnyAction: TypeAlias = (
+    SendPrompt
+    | RequestAssignment
+    | Enqueue
+    | Offer
+    | WithdrawOffer
+    | Assign
+    | Release
+    | SetAgentStatus
+    | RoutingFailed
+    | Close
+    | RatingCard
+    | RecordRating
+    | Rejected
+)
+"""Every action class: what :meth:`Desk.handle <deskcore.Desk.handle>` returns and
+:func:`~deskcore.action_from_json` builds. A ``match`` over it can end in
+``assert_never``."""
+
+ACTION_TYPES: dict[str, type[AnyAction]] = {
     cls.type: cls
     for cls in (
         SendPrompt,

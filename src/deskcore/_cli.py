@@ -1,4 +1,5 @@
-"""The ``deskcore`` command line: ``validate``, ``hours``, ``replay``, ``check``, ``simulate``.
+"""The ``deskcore`` command line: ``validate``, ``hours``, ``schema``, ``replay``, ``check``,
+``simulate``.
 
 The command line is the only part of deskcore that reads the clock, and only to default
 ``deskcore hours --at`` to the current instant.
@@ -20,6 +21,7 @@ from ._codec import parse_instant
 from ._document import load_settings
 from ._errors import SettingsError
 from ._replay import add_commands
+from ._schema import SCHEMA_KINDS, json_schema
 from .sim._cli import add_commands as add_simulate_commands
 
 __all__ = ["main"]
@@ -72,6 +74,11 @@ def _hours(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(args.kind), indent=2 if args.indent else None, ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``deskcore`` command."""
     parser = argparse.ArgumentParser(
@@ -87,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     hours.add_argument("file", metavar="FILE", help="TOML or JSON settings")
     hours.add_argument("--at", metavar="INSTANT", help="ISO 8601 instant (default: now)")
     hours.set_defaults(run=_hours)
+
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of settings, events, actions or scenario files"
+    )
+    schema.add_argument("kind", choices=SCHEMA_KINDS, metavar="KIND", help=", ".join(SCHEMA_KINDS))
+    schema.add_argument("--indent", action="store_true", help="indent the JSON for reading")
+    schema.set_defaults(run=_schema)
 
     add_commands(commands)
     add_simulate_commands(commands)

@@ -8,8 +8,10 @@ type or a naive instant raises :class:`~deskcore.EventError` naming the event an
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 import attrs
@@ -17,6 +19,7 @@ import attrs
 from ._actions import (
     ACTION_TYPES,
     Action,
+    AnyAction,
     Close,
     CloseReason,
     FailureReason,
@@ -27,17 +30,29 @@ from ._actions import (
     ReleaseReason,
     RoutingFailed,
     SetAgentStatus,
+    StatusReason,
     WithdrawOffer,
     WithdrawReason,
 )
 from ._errors import ActionError, EventError
-from ._events import EVENT_TYPES, UNSET, AgentState, Event, Party
-from ._fields import choice, expect_str, suggest
+from ._events import EVENT_TYPES, UNSET, AgentState, AnyEvent, Event, Party
+from ._fields import MOST, PRIORITY, choice, expect_str, suggest
 from ._show import show
+from ._tags import TAG_PATTERN
 
 __all__ = [
+    "ACTION_FIELDS",
+    "ACTION_REASONS",
+    "EVENT_FIELDS",
+    "ID",
+    "IDS",
+    "INSTANT",
+    "INSTANT_PATTERN",
+    "TEXT",
+    "Wire",
     "action_from_json",
     "action_to_json",
+    "action_wire",
     "event_from_json",
     "event_to_json",
     "format_instant",
@@ -51,22 +66,40 @@ def format_instant(moment: datetime) -> str:
     return text + "Z"
 
 
-def parse_instant(value: object) -> datetime:
-    """Read an ISO 8601 instant with an offset (``Z`` or ``z`` allowed).
+INSTANT_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?"
+    r"(?:[Zz]|[+-][0-9]{2}(?::?[0-9]{2}(?::?[0-9]{2}(?:\.[0-9]+)?)?)?)$"
+)
+"""The form of an instant on the wire, as a regular expression that JSON Schema's
+dialect reads the same: date, ``T`` (or ``t`` or a space), hours and minutes, optional
+seconds and fraction, and an offset (``Z`` or ``±HH:MM``), which is required (T1)."""
 
-    Raises ``ValueError`` naming the value when it is malformed or naive (T1).
+_INSTANT = re.compile(INSTANT_PATTERN)
+_NAIVE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt ][0-9:.,]*)?$")
+_EXAMPLE = "an ISO 8601 instant with an offset, like '2026-03-02T09:00:00Z'"
+
+
+def parse_instant(value: object) -> datetime:
+    """Read an ISO 8601 instant with an offset (:data:`INSTANT_PATTERN`).
+
+    Raises ``ValueError`` naming the value and showing the expected form when it is
+    malformed, names no real date or time, or is naive (T1).
+
+    >>> parse_instant("2026-03-02T18:00:00+09:00").isoformat()
+    '2026-03-02T18:00:00+09:00'
     """
-    example = "an ISO 8601 instant with an offset, like '2026-03-02T09:00:00Z'"
     if not isinstance(value, str):
-        raise ValueError(f"must be {example}, got {show(value)}")
-    text = value.strip()
+        raise ValueError(f"must be {_EXAMPLE}, got {show(value)}")
+    if _INSTANT.match(value) is None:
+        if _NAIVE.match(value):
+            raise ValueError(
+                f"instant {show(value)} has no offset (write e.g. '2026-03-02T09:00:00Z')"
+            )
+        raise ValueError(f"must be {_EXAMPLE}, got {show(value)}")
     try:
-        moment = datetime.fromisoformat(text[:-1] + "Z" if text.endswith("z") else text)
-    except ValueError:
-        raise ValueError(f"must be {example}, got {show(value)}") from None
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"instant {show(value)} has no offset (write e.g. '2026-03-02T09:00:00Z')")
-    return moment
+        return datetime.fromisoformat(value[:-1] + "Z" if value.endswith("z") else value)
+    except ValueError as exc:
+        raise ValueError(f"must be {_EXAMPLE}, got {show(value)}: {exc}") from None
 
 
 def _ident(value: object) -> str:
@@ -81,51 +114,79 @@ def _idents(value: object) -> tuple[str, ...]:
     return tuple(_ident(item) for item in value)
 
 
-def _choice(kind: type[enum.StrEnum]) -> Callable[[object], Any]:
-    """The field kit's reading of a member of ``kind`` (with a did-you-mean hint)."""
-    return choice(kind)[0]
-
-
 def _integer(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"must be an integer, got {show(value)}")
     return value
 
 
-def _capacity(value: object) -> int | None:
-    return None if value is None else _integer(value)
+def _nullable(read: Callable[[object], Any]) -> Callable[[object], Any]:
+    return lambda value: None if value is None else read(value)
 
 
-def _string(value: object) -> str:
-    return expect_str(value)
+def _event_type(value: object) -> str:
+    if not isinstance(value, str) or value not in EVENT_TYPES:
+        hint = suggest(value, list(EVENT_TYPES)) if isinstance(value, str) else ""
+        raise ValueError(f"must be an event type, got {show(value)}{hint}")
+    return value
 
 
-def _name(value: object) -> str | None:
-    return None if value is None else _string(value)
+@attrs.frozen
+class Wire:
+    """How one field is read from JSON (``read`` raises ``ValueError``) and its JSON
+    Schema: the codec and :func:`~deskcore.json_schema` both use these."""
+
+    read: Callable[[object], Any]
+    schema: Mapping[str, Any]
+
+    def nullable(self) -> Wire:
+        """The same field, where JSON ``null`` is also a value."""
+        return Wire(_nullable(self.read), {"anyOf": [dict(self.schema), {"type": "null"}]})
 
 
-_READERS: dict[str, Callable[[object], Any]] = {
-    "at": parse_instant,
-    "agent": _ident,
-    "conversation": _ident,
-    "user": _ident,
-    "group": _ident,
-    "status": _choice(AgentState),
-    "groups": _idents,
-    "agents": _idents,
-    "capacity": _capacity,
-    "name": _name,
-    "by": _choice(Party),
-    "score": _integer,
-    "comment": _string,
-    "language": _string,
-    "priority": _integer,
-    "preferred_agent": _ident,
-    "to_agent": _ident,
-    "to_group": _ident,
-    "since": parse_instant,
-}
+def _member(kind: type[enum.StrEnum]) -> Wire:
+    """A member of ``kind`` by its value (with a did-you-mean hint)."""
+    return Wire(choice(kind)[0], {"enum": [member.value for member in kind]})
 
+
+def _count(low: int | None = None, high: int | None = None) -> Wire:
+    schema: dict[str, Any] = {"type": "integer"}
+    if low is not None:
+        schema["minimum"] = low
+    if high is not None:
+        schema["maximum"] = high
+    return Wire(_integer, schema)
+
+
+ID = Wire(_ident, {"type": "string", "minLength": 1})
+IDS = Wire(_idents, {"type": "array", "items": dict(ID.schema)})
+INSTANT = Wire(parse_instant, {"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN})
+TEXT = Wire(expect_str, {"type": "string"})
+
+EVENT_FIELDS: Mapping[str, Wire] = MappingProxyType(
+    {
+        "at": INSTANT,
+        "agent": ID,
+        "conversation": ID,
+        "user": ID,
+        "group": ID,
+        "status": _member(AgentState),
+        "groups": IDS,
+        "agents": IDS,
+        "capacity": _count(0, MOST).nullable(),
+        "name": TEXT.nullable(),
+        "by": _member(Party),
+        "score": _count(),
+        "comment": TEXT,
+        "language": Wire(expect_str, {"type": "string", "pattern": f"^(?:{TAG_PATTERN})$"}),
+        "priority": _count(-PRIORITY - 1, PRIORITY),
+        "preferred_agent": ID,
+        "to_agent": ID,
+        "to_group": ID,
+        "since": INSTANT,
+    }
+)
+"""Every event field by name, as the codec reads it."""
 
 _T = TypeVar("_T")
 
@@ -150,7 +211,7 @@ def _typed(
     return data, kind, table[kind]
 
 
-def event_from_json(data: object) -> Event:
+def event_from_json(data: object) -> AnyEvent:
     """Build an event from its JSON object (a mapping with ``type`` and ``at``).
 
     >>> event_from_json({"type": "tick", "at": "2026-03-02T09:00:00Z"}).type
@@ -167,7 +228,7 @@ def event_from_json(data: object) -> Event:
                 f"unknown field{suggest(key, list(fields))}", event_type=kind, field=key
             )
         try:
-            values[key] = _READERS[key](raw)
+            values[key] = EVENT_FIELDS[key].read(raw)
         except ValueError as exc:
             raise EventError(str(exc), event_type=kind, field=key) from None
     for name, field in fields.items():
@@ -208,32 +269,47 @@ def action_to_json(action: Action) -> dict[str, Any]:
     return data
 
 
-_ACTION_READERS: dict[str, Callable[[object], Any]] = {
-    "at": parse_instant,
-    "expires_at": parse_instant,
-    "conversation": _ident,
-    "agent": _ident,
-    "text": _string,
-    "prompt": _choice(PromptKind),
-    "position": _integer,
-    "score": _integer,
-    "event_type": _ident,
-    "status": _ident,
-    "user": _ident,
-    "group": _ident,
-    "comment": _string,
-}
-_REASONS: dict[type[Action], Callable[[object], Any]] = {
-    WithdrawOffer: _choice(WithdrawReason),
-    RoutingFailed: _choice(FailureReason),
-    Close: _choice(CloseReason),
-    Release: _choice(ReleaseReason),
-    Rejected: _choice(RejectReason),
-    SetAgentStatus: _ident,
-}
+ACTION_FIELDS: Mapping[str, Wire] = MappingProxyType(
+    {
+        "at": INSTANT,
+        "expires_at": INSTANT,
+        "conversation": ID,
+        "agent": ID,
+        "text": TEXT,
+        "prompt": _member(PromptKind),
+        "position": _count(1),
+        "score": _count(1),
+        "event_type": Wire(_event_type, {"enum": list(EVENT_TYPES)}),
+        "status": _member(AgentState),
+        "user": ID,
+        "group": ID,
+        "comment": TEXT,
+    }
+)
+"""Every action field by name (but ``reason``), as the codec reads it."""
+
+ACTION_REASONS: Mapping[type[Action], Wire] = MappingProxyType(
+    {
+        WithdrawOffer: _member(WithdrawReason),
+        RoutingFailed: _member(FailureReason),
+        Close: _member(CloseReason),
+        Release: _member(ReleaseReason),
+        Rejected: _member(RejectReason),
+        SetAgentStatus: _member(StatusReason),
+    }
+)
+"""The ``reason`` of each action class that has one."""
 
 
-def action_from_json(data: object) -> Action:
+def action_wire(cls: type[Action], name: str) -> Wire:
+    """How field ``name`` of action class ``cls`` is read; an optional field (``None`` by
+    default) also reads JSON ``null``."""
+    wire = ACTION_REASONS[cls] if name == "reason" else ACTION_FIELDS[name]
+    default = attrs.fields_dict(cls)[name].default
+    return wire.nullable() if default is None else wire
+
+
+def action_from_json(data: object) -> AnyAction:
     """Build an action from its JSON object (for recorded action logs and tests).
 
     Unknown keys or types, a missing field and a value of the wrong kind raise
@@ -252,12 +328,8 @@ def action_from_json(data: object) -> Action:
         if key not in fields:
             hint = suggest(str(key), list(fields))
             raise ActionError(f"unknown field{hint}", action_type=kind, field=str(key))
-        if raw is None and fields[key].default is None:
-            values[key] = None
-            continue
-        read = _REASONS[cls] if key == "reason" else _ACTION_READERS[key]
         try:
-            values[key] = read(raw)
+            values[key] = action_wire(cls, key).read(raw)
         except ValueError as exc:
             raise ActionError(str(exc), action_type=kind, field=key) from None
     for name, field in fields.items():

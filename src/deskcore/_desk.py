@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from ._actions import Action
+from ._actions import AnyAction
 from ._engine import Engine
 from ._errors import EventError
-from ._events import Event
+from ._events import AnyEvent
 from ._policy import AgentView, ConversationState, ConversationView, Decision
 from ._raw import BUILD, FIELDS
 from ._records import due_of
@@ -55,7 +55,7 @@ class Desk:
 
     # -- events and deadlines ----------------------------------------------------------------
 
-    def handle(self, event: Event) -> list[Action]:
+    def handle(self, event: AnyEvent) -> list[AnyAction]:
         """Handle one event: fire due deadlines, then the event; return the actions (T2)."""
         fields = FIELDS.get(type(event))  # raw_event(), inline: the hot path
         if fields is None:
@@ -84,6 +84,17 @@ class Desk:
         if due != self._next[0]:  # hosts ask after every event: build the datetime once
             self._next = (due, from_us(due))
         return self._next[1]
+
+    @property
+    def now(self) -> datetime | None:
+        """The instant of the last event handled, or ``None`` before the first.
+
+        Events must not be earlier than this (T1). A host that stamps events with its own
+        clock can use ``max(clock(), desk.now)`` so that a clock stepping back never
+        turns an event into an error.
+        """
+        now = self._engine.now
+        return None if now is None else from_us(now)
 
     # -- settings ----------------------------------------------------------------------------
 

@@ -7,15 +7,17 @@ from datetime import timedelta
 
 from ._show import show
 
-__all__ = ["LONGEST", "format_duration", "parse_duration"]
+__all__ = ["LONGEST", "duration_schema", "format_duration", "parse_duration"]
 
 LONGEST = timedelta(days=3650)
 """The longest duration a setting may give (10 years), so that every instant a desk
 computes stays far inside what a datetime can hold."""
 
 # ASCII digits only: str.isdigit-style matching would accept "٣m".
-_UNITS = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?")
-_ISO = re.compile(r"P(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?")
+_UNITS_FORM = "(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?"
+_ISO_FORM = "P(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T(?:([0-9]+)H)?(?:([0-9]+)M)?(?:([0-9]+)S)?)?"
+_UNITS = re.compile(_UNITS_FORM)
+_ISO = re.compile(_ISO_FORM)
 _UNIT_SECONDS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
 _FORMS = "whole seconds like 90, units like '90s', '10m', '1h30m', or ISO 8601 like 'PT10M'"
 _KINDS = {bool: "a boolean", float: "a number", type(None): "null", list: "a list", dict: "a table"}
@@ -62,6 +64,31 @@ def parse_duration(value: object) -> timedelta:
         weeks, days, hours, minutes, seconds = (int(part or 0) for part in iso.groups())
         return _span(value, weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
     raise ValueError(f"cannot read {show(value)} as a duration (use {_FORMS})")
+
+
+def _any_case(form: str) -> str:
+    """A pattern's capital letters, matched in either case (ISO forms are read so)."""
+    return re.sub("[A-Z]", lambda m: f"[{m.group()}{m.group().lower()}]", form)
+
+
+def duration_schema(*, zero: bool, longest: timedelta) -> dict[str, object]:
+    """The JSON Schema of a duration in a document, as :func:`parse_duration` reads one:
+    whole seconds up to ``longest``, or a unit or ISO 8601 string (surrounding blanks
+    allowed; a string must give some number, and a nonzero one unless ``zero``).
+
+    A string's length is not bounded by the schema; :func:`parse_duration` and the
+    setting's check still refuse one over ``longest``.
+    """
+    # Regular expressions in the dialect of JSON Schema (ECMA 262) and Python alike.
+    units = "(?=[0-9])" + _UNITS_FORM
+    # ISO: some number after P, and none of "P", "PT" or "P1DT" (a T with nothing after).
+    iso = _any_case(_ISO_FORM).replace("[Pp]", "[Pp](?=[0-9]|[Tt][0-9])", 1)
+    iso = iso.replace("(?:[Tt]", "(?:[Tt](?=[0-9])", 1)
+    nonzero = "" if zero else "(?=[^1-9]*[1-9])"
+    pattern = f"^\\s*{nonzero}(?:{units}|{iso})\\s*$"
+    most = longest // timedelta(seconds=1)
+    seconds = {"type": "integer", "minimum": 0 if zero else 1, "maximum": most}
+    return {"anyOf": [seconds, {"type": "string", "pattern": pattern}]}
 
 
 def format_duration(value: timedelta) -> str:

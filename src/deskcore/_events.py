@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, TypeAlias
 
 import attrs
 
@@ -29,11 +29,15 @@ __all__ = [
     "AgentRequested",
     "AgentState",
     "AgentStatusChanged",
+    "AgentStatusName",
+    "AnyEvent",
     "AssignmentAnswered",
     "AssignmentFailed",
     "ConversationEnded",
     "Event",
+    "EventType",
     "Party",
+    "PartyName",
     "RatingInvited",
     "RatingSubmitted",
     "Resumed",
@@ -58,6 +62,32 @@ class Party(enum.StrEnum):
 
     USER = "user"
     AGENT = "agent"
+
+
+AgentStatusName: TypeAlias = Literal["online", "break", "offline"]
+"""The values of :class:`AgentState` as strings, which event constructors also take."""
+
+PartyName: TypeAlias = Literal["user", "agent"]
+"""The values of :class:`Party` as strings, which :class:`ConversationEnded` also takes."""
+
+EventType: TypeAlias = Literal[
+    "tick",
+    "agent_status",
+    "user_entered",
+    "agent_requested",
+    "assignment_answered",
+    "assignment_failed",
+    "agent_accepted",
+    "agent_declined",
+    "agent_message",
+    "user_message",
+    "conversation_ended",
+    "rating_invited",
+    "rating_submitted",
+    "transfer",
+    "resumed",
+]
+"""The wire name of every event type (``Rejected.event_type`` is one)."""
 
 
 class Unset(enum.Enum):
@@ -106,7 +136,8 @@ def _idents(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 def _as_member(kind: type[enum.StrEnum], value: Any) -> Any:
-    """Accept the enum's string value too (``"online"`` for ``AgentState.ONLINE``)."""
+    """Accept the enum's string value too (``"online"`` for ``AgentState.ONLINE``); any
+    other value is left for the field's validator to refuse."""
     if isinstance(value, str) and not isinstance(value, kind):
         try:
             return kind(value)
@@ -115,12 +146,17 @@ def _as_member(kind: type[enum.StrEnum], value: Any) -> Any:
     return value
 
 
-def _as_state(value: Any) -> Any:
-    return _as_member(AgentState, value)
+# The converters' parameter types are what type checkers show as the constructor's: a
+# member or its string, so that ``status="onlien"`` is a type error. At run time any
+# value reaches the validator, which raises EventError naming the field.
+def _as_state(value: AgentState | AgentStatusName) -> AgentState:
+    member: AgentState = _as_member(AgentState, value)
+    return member
 
 
-def _as_party(value: Any) -> Any:
-    return _as_member(Party, value)
+def _as_party(value: Party | PartyName) -> Party:
+    member: Party = _as_member(Party, value)
+    return member
 
 
 def _member(kind: type[enum.StrEnum]) -> Any:
@@ -160,10 +196,24 @@ def _optional_id() -> Any:
 
 @attrs.frozen(kw_only=True)
 class Event:
-    """Base of every event: ``at`` is the aware instant it happened (rule T1)."""
+    """Base of every event: ``at`` is the aware instant it happened (rule T1).
+
+    ``one_of`` names two optional fields of which an event of the class gives exactly one
+    (empty when there are none); the constructor and the JSON Schema both read it.
+    """
 
     type: ClassVar[str] = "event"
+    one_of: ClassVar[tuple[str, ...]] = ()
+    __match_args__ = ("at",)
     at: datetime = attrs.field(validator=_instant)
+
+    def __attrs_post_init__(self) -> None:
+        if self.one_of:
+            first, second = self.one_of
+            if (getattr(self, first) is None) == (getattr(self, second) is None):
+                raise EventError(
+                    f"give exactly one of {first!r} and {second!r}", event_type=self.type
+                )
 
 
 @attrs.frozen(kw_only=True)
@@ -175,6 +225,7 @@ class AgentStatusChanged(Event):
     """
 
     type: ClassVar[str] = "agent_status"
+    __match_args__ = ("agent", "status", "groups", "capacity", "name", "at")
     agent: str = _id_field()
     status: AgentState = attrs.field(converter=_as_state, validator=_member(AgentState))
     groups: tuple[str, ...] | Unset = attrs.field(default=UNSET, validator=_optional(_idents))
@@ -199,6 +250,7 @@ class UserEntered(Event):
     """``user_entered``: a user opens a conversation (P1), in ``language`` if given (P4)."""
 
     type: ClassVar[str] = "user_entered"
+    __match_args__ = ("conversation", "user", "language", "at")
     conversation: str = _id_field()
     user: str = _id_field()
     language: str | None = _language()
@@ -215,6 +267,15 @@ class AgentRequested(Event):
     """
 
     type: ClassVar[str] = "agent_requested"
+    __match_args__ = (
+        "conversation",
+        "user",
+        "group",
+        "language",
+        "priority",
+        "preferred_agent",
+        "at",
+    )
     conversation: str = _id_field()
     user: str | None = _optional_id()
     group: str | None = _optional_id()
@@ -231,13 +292,11 @@ class AssignmentAnswered(Event):
     """
 
     type: ClassVar[str] = "assignment_answered"
+    one_of: ClassVar[tuple[str, ...]] = ("group", "agents")
+    __match_args__ = ("conversation", "group", "agents", "at")
     conversation: str = _id_field()
     group: str | None = _optional_id()
     agents: tuple[str, ...] | None = attrs.field(default=None, validator=_optional(_idents))
-
-    def __attrs_post_init__(self) -> None:
-        if (self.group is None) == (self.agents is None):
-            raise EventError("give exactly one of 'group' and 'agents'", event_type=self.type)
 
 
 @attrs.frozen(kw_only=True)
@@ -245,6 +304,7 @@ class AssignmentFailed(Event):
     """``assignment_failed``: the host's routing service failed (R3, webhook)."""
 
     type: ClassVar[str] = "assignment_failed"
+    __match_args__ = ("conversation", "at")
     conversation: str = _id_field()
 
 
@@ -253,6 +313,7 @@ class AgentAccepted(Event):
     """``agent_accepted``: the agent accepts an offer (S2)."""
 
     type: ClassVar[str] = "agent_accepted"
+    __match_args__ = ("conversation", "agent", "at")
     conversation: str = _id_field()
     agent: str = _id_field()
 
@@ -262,6 +323,7 @@ class AgentDeclined(Event):
     """``agent_declined``: the agent declines an offer (S4)."""
 
     type: ClassVar[str] = "agent_declined"
+    __match_args__ = ("conversation", "agent", "at")
     conversation: str = _id_field()
     agent: str = _id_field()
 
@@ -271,6 +333,7 @@ class AgentMessage(Event):
     """``agent_message``: the serving agent wrote to the user (C1)."""
 
     type: ClassVar[str] = "agent_message"
+    __match_args__ = ("conversation", "at")
     conversation: str = _id_field()
 
 
@@ -279,6 +342,7 @@ class UserMessage(Event):
     """``user_message``: the user wrote (C1)."""
 
     type: ClassVar[str] = "user_message"
+    __match_args__ = ("conversation", "at")
     conversation: str = _id_field()
 
 
@@ -287,6 +351,7 @@ class ConversationEnded(Event):
     """``conversation_ended``: the user or an agent ended the conversation (C2, C3, Q6)."""
 
     type: ClassVar[str] = "conversation_ended"
+    __match_args__ = ("conversation", "by", "agent", "at")
     conversation: str = _id_field()
     by: Party = attrs.field(converter=_as_party, validator=_member(Party))
     agent: str | None = _optional_id()
@@ -297,6 +362,7 @@ class RatingInvited(Event):
     """``rating_invited``: the agent invites the user to rate (V1)."""
 
     type: ClassVar[str] = "rating_invited"
+    __match_args__ = ("conversation", "agent", "at")
     conversation: str = _id_field()
     agent: str = _id_field()
 
@@ -306,6 +372,7 @@ class RatingSubmitted(Event):
     """``rating_submitted``: the user rates (V3)."""
 
     type: ClassVar[str] = "rating_submitted"
+    __match_args__ = ("conversation", "score", "comment", "at")
     conversation: str = _id_field()
     score: int = attrs.field(validator=_integer())
     comment: str | None = attrs.field(default=None, validator=_optional(_text))
@@ -317,14 +384,12 @@ class Transfer(Event):
     ``to_group`` (X1–X3). Exactly one of the two is given."""
 
     type: ClassVar[str] = "transfer"
+    one_of: ClassVar[tuple[str, ...]] = ("to_agent", "to_group")
+    __match_args__ = ("conversation", "agent", "to_agent", "to_group", "at")
     conversation: str = _id_field()
     agent: str = _id_field()
     to_agent: str | None = _optional_id()
     to_group: str | None = _optional_id()
-
-    def __attrs_post_init__(self) -> None:
-        if (self.to_agent is None) == (self.to_group is None):
-            raise EventError("give exactly one of 'to_agent' and 'to_group'", event_type=self.type)
 
 
 @attrs.frozen(kw_only=True)
@@ -332,6 +397,7 @@ class Resumed(Event):
     """``resumed``: the host is back, having been down from ``since`` until ``at`` (T4)."""
 
     type: ClassVar[str] = "resumed"
+    __match_args__ = ("since", "at")
     since: datetime = attrs.field(validator=_instant)
 
     def __attrs_post_init__(self) -> None:
@@ -348,9 +414,31 @@ class Tick(Event):
     """``tick``: time passes; only due deadlines fire (T2)."""
 
     type: ClassVar[str] = "tick"
+    __match_args__ = ("at",)
 
 
-EVENT_TYPES: dict[str, type[Event]] = {
+AnyEvent: TypeAlias = (
+    Tick
+    | AgentStatusChanged
+    | UserEntered
+    | AgentRequested
+    | AssignmentAnswered
+    | AssignmentFailed
+    | AgentAccepted
+    | AgentDeclined
+    | AgentMessage
+    | UserMessage
+    | ConversationEnded
+    | RatingInvited
+    | RatingSubmitted
+    | Transfer
+    | Resumed
+)
+"""Every event class: what :meth:`Desk.handle <deskcore.Desk.handle>` takes and
+:func:`~deskcore.event_from_json` returns. A ``match`` over it can end in
+``assert_never``."""
+
+EVENT_TYPES: dict[str, type[AnyEvent]] = {
     cls.type: cls
     for cls in (
         Tick,

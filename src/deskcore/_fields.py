@@ -3,7 +3,9 @@
 A document section is a frozen ``attrs`` class whose fields each carry two functions in
 their metadata: ``parse`` turns the document's form (``"10m"``, ``["09:00-18:00"]``) into
 the Python value, and ``check`` validates a Python value, raising ``ValueError`` with a
-message that says what was expected and what was given. :func:`setting` makes such a
+message that says what was expected and what was given. A field may also carry
+``schema``, the JSON Schema of its document form, which the kinds of field below derive
+from the same limits their checks use. :func:`setting` makes such a
 field; the constructor runs ``check`` (so values built in Python are validated too) and
 the document loader (:mod:`deskcore._document`) runs ``parse`` then ``check`` field by
 field, so both report the same faults with the same messages, each with its path.
@@ -19,10 +21,10 @@ from typing import Any
 
 import attrs
 
-from ._durations import LONGEST, format_duration, parse_duration
+from ._durations import LONGEST, duration_schema, format_duration, parse_duration
 from ._errors import SettingsError
 from ._show import show
-from ._templates import check_template
+from ._templates import check_template, template_pattern
 
 __all__ = [
     "MOST",
@@ -39,8 +41,10 @@ __all__ = [
     "flag_field",
     "instance_check",
     "int_check",
+    "int_field",
     "join_path",
     "kind_of",
+    "nullable",
     "optional_check",
     "optional_parse",
     "raise_faults",
@@ -48,6 +52,7 @@ __all__ = [
     "setting",
     "suggest",
     "template_check",
+    "template_schema",
     "text_field",
     "wrap_check",
 ]
@@ -185,12 +190,25 @@ def wrap_check(check: Check) -> Callable[[Any, attrs.Attribute[Any], Any], None]
     return validator
 
 
-def setting(default: Any = attrs.NOTHING, *, check: Check, parse: Parse = _same, **kw: Any) -> Any:
-    """An ``attrs`` field whose value is validated by ``check`` and read by ``parse``."""
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema``, or JSON null (a field that is off)."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def setting(
+    default: Any = attrs.NOTHING,
+    *,
+    check: Check,
+    parse: Parse = _same,
+    schema: dict[str, Any] | None = None,
+    **kw: Any,
+) -> Any:
+    """An ``attrs`` field whose value is validated by ``check`` and read by ``parse``;
+    ``schema`` is the JSON Schema of its document form."""
     return attrs.field(
         default=default,
         validator=wrap_check(check),
-        metadata={"check": check, "parse": parse},
+        metadata={"check": check, "parse": parse, "schema": schema},
         **kw,
     )
 
@@ -215,7 +233,8 @@ def section_field(cls: type) -> Any:
 def enum_field(enum_type: type[enum.StrEnum], default: enum.StrEnum) -> Any:
     """A field holding a member of ``enum_type``; its value given as a string is converted."""
     parse, check, convert = choice(enum_type)
-    return setting(default, check=check, parse=parse, converter=convert)
+    schema = {"enum": [member.value for member in enum_type]}
+    return setting(default, check=check, parse=parse, converter=convert, schema=schema)
 
 
 # -- the kinds of field the settings use ----------------------------------------------------
@@ -255,14 +274,34 @@ def template_check(*variables: str) -> Check:
 
 def duration_field(default: timedelta | None, *, zero: bool = False, optional: bool = False) -> Any:
     check = duration_check(zero=zero)
+    schema = duration_schema(zero=zero, longest=LONGEST)
     if optional:
-        return setting(default, check=optional_check(check), parse=optional_parse(parse_duration))
-    return setting(default, check=check, parse=parse_duration)
+        return setting(
+            default,
+            check=optional_check(check),
+            parse=optional_parse(parse_duration),
+            schema=nullable(schema),
+        )
+    return setting(default, check=check, parse=parse_duration, schema=schema)
+
+
+def int_field(default: int | None, low: int, high: int, *, optional: bool = False) -> Any:
+    """A field holding an integer in ``low … high`` (``None`` too when ``optional``)."""
+    check = int_check(low, high)
+    schema: dict[str, Any] = {"type": "integer", "minimum": low, "maximum": high}
+    if optional:
+        return setting(default, check=optional_check(check), schema=nullable(schema))
+    return setting(default, check=check, schema=schema)
+
+
+def template_schema(*variables: str) -> dict[str, Any]:
+    """The JSON Schema of a prompt text offering ``variables``."""
+    return {"type": "string", "pattern": template_pattern(frozenset(variables))}
 
 
 def text_field(default: str, *variables: str) -> Any:
-    return setting(default, check=template_check(*variables))
+    return setting(default, check=template_check(*variables), schema=template_schema(*variables))
 
 
 def flag_field(default: bool) -> Any:
-    return setting(default, check=expect_bool)
+    return setting(default, check=expect_bool, schema={"type": "boolean"})

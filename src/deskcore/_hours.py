@@ -16,7 +16,7 @@ from ._rrules import DateRule, compile_rule
 from ._show import show
 from ._time import from_us, require_aware, to_us
 
-__all__ = ["OpenMemo", "Schedule", "parse_range", "parse_rrule", "resolve_local"]
+__all__ = ["RANGE_PATTERN", "OpenMemo", "Schedule", "parse_range", "parse_rrule", "resolve_local"]
 
 _Range = tuple[int, int]
 _Interval = tuple[datetime, datetime]  # [start, end) in UTC
@@ -33,6 +33,11 @@ _MIN_UTC, _MAX_UTC = datetime(1, 1, 10, tzinfo=UTC), datetime(9999, 12, 20, tzin
 _DAY_CACHE = 1024  # dates per schedule: enough for intervals() with 366 days each side
 _YEARS_KEPT = 8  # years of rrule dates indexed per schedule
 _RANGE = re.compile(r"([0-9]{2}):([0-9]{2})-([0-9]{2}):([0-9]{2})")
+
+_TIME = "(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+RANGE_PATTERN = rf"^(?!([0-9]{{2}}:[0-9]{{2}})-\1$){_TIME}-(?:{_TIME}|24:00)$"
+"""The ranges :func:`parse_range` accepts, as a regular expression that JSON Schema's
+dialect reads the same: ``HH:MM-HH:MM``, ``24:00`` only as an end, start and end apart."""
 
 
 def parse_range(text: str) -> tuple[int, int]:

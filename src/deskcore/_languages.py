@@ -29,6 +29,7 @@ from ._fields import (
     setting,
     suggest,
     template_check,
+    template_schema,
 )
 from ._show import show
 from ._tags import fallback_chain, tag_fault
@@ -102,10 +103,18 @@ def _check_reasons(value: object) -> None:
     raise_faults(faults)
 
 
+REASONS_SCHEMA = {
+    "type": "object",
+    "propertyNames": {"enum": list(REASONS)},
+    "additionalProperties": template_schema(),
+}
+"""The JSON Schema of a ``reasons`` table."""
+
+
 def reasons_field(default: Mapping[str, str] | None) -> Any:
     """The ``reasons`` table: failure reason to the text ``$Reason`` shows (P5)."""
     check: Check = _check_reasons if default is not None else optional_check(_check_reasons)
-    return setting(default, check=check, parse=_parse_reasons, hash=False)
+    return setting(default, check=check, parse=_parse_reasons, hash=False, schema=REASONS_SCHEMA)
 
 
 # -- the sections of a language ---------------------------------------------------------------
@@ -121,7 +130,12 @@ def _given(value: object) -> object:
 
 def _text(*variables: str) -> Any:
     """A text a language may give; ``None`` (left out) falls back."""
-    return setting(None, check=optional_check(template_check(*variables)), parse=_given)
+    return setting(
+        None,
+        check=optional_check(template_check(*variables)),
+        parse=_given,
+        schema=template_schema(*variables),
+    )
 
 
 @attrs.frozen(kw_only=True)

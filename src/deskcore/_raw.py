@@ -47,6 +47,7 @@ import attrs
 from ._actions import (
     ACTION_TYPES,
     Action,
+    AnyAction,
     Assign,
     Close,
     Enqueue,
@@ -152,7 +153,7 @@ LAYOUT: dict[type[Action], tuple[str, ...]] = {
 }
 """The fields of each action class's raw tuple, after the class and the instant."""
 
-BUILD: dict[type[Action], Callable[[RawAction, Instant], Action]] = {
+BUILD: dict[type[Action], Callable[[RawAction, Instant], AnyAction]] = {
     SendPrompt: lambda r, t: SendPrompt(at=t(r[1]), conversation=r[2], prompt=r[3], text=r[4]),
     RequestAssignment: lambda r, t: RequestAssignment(
         at=t(r[1]), conversation=r[2], expires_at=t(r[3]), user=r[4], group=r[5]

@@ -23,6 +23,7 @@ from ._actions import (
     ReleaseReason,
     RoutingFailed,
     SetAgentStatus,
+    StatusReason,
     WithdrawOffer,
     WithdrawReason,
 )
@@ -249,7 +250,9 @@ class Router:
         rooms.unindex(agent)
         agent.status = AgentState.BREAK
         rooms.restaff(agent, *before)
-        self.out.append((SetAgentStatus, now, agent.id, "break", "offer_timeout"))
+        self.out.append(
+            (SetAgentStatus, now, agent.id, AgentState.BREAK, StatusReason.OFFER_TIMEOUT)
+        )
         self.withdraw_all(agent, now, [conv])
 
     def max_wait(self, conv: ConvRecord, now: int) -> None:

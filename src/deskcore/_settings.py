@@ -12,10 +12,11 @@ import enum
 from collections.abc import Mapping
 from datetime import timedelta
 from types import MappingProxyType
+from typing import Any, ClassVar
 
 import attrs
 
-from ._durations import format_duration, parse_duration
+from ._durations import LONGEST, duration_schema, format_duration, parse_duration
 from ._fields import (
     MOST,
     Faults,
@@ -23,7 +24,7 @@ from ._fields import (
     duration_field,
     enum_field,
     flag_field,
-    int_check,
+    int_field,
     kind_of,
     optional_check,
     raise_faults,
@@ -126,9 +127,20 @@ class AssignmentSettings:
     """How the agents who may serve a conversation are chosen (``[assignment]``, rule R3)."""
 
     strategy: Strategy = enum_field(Strategy, Strategy.AUTOMATIC)
-    groups: tuple[str, ...] = setting((), check=_check_groups, parse=_parse_groups)
+    groups: tuple[str, ...] = setting(
+        (),
+        check=_check_groups,
+        parse=_parse_groups,
+        schema={"type": "array", "items": {"type": "string", "minLength": 1}, "uniqueItems": True},
+    )
     webhook_timeout: timedelta = duration_field(timedelta(seconds=2))
     webhook_fallback: WebhookFallback = enum_field(WebhookFallback, WebhookFallback.AUTOMATIC)
+
+    # cross_check's rule, as JSON Schema says it: user_choice needs a group.
+    schema_rules: ClassVar[Mapping[str, Any]] = {
+        "if": {"properties": {"strategy": {"const": "user_choice"}}, "required": ["strategy"]},
+        "then": {"properties": {"groups": {"minItems": 1}}, "required": ["groups"]},
+    }
 
     def __attrs_post_init__(self) -> None:
         raise_faults(self.cross_check())
@@ -164,16 +176,25 @@ class QueueSettings:
     ``update_interval`` is ``None`` for ``"never"``.
     """
 
-    max_concurrent: int = setting(5, check=int_check(1, MOST))
+    max_concurrent: int = int_field(5, 1, MOST)
     prompt: str = text_field(
         "You are number $QueuePosition in line. An agent will be with you shortly.",
         "QueuePosition",
         "WaitNo",
     )
     update_interval: timedelta | None = setting(
-        timedelta(0), check=optional_check(duration_check(zero=True)), parse=_parse_interval
+        timedelta(0),
+        check=optional_check(duration_check(zero=True)),
+        parse=_parse_interval,
+        schema={
+            "anyOf": [
+                duration_schema(zero=True, longest=LONGEST),
+                {"const": "never"},
+                {"type": "null"},
+            ]
+        },
     )
-    max_length: int | None = setting(None, check=optional_check(int_check(1, MOST)))
+    max_length: int | None = int_field(None, 1, MOST, optional=True)
     max_wait: timedelta | None = duration_field(None, optional=True)
 
 
@@ -192,6 +213,16 @@ class ClosureSettings:
     )
     end_message: str = text_field("This conversation has ended. Thank you for contacting us!")
     retention: timedelta = duration_field(timedelta(hours=1), zero=True)
+
+    # cross_check's first rule, as JSON Schema says it (the second, reminder shorter than
+    # user_timeout, compares durations, which a schema cannot).
+    schema_rules: ClassVar[Mapping[str, Any]] = {
+        "if": {"properties": {"reminder": {"not": {"type": "null"}}}, "required": ["reminder"]},
+        "then": {
+            "properties": {"user_timeout": {"not": {"type": "null"}}},
+            "required": ["user_timeout"],
+        },
+    }
 
     def __attrs_post_init__(self) -> None:
         raise_faults(self.cross_check())
@@ -227,7 +258,7 @@ class RatingSettings:
     )
     submitted: str = text_field("Thank you for your rating!", "Score")
     validity: timedelta = duration_field(timedelta(hours=24))
-    scale: int = setting(5, check=int_check(2, 10))
+    scale: int = int_field(5, 2, 10)
 
 
 def _read_only(value: object) -> object:

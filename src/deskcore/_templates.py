@@ -12,7 +12,7 @@ from string import Template
 
 from ._show import show
 
-__all__ = ["check_template", "compile_template", "render", "render_compiled"]
+__all__ = ["check_template", "compile_template", "render", "render_compiled", "template_pattern"]
 
 
 def _malformed_at(template: Template) -> int | None:
@@ -58,6 +58,22 @@ def check_template(text: str, allowed: frozenset[str]) -> str | None:
     named = ", ".join(f"${name}{_hint(name, allowed)}" for name in unknown)
     plural = "s" if len(unknown) > 1 else ""
     return f"unknown variable{plural} {named}; this prompt offers {offered}"
+
+
+def template_pattern(allowed: frozenset[str]) -> str:
+    """A regular expression (JSON Schema's dialect and Python's alike) matching exactly
+    the texts :func:`check_template` accepts with ``allowed``: other characters, ``$$``,
+    and ``$Name`` or ``${Name}`` for a name in ``allowed``.
+
+    >>> print(template_pattern(frozenset({"Score"})))
+    ^(?:[^$]|\\$\\$|\\$(?:Score)(?![_A-Za-z0-9])|\\$\\{(?:Score)\\})*$
+    """
+    parts = ["[^$]", r"\$\$"]
+    if allowed:
+        names = "|".join(sorted(allowed))
+        # A name runs as far as identifier characters go: "$Scores" names "Scores".
+        parts += [rf"\$(?:{names})(?![_A-Za-z0-9])", rf"\$\{{(?:{names})\}}"]
+    return "^(?:" + "|".join(parts) + ")*$"
 
 
 def render(text: str, values: Mapping[str, object] | None = None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -23,6 +23,7 @@ from ._fields import (
     flag_field,
     instance_check,
     kind_of,
+    nullable,
     optional_check,
     raise_faults,
     setting,
@@ -30,7 +31,7 @@ from ._fields import (
     text_field,
     wrap_check,
 )
-from ._hours import Schedule, parse_range, parse_rrule
+from ._hours import RANGE_PATTERN, Schedule, parse_range, parse_rrule
 from ._rrules import rule_parts
 from ._show import show
 
@@ -104,7 +105,8 @@ def _check_ranges(value: object) -> None:
 
 
 def _ranges(default: tuple[TimeRange, ...] = ()) -> Any:
-    return setting(default, check=_check_ranges, parse=_parse_ranges)
+    schema = {"type": "array", "items": {"type": "string", "pattern": RANGE_PATTERN}}
+    return setting(default, check=_check_ranges, parse=_parse_ranges, schema=schema)
 
 
 @attrs.frozen(kw_only=True)
@@ -218,9 +220,24 @@ class DateOverride:
     Exactly one of ``date`` and ``rrule`` is given; ``hours = ()`` closes the day.
     """
 
-    date: date | None = setting(None, check=optional_check(_check_date), parse=_parse_date)
-    rrule: str | None = setting(None, check=optional_check(_check_rrule))
+    date: date | None = setting(
+        None,
+        check=optional_check(_check_date),
+        parse=_parse_date,
+        schema=nullable({"type": "string", "pattern": f"^{_ISO_DATE.pattern}$"}),
+    )
+    rrule: str | None = setting(
+        None, check=optional_check(_check_rrule), schema=nullable({"type": "string"})
+    )
     hours: tuple[TimeRange, ...] = _ranges()
+
+    # cross_check's rule, as JSON Schema says it: a date or an rrule, not both.
+    schema_rules: ClassVar[Mapping[str, Any]] = {
+        "oneOf": [
+            {"properties": {"date": {"type": "string"}}, "required": ["date"]},
+            {"properties": {"rrule": {"type": "string"}}, "required": ["rrule"]},
+        ]
+    }
 
     def __attrs_post_init__(self) -> None:
         raise_faults(self.cross_check())
@@ -304,7 +321,7 @@ class WorkingHoursSettings:
     """
 
     enabled: bool = flag_field(False)
-    timezone: str = setting("UTC", check=_check_zone)
+    timezone: str = setting("UTC", check=_check_zone, schema={"enum": list(zone_names())})
     after_hours_reply: str = text_field(
         "We are closed right now. We open again at $NextOpen.", "NextOpen"
     )

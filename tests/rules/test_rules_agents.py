@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from deskcore import Desk
+from deskcore import Desk, Release
 from helpers import (
     GROUPS,
     MANUAL,
@@ -472,4 +472,4 @@ class TestRuleA6:
             status(3, "a2"),
         )
         out = desk.handle(status(4, "a1", "offline"))
-        assert [a.conversation for a in out if a.type == "release"] == ["c2", "c1"]  # type: ignore[attr-defined]
+        assert [a.conversation for a in out if isinstance(a, Release)] == ["c2", "c1"]

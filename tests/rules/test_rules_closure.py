@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from deskcore import (
+    AnyEvent,
     Desk,
-    Event,
 )
 from helpers import (
     MANUAL,
@@ -104,7 +104,7 @@ class TestRuleC1:
     def test_agent_message_outside_service_is_rejected(self, state: str) -> None:
         """C1, E2: an agent message on a conversation not served is rejected ``not_served``."""
         service = MANUAL if state == "offered" else {}
-        events: list[Event] = [status(0, "a1")]
+        events: list[AnyEvent] = [status(0, "a1")]
         if state == "waiting":
             events.append(ask(5, "c0"))
         events.append(ask(10, "c1") if state != "new" else enter(10, "c1"))
@@ -189,7 +189,7 @@ class TestRuleC3:
         ],
         ids=lambda e: e.type,
     )
-    def test_closed_is_checked_before_any_other_reason(self, event: Event) -> None:
+    def test_closed_is_checked_before_any_other_reason(self, event: AnyEvent) -> None:
         """C3: any event but rating ones on a closed conversation is ``conversation_closed``."""
         desk = self._closed()
         agent = getattr(event, "agent", None)

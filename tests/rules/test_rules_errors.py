@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from deskcore import (
+    AnyEvent,
     Desk,
     Event,
     EventError,
@@ -144,7 +145,7 @@ class TestRuleE1:
     def test_bare_event_base_class_is_an_error(self) -> None:
         """E1: an ``Event`` that is no protocol event type is an error and changes nothing."""
         desk = make_desk(make_settings(service=MANUAL), status(0, "a1"), ask(10, "c1"))
-        refused(desk, Event(at=at(50)))
+        refused(desk, Event(at=at(50)))  # type: ignore[arg-type]
 
     def test_not_an_event(self) -> None:
         """E1: handing the desk something that is not an event is an error."""
@@ -169,11 +170,12 @@ class TestRuleE2:
             accept(51, "c2", "a1"),
             invite(52, "c2", "a1"),
         )
-        for event, reason in [
+        races: list[tuple[AnyEvent, str]] = [
             (accept(60, "c1", "a1"), "no_open_offer"),
             (ask(61, "c1"), "already_routed"),
             (rate(52 + HOUR, "c2", 3), "expired"),
-        ]:
+        ]
+        for event, reason in races:
             before = snapshot_without_clock(desk)
             out = desk.handle(event)
             assert len(out) == 1

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from deskcore import (
+    AnyEvent,
     Assign,
     Desk,
-    Event,
     assign,
 )
 from helpers import (
@@ -53,7 +53,7 @@ class TestRuleR1:
     @pytest.mark.parametrize("state", ["awaiting_answer", "waiting", "offered", "served"])
     def test_second_request_is_rejected(self, state: str) -> None:
         """R1, E2: a request for a conversation already routed is rejected ``already_routed``."""
-        events: list[Event] = [status(0, "a1"), ask(5, "c0")]
+        events: list[AnyEvent] = [status(0, "a1"), ask(5, "c0")]
         assignment: dict[str, Any] = {}
         service: dict[str, Any] = {}
         if state == "awaiting_answer":
@@ -245,7 +245,7 @@ class TestRuleR3:
     @pytest.mark.parametrize(
         "event", [answer(11, "c1", agents=["zz"]), answer_failed(11, "c1"), tick(20)]
     )
-    def test_fallback_fail_ends_routing(self, event: Event) -> None:
+    def test_fallback_fail_ends_routing(self, event: AnyEvent) -> None:
         """R3, F1: with fallback ``fail`` a useless, failed or missing answer fails routing."""
         desk = self._webhook_desk(webhook_fallback="fail")
         moment = 11 if event.type != "tick" else 20
@@ -253,7 +253,7 @@ class TestRuleR3:
         assert desk.conversation_state("c1") == "new"
 
     @pytest.mark.parametrize("late", [answer(26, "c1", group="vip"), answer_failed(26, "c1")])
-    def test_late_answer_is_rejected(self, late: Event) -> None:
+    def test_late_answer_is_rejected(self, late: AnyEvent) -> None:
         """R3, E2: an answer after the timeout is rejected ``not_waiting_for_answer``."""
         desk = self._webhook_desk()
         desk.handle(tick(25))

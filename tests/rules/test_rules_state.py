@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from deskcore import (
+    AnyEvent,
     Desk,
-    Event,
 )
 from helpers import (
     HOUR,
@@ -47,7 +47,7 @@ D1_SETTINGS: dict[str, Any] = {
     "ratings": {"send_on_end": True, "validity": "3m"},
 }
 
-D1_EVENTS: list[Event] = [
+D1_EVENTS: list[AnyEvent] = [
     status(0, "a1", capacity=2, groups=["x"]),
     status(1, "a2", name="Bo"),
     enter(2, "c1"),

@@ -24,18 +24,18 @@ import attrs
 import pytest
 
 from deskcore import (
-    Action,
     AgentAccepted,
     AgentDeclined,
     AgentMessage,
     AgentRequested,
     AgentStatusChanged,
+    AnyAction,
+    AnyEvent,
     AssignmentAnswered,
     AssignmentFailed,
     ConversationEnded,
     Desk,
     DeskSettings,
-    Event,
     QueueSettings,
     RatingInvited,
     RatingSubmitted,
@@ -177,7 +177,9 @@ FULL_WORKLOAD = {
 }
 
 
-def event_of(now: int, code: int, conversation: str | None, agent: str | None, arg: Any) -> Event:
+def event_of(
+    now: int, code: int, conversation: str | None, agent: str | None, arg: Any
+) -> AnyEvent:
     """The event object of the raw fields the simulator hands the desk."""
     at = from_us(now)
     if code == STATUS:
@@ -194,7 +196,7 @@ def event_of(now: int, code: int, conversation: str | None, agent: str | None, a
         assert agent is not None
         return agent
 
-    make: dict[int, Callable[[], Event]] = {
+    make: dict[int, Callable[[], AnyEvent]] = {
         ENTERED: lambda: UserEntered(at=at, conversation=conversation, user="u"),
         REQUESTED: lambda: AgentRequested(
             at=at,
@@ -222,7 +224,7 @@ def event_of(now: int, code: int, conversation: str | None, agent: str | None, a
     return make[code]()
 
 
-def raw_of(action: Action) -> RawAction:
+def raw_of(action: AnyAction) -> RawAction:
     """The raw tuple of an action object: (class, instant, *fields), instants in µs."""
     values = [
         to_us(value) if field.name == "expires_at" else value

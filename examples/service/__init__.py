@@ -1,0 +1,1 @@
+"""An example host: a desk behind a small aiohttp JSON service (see docs/host.md)."""
