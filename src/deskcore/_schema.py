@@ -9,7 +9,9 @@ This module only assembles them, so a schema cannot drift from what the desk acc
 What a schema cannot say is still refused by the loader and the codec: dates that do not
 exist, rrules that do not parse, a reminder not shorter than the user timeout, two
 overrides of one date, two language tags alike but for case, durations over 10 years
-written as strings, and an event's ``since`` later than its ``at``.
+written as strings, and an event's ``since`` later than its ``at``. And JSON Schema
+counts a number without a fraction as an integer: ``4.0`` validates where the decoder,
+reading JSON, wants ``4``.
 """
 
 from __future__ import annotations
