@@ -1,4 +1,4 @@
-"""The JSON form of events and actions (protocol.md)."""
+"""The JSON form of events and actions (docs/protocol.md)."""
 
 from __future__ import annotations
 

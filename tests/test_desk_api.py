@@ -198,7 +198,11 @@ class TestEngineAgreesWithPolicy:
         assert conv == "c1"
         assert decision.agent == "a1"
         assert Assign(at=at(2), conversation="c1", agent="a1") in actions
-        assert desk.explain("c1").scope == Scope()
+        explanation = desk.explain("c1")
+        assert explanation is not None
+        assert explanation.scope == Scope()
+        assert explanation.agent == "a1"
+        assert explanation.chosen == decision
 
     def test_views_feed_the_policy(self) -> None:
         """agent_view() and assign() give the engine's next choice."""
@@ -275,7 +279,9 @@ class TestPromptAndClosurePolicies:
         desk.handle(AgentStatusChanged(at=at(0), agent="a1", status="online"))
         desk.handle(AgentRequested(at=at(1), conversation="c1"))
         desk.handle(AgentMessage(at=at(2), conversation="c1"))
-        decision = should_close(desk.conversation_view("c1"), desk.settings, at(3))
+        view = desk.conversation_view("c1")
+        assert view is not None
+        decision = should_close(view, desk.settings, at(3))
         assert decision.at == at(302)
         assert desk.next_deadline() == at(302)
 

@@ -1,4 +1,4 @@
-"""Tests of settings documents: load_settings and dump_settings (settings.md)."""
+"""Tests of settings documents: load_settings and dump_settings (docs/settings.md)."""
 
 from __future__ import annotations
 
@@ -207,7 +207,7 @@ class TestSources:
     """load_settings reads TOML or JSON text, files and mappings."""
 
     def test_toml_text(self) -> None:
-        """The example of settings.md loads as the expected settings."""
+        """The example of docs/settings.md loads as the expected settings."""
         assert load_settings(EXAMPLE_TOML) == EXAMPLE
 
     def test_json_text(self) -> None:
@@ -1106,7 +1106,7 @@ class TestDumpSettings:
         assert tree["languages"] == {}
 
     def test_example(self) -> None:
-        """The settings.md example dumps overrides, 'never' and limits as documented."""
+        """The docs/settings.md example dumps overrides, 'never' and limits as documented."""
         settings = EXAMPLE.__class__(
             queue=QueueSettings(update_interval=None, max_length=4),
             working_hours=EXAMPLE.working_hours,
@@ -1145,7 +1145,7 @@ class TestDumpSettings:
         assert load_settings(to_toml(tree)) == settings
 
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "docs/settings.md"
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "examples" / "desk.toml"
 # Documents that together produce every example message of docs/settings.md.
 DOCUMENTED_FAULTS: list[Any] = [

@@ -235,7 +235,7 @@ def _invited(state: str, t: int) -> Outcome:
     if state == "served":  # V1
         return [card(t, "c1", "R a1", t + HOUR)]
     if state == "closed":
-        return CARD_OR_REJECTION  # behaviour.md does not say who "serves" a closed conversation
+        return CARD_OR_REJECTION  # the rules do not say who "serves" a closed conversation
     return _no_conversation(
         state, t, [rejected(t, "rating_invited", "not_serving_agent", "c1", "a1")]
     )
@@ -319,7 +319,7 @@ class TestMatrix:
     """Every event type in every conversation state."""
 
     def test_every_event_type_is_covered(self) -> None:
-        """The matrix names every event type of protocol.md."""
+        """The matrix names every event type of docs/protocol.md."""
         from deskcore import EVENT_TYPES
 
         covered = {case.event(VALID_AT).type for case in CASES}

@@ -1,4 +1,4 @@
-"""Tests of the settings values built in Python (settings.md): defaults and validation."""
+"""Tests of the settings values built in Python (docs/settings.md): defaults and validation."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def fault(cls: type[Any], **values: Any) -> tuple[tuple[str, str], ...]:
 
 
 class TestDefaults:
-    """Every key of settings.md has its documented default; DeskSettings() is a desk."""
+    """Every key of docs/settings.md has its documented default; DeskSettings() is a desk."""
 
     @pytest.mark.parametrize(("section", "key", "default"), DEFAULTS)
     def test_default(self, section: str, key: str, default: object) -> None:
@@ -132,7 +132,7 @@ class TestDefaults:
         assert listed == fields
 
     def test_sections(self) -> None:
-        """DeskSettings has exactly the sections of settings.md, each defaulted."""
+        """DeskSettings has exactly the sections of docs/settings.md, each defaulted."""
         settings = DeskSettings()
         assert [field.name for field in attrs.fields(DeskSettings)] == [*SECTIONS, "languages"]
         for name, cls in SECTIONS.items():

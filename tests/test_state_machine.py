@@ -495,6 +495,7 @@ class DeskMachine(RuleBasedStateMachine):
         """Each agent's load is what the actions say it is."""
         for agent_id, agent in self.agents.items():
             view = self.desk.agent_view(agent_id)
+            assert view is not None, agent_id
             assert view.load == agent.load, agent_id
             assert view.status is agent.status, agent_id
 

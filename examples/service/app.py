@@ -6,7 +6,8 @@ Endpoints::
     GET  /actions?since=N     actions of deadlines, fired by the ticker, from number N on
     GET  /agents              every agent the desk knows
     GET  /agents/{id}         one agent, or 404
-    GET  /conversations/{id}  a conversation's state, or 404
+    GET  /conversations/{id}  a conversation's view, or 404
+    GET  /queues              who waits where, next first
     GET  /health              the desk's instant and its next deadline
 
 The service owns the clock: an event without ``at`` is stamped with ``max(clock(),
@@ -36,7 +37,6 @@ from aiohttp import web
 
 from deskcore import (
     Action,
-    AgentView,
     Desk,
     DeskSettings,
     EventError,
@@ -44,6 +44,7 @@ from deskcore import (
     Tick,
     action_to_json,
     event_from_json,
+    format_instant,
     load_settings,
 )
 
@@ -66,9 +67,7 @@ def utc_now() -> datetime:
 
 def instant(moment: datetime | None) -> str | None:
     """An instant as the protocol writes it (UTC, ``Z``), or ``None``."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+    return None if moment is None else format_instant(moment)
 
 
 class ActionLog:
@@ -197,8 +196,8 @@ class Service:
 SERVICE = web.AppKey("service", Service)
 
 
-def _error(message: str, event_type: str | None = None, field: str | None = None) -> dict[str, Any]:
-    return {"error": message, "event_type": event_type, "field": field}
+def _error(message: str) -> dict[str, Any]:
+    return {"error": message, "event_type": None, "field": None}
 
 
 async def post_events(request: web.Request) -> web.Response:
@@ -211,32 +210,18 @@ async def post_events(request: web.Request) -> web.Response:
     try:
         actions = await request.app[SERVICE].submit(body if batch else [body])
     except Refused as refused:
-        error = refused.error
-        answer = _error(error.message, error.event_type, error.field)
+        answer: dict[str, Any] = refused.error.to_json()
         if batch:
             answer["index"] = refused.index
         return web.json_response(answer, status=400)
     return web.json_response({"actions": [action_to_json(action) for action in actions]})
 
 
-def agent_json(view: AgentView) -> dict[str, Any]:
-    """An agent as JSON."""
-    return {
-        "id": view.id,
-        "status": view.status.value,
-        "capacity": view.capacity,
-        "load": view.load,
-        "groups": sorted(view.groups),
-        "idle_since": instant(view.idle_since),
-        "last_given": instant(view.last_given),
-    }
-
-
 async def get_agents(request: web.Request) -> web.Response:
     """``GET /agents``: every agent, in id order."""
     service = request.app[SERVICE]
     async with service.lock:
-        agents = [agent_json(view) for view in service.desk.agents()]
+        agents = [view.to_json() for view in service.desk.agents()]
     return web.json_response({"agents": agents})
 
 
@@ -244,22 +229,28 @@ async def get_agent(request: web.Request) -> web.Response:
     """``GET /agents/{id}``: one agent, or 404."""
     service, agent = request.app[SERVICE], request.match_info["id"]
     async with service.lock:
-        try:
-            view = service.desk.agent_view(agent)
-        except KeyError:
-            return web.json_response({"error": f"unknown agent {agent!r}"}, status=404)
-    return web.json_response(agent_json(view))
+        view = service.desk.agent_view(agent)
+    if view is None:
+        return web.json_response({"error": f"unknown agent {agent!r}"}, status=404)
+    return web.json_response(view.to_json())
 
 
 async def get_conversation(request: web.Request) -> web.Response:
-    """``GET /conversations/{id}``: its state and queue position, or 404."""
+    """``GET /conversations/{id}``: its view (state, agent, position, wait ...), or 404."""
     service, conversation = request.app[SERVICE], request.match_info["id"]
     async with service.lock:
-        state = service.desk.conversation_state(conversation)
-        position = None if state is None else service.desk.queue_position(conversation)
-    if state is None:
+        view = service.desk.conversation_view(conversation)
+    if view is None:
         return web.json_response({"error": f"unknown conversation {conversation!r}"}, status=404)
-    return web.json_response({"id": conversation, "state": state.value, "position": position})
+    return web.json_response(view.to_json())
+
+
+async def get_queues(request: web.Request) -> web.Response:
+    """``GET /queues``: every queue with somebody in it, next first."""
+    service = request.app[SERVICE]
+    async with service.lock:
+        queues = [queue.to_json() for queue in service.desk.queues()]
+    return web.json_response({"queues": queues})
 
 
 async def get_actions(request: web.Request) -> web.Response:
@@ -313,6 +304,7 @@ def make_app(
     app.router.add_get("/agents", get_agents)
     app.router.add_get("/agents/{id}", get_agent)
     app.router.add_get("/conversations/{id}", get_conversation)
+    app.router.add_get("/queues", get_queues)
     app.router.add_get("/health", get_health)
     if isinstance(service.sink, ActionLog):
         app.router.add_get("/actions", get_actions)

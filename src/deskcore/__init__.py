@@ -30,7 +30,13 @@ from ._actions import (
     WithdrawOffer,
     WithdrawReason,
 )
-from ._codec import action_from_json, action_to_json, event_from_json, event_to_json
+from ._codec import (
+    action_from_json,
+    action_to_json,
+    event_from_json,
+    event_to_json,
+    parse_instant,
+)
 from ._desk import Desk
 from ._document import dump_settings, load_settings
 from ._durations import format_duration, parse_duration
@@ -95,6 +101,8 @@ from ._settings import (
     WebhookFallback,
 )
 from ._snapshot import SnapshotError
+from ._time import format_instant
+from ._views import Explanation, QueueView
 from ._working_hours import DateOverride, TimeRange, WeeklyHours, WorkingHoursSettings
 
 __version__ = "0.1.0"
@@ -137,6 +145,7 @@ __all__ = [
     "EventError",
     "EventType",
     "Expectation",
+    "Explanation",
     "FailureReason",
     "FilterReason",
     "NaiveTimeError",
@@ -147,6 +156,7 @@ __all__ = [
     "PromptKind",
     "PromptSettings",
     "QueueSettings",
+    "QueueView",
     "RatingCard",
     "RatingInvited",
     "RatingSettings",
@@ -192,11 +202,13 @@ __all__ = [
     "event_from_json",
     "event_to_json",
     "format_duration",
+    "format_instant",
     "json_schema",
     "load_scenario",
     "load_settings",
     "next_prompt",
     "parse_duration",
+    "parse_instant",
     "rank_key",
     "read_scenario",
     "render_prompt",

@@ -1,4 +1,4 @@
-"""Actions: what the host must do, as the desk returns them (protocol.md, "Actions").
+"""Actions: what the host must do, as the desk returns them (docs/protocol.md, "Actions").
 
 Every action is a frozen value with ``at``, the instant it takes effect: the event's, or
 the deadline's when a deadline caused it (T2). The class attribute ``type`` is the

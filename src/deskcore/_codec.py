@@ -1,4 +1,4 @@
-"""The JSON form of events and actions (protocol.md), both ways, with strict input checks.
+"""The JSON form of events and actions (docs/protocol.md), both ways, with strict input checks.
 
 Input with unknown keys or types, a missing required field, a value of the wrong JSON
 type or a naive instant raises :class:`~deskcore.EventError` naming the event and field
@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -37,8 +37,10 @@ from ._actions import (
 from ._errors import ActionError, EventError
 from ._events import EVENT_TYPES, UNSET, AgentState, AnyEvent, Event, Party
 from ._fields import MOST, PRIORITY, choice, expect_str, suggest
+from ._jsonable import plain
 from ._show import show
 from ._tags import TAG_PATTERN
+from ._time import format_instant
 
 __all__ = [
     "ACTION_FIELDS",
@@ -58,12 +60,6 @@ __all__ = [
     "format_instant",
     "parse_instant",
 ]
-
-
-def format_instant(moment: datetime) -> str:
-    """An aware instant as ISO 8601 in UTC with ``Z``, seconds or finer as needed."""
-    text = moment.astimezone(UTC).replace(tzinfo=None).isoformat()
-    return text + "Z"
 
 
 INSTANT_PATTERN = (
@@ -237,16 +233,6 @@ def event_from_json(data: object) -> AnyEvent:
     return cls(**values)
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, datetime):
-        return format_instant(value)
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, tuple):
-        return list(value)
-    return value
-
-
 def event_to_json(event: Event) -> dict[str, Any]:
     """The JSON object of an event; unset fields (and ``None`` meaning absent) are left out."""
     data: dict[str, Any] = {"at": format_instant(event.at), "type": event.type}
@@ -255,7 +241,7 @@ def event_to_json(event: Event) -> dict[str, Any]:
         # None is written as null where absent means "keep" (UNSET), else left out.
         if value is UNSET or (value is None and field.default is not UNSET):
             continue
-        data[field.name] = _plain(value)
+        data[field.name] = plain(value)
     return data
 
 
@@ -265,7 +251,7 @@ def action_to_json(action: Action) -> dict[str, Any]:
     for field in attrs.fields(type(action)):
         value = getattr(action, field.name)
         if value is not None:
-            data[field.name] = _plain(value)
+            data[field.name] = plain(value)
     return data
 
 

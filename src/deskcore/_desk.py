@@ -12,17 +12,18 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from . import _views as views
 from ._actions import AnyAction
 from ._engine import Engine
 from ._errors import EventError
 from ._events import AnyEvent
 from ._policy import AgentView, ConversationState, ConversationView, Decision
 from ._raw import BUILD, FIELDS
-from ._records import due_of
 from ._settings import DeskSettings
 from ._show import show
 from ._snapshot import dump_state, load_state
-from ._time import EPOCH, from_us, span_us, to_us
+from ._time import EPOCH, from_us, to_us
+from ._views import Explanation, QueueView
 
 __all__ = ["Desk"]
 
@@ -131,40 +132,48 @@ class Desk:
 
     def queue_position(self, conversation: str) -> int | None:
         """The queue position of a waiting conversation (1 = next), else ``None``."""
-        conv = self._engine.convs.get(conversation)
-        return None if conv is None else self._engine.queues.position(conv)
-
-    def agent_view(self, agent: str) -> AgentView:
-        """What routing knows of an agent, as an :class:`~deskcore.AgentView`."""
         engine = self._engine
-        return engine.rooms.view(engine.agents[agent])
+        conv = engine.known(conversation, engine.now)
+        return None if conv is None else engine.queues.position(conv)
+
+    def agent_view(self, agent: str) -> AgentView | None:
+        """What the desk knows of an agent (:class:`~deskcore.AgentView`, with its name,
+        the conversations it serves and the offers it holds), or ``None`` when unknown."""
+        return views.agent_view(self._engine, agent)
 
     def agents(self) -> Iterator[AgentView]:
         """Every known agent, as views, in id order."""
-        for agent_id in sorted(self._engine.agents):
-            yield self.agent_view(agent_id)
+        return views.agent_views(self._engine)
 
-    def conversation_view(self, conversation: str) -> ConversationView:
-        """What the prompt and closure policies know of a conversation."""
-        engine = self._engine
-        conv = engine.convs[conversation]
-        since = None if conv.t_reply is None else due_of(conv.t_reply)
-        timeout = engine.settings.closure.user_timeout
-        return ConversationView(
-            id=conv.id,
-            state=conv.state,
-            position=engine.queues.position(conv),
-            last_queue_position=conv.queue_pos,
-            last_queue_prompt=None if conv.queue_at is None else from_us(conv.queue_at),
-            awaiting_reply_since=(
-                None if since is None or timeout is None else from_us(since - span_us(timeout))
-            ),
-        )
+    def conversation_view(self, conversation: str) -> ConversationView | None:
+        """What the desk knows of a conversation (:class:`~deskcore.ConversationView`:
+        state, agent, scope, user, request instant, wait so far, queue position, language,
+        priority), or ``None`` when unknown or forgotten (D3)."""
+        return views.conversation_view(self._engine, conversation)
 
-    def explain(self, conversation: str) -> Decision:
-        """How routing would decide for ``conversation`` now (R4, R5, S3, S4), and why."""
+    def conversations(self, state: ConversationState | None = None) -> Iterator[ConversationView]:
+        """Every known conversation (in ``state``, if given), as views, in id order."""
+        return views.conversation_views(self._engine, state)
+
+    def queues(self) -> list[QueueView]:
+        """Every queue with somebody waiting: its scope, length and ids, next first (Q1)."""
+        return views.queue_views(self._engine)
+
+    def explain(self, conversation: str) -> Explanation | None:
+        """What happened to a conversation's routing, or ``None`` when unknown.
+
+        For a conversation with an agent: who holds its offer or serves it, and (on a desk
+        made with ``explain=True``) the decision that chose them. For one still waiting:
+        how routing decides for it now (R4, R5, S3, S4), and why it waits.
+        """
+        return views.explain(self._engine, conversation)
+
+    def decide(self, conversation: str) -> Decision | None:
+        """How routing would decide for ``conversation`` now, in its scope (everyone's
+        when it has none yet), whatever its state; ``None`` when unknown."""
         engine = self._engine
-        return engine.decide(engine.convs[conversation])
+        conv = engine.known(conversation, engine.now)
+        return None if conv is None else engine.decide(conv)
 
     # -- state (D1) --------------------------------------------------------------------------
 

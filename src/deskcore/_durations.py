@@ -32,7 +32,7 @@ def _span(value: object, **parts: int) -> timedelta:
 
 
 def parse_duration(value: object) -> timedelta:
-    """Read a duration written as in settings.md.
+    """Read a duration written as in docs/settings.md.
 
     Accepts an integer number of seconds (``90``), a string of whole units (``"90s"``,
     ``"10m"``, ``"2h"``, ``"1d"``, ``"1h30m"``, in that order of units) or an ISO 8601

@@ -52,6 +52,11 @@ class EventError(DeskcoreError, ValueError):
             where += f".{field}"
         super().__init__(f"{where}: {message}")
 
+    def to_json(self) -> dict[str, str | None]:
+        """``{"error": message, "event_type": ..., "field": ...}``, what a service
+        wrapping the desk may answer with (``None`` where unknown)."""
+        return {"error": self.message, "event_type": self.event_type, "field": self.field}
+
 
 class ActionError(DeskcoreError, ValueError):
     """The JSON form of an action (read back from a log) is malformed.

@@ -1,4 +1,4 @@
-"""Events: what happened, as the host tells the desk (protocol.md, "Events").
+"""Events: what happened, as the host tells the desk (docs/protocol.md, "Events").
 
 Every event is a frozen, keyword-only value with ``at``, an aware instant (rule T1). The
 class attribute ``type`` is the event's name on the wire. Fields are checked on

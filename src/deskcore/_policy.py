@@ -24,6 +24,7 @@ import attrs
 
 from ._actions import CloseReason, PromptKind
 from ._events import AgentState
+from ._jsonable import json_form
 from ._settings import DeskSettings
 from ._show import show
 from ._templates import render
@@ -98,6 +99,10 @@ class Scope:
             return agent_id in self.agents
         return True
 
+    def to_json(self) -> dict[str, Any]:
+        """``{"group": ...}``, ``{"agents": [...]}`` (sorted), or ``{}`` for everyone."""
+        return json_form(self)
+
     def __str__(self) -> str:
         if self.group is not None:
             return f"group {show(self.group)}"
@@ -115,6 +120,10 @@ class AgentView:
 
     ``idle_since`` is when its load last fell to 0, or when it came online if that is
     later; ``last_given`` the instant of its latest offer or automatic assignment.
+
+    From a desk (:meth:`Desk.agent_view <deskcore.Desk.agent_view>`) it also has the
+    agent's ``name``, the conversations it ``serves`` and those whose ``offers`` it holds
+    (each in id order); :func:`assign` does not read them.
     """
 
     id: str
@@ -124,6 +133,13 @@ class AgentView:
     groups: frozenset[str] = frozenset()
     idle_since: datetime | None = None
     last_given: datetime | None = None
+    name: str | None = None
+    serves: tuple[str, ...] = ()
+    offers: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The view as a JSON object (instants in UTC with ``Z``; ``None`` left out)."""
+        return json_form(self)
 
 
 def rank_key(
@@ -154,6 +170,10 @@ class Candidate:
     missed_offer: bool = False
     preferred: bool = False
     """The request's preferred agent, chosen before the R5 order (R5)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The candidate as a JSON object."""
+        return json_form(self)
 
 
 @attrs.frozen(kw_only=True)
@@ -186,6 +206,10 @@ class Decision:
         ]
         lines += [f"  filtered {agent}: {reason}" for agent, reason in self.filtered]
         return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """The decision as a JSON object; ``filtered`` as ``[[agent, reason], ...]``."""
+        return json_form(self)
 
 
 def assign(
@@ -285,6 +309,10 @@ class Prompt:
     text: str
     at: datetime
 
+    def to_json(self) -> dict[str, Any]:
+        """The prompt as a JSON object."""
+        return json_form(self)
+
 
 @attrs.frozen(kw_only=True)
 class ConversationView:
@@ -293,6 +321,19 @@ class ConversationView:
     ``position`` is its queue position while waiting; ``last_queue_position`` and
     ``last_queue_prompt`` describe the last queue prompt it got; ``awaiting_reply_since``
     is the instant of the agent message the user has not answered yet (C1).
+
+    From a desk (:meth:`Desk.conversation_view <deskcore.Desk.conversation_view>`) it also
+    has what a dashboard shows; the policies do not read these:
+
+    - ``agent``: the agent that serves it, holds its offer, or (closed) served it last;
+    - ``offer_expires_at``: when that offer expires (offered only);
+    - ``scope``: the agents that may serve it (R3), once it was routed;
+    - ``user``, ``language`` (P4) and ``priority`` (Q1), as its events gave them;
+    - ``requested_at``: the instant of the request that routes it (a transfer's
+      hand-over counts as a request, X3), kept after it is served;
+    - ``waited``: how long it has waited so far, while it waits for a webhook answer, in
+      a queue or on an offer: the desk's ``now`` less ``requested_at``;
+    - ``closed_at``: when it closed.
     """
 
     id: str
@@ -301,6 +342,20 @@ class ConversationView:
     last_queue_position: int | None = None
     last_queue_prompt: datetime | None = None
     awaiting_reply_since: datetime | None = None
+    agent: str | None = None
+    offer_expires_at: datetime | None = None
+    scope: Scope | None = None
+    user: str | None = None
+    language: str | None = None
+    priority: int = 0
+    requested_at: datetime | None = None
+    waited: timedelta | None = None
+    closed_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The view as a JSON object (instants in UTC with ``Z``, ``waited`` in seconds,
+        ``None`` left out)."""
+        return json_form(self)
 
 
 def next_prompt(
@@ -350,6 +405,10 @@ class ClosureDecision:
     remind: bool = False
     remind_at: datetime | None = None
     minutes: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The decision as a JSON object."""
+        return json_form(self)
 
 
 def should_close(

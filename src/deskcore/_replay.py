@@ -184,13 +184,12 @@ def check_scenario(scenario: Scenario) -> list[str]:
     for line in replay(scenario.settings, scenario.events):
         by_event.setdefault(line.event, []).append(line.data)
     problems: list[str] = []
-    blocks = {block.event: block for block in scenario.expect}
+    erring = {block.event for block in scenario.expect if block.error}  # any block says so
     for index in sorted(by_event):
         label = _label(scenario, index)
         actual = by_event[index]
         errors = [a["message"] for a in actual if a.get("type") == "error"]
-        block = blocks.get(index)
-        if errors and (block is None or not block.error):
+        if errors and index not in erring:
             problems.append(f"{label}: unexpected error: {errors[0]}")
     for block in scenario.expect:
         label = _label(scenario, block.event)
@@ -280,7 +279,8 @@ def _run_replay(args: argparse.Namespace) -> int:
             print(f"{args.file}: {place + ': ' if place else ''}{message}", file=sys.stderr)
         return 2
     except (OSError, UnicodeDecodeError) as exc:
-        print(f"{args.file}: cannot read: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
+        name = getattr(exc, "filename", None) or args.file  # the log or the settings
+        print(f"{name}: cannot read: {getattr(exc, 'strerror', None) or exc}", file=sys.stderr)
         return 2
     if args.write_expect is not None:
         if args.settings is not None:

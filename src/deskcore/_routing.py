@@ -72,8 +72,10 @@ class Router:
         self.deadlines = deadlines
         self.prompter = prompter
         self.out = out
-        # With explain mode: (conversation, decision) of each routing decision of a step.
+        # With explain mode: (conversation, decision) of each routing decision of a step,
+        # and the latest decision that gave each conversation to an agent.
         self.decisions: list[tuple[str, Decision]] | None = None
+        self.chosen: dict[str, Decision] | None = None
         self.order = 0  # arrival order of requests (Q1 ties)
 
     # -- deciding ----------------------------------------------------------------------------
@@ -92,7 +94,15 @@ class Router:
     def _note(self, conv: ConvRecord, key: ScopeKey) -> None:
         """Explain mode: keep the pure decision beside the one the index makes."""
         assert self.decisions is not None
-        self.decisions.append((conv.id, self.decide(conv, key)))
+        decision = self.decide(conv, key)
+        self.decisions.append((conv.id, decision))
+        if decision.agent is not None:
+            chosen = self.chosen
+            if chosen is None:
+                chosen = self.chosen = {}
+            chosen[conv.id] = decision
+            if len(chosen) > 2 * len(self.convs) + 64:  # forgotten ones go, amortised
+                self.chosen = {key: value for key, value in chosen.items() if key in self.convs}
 
     # -- routing -----------------------------------------------------------------------------
 

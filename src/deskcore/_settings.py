@@ -80,7 +80,7 @@ class ServiceMode(enum.StrEnum):
 
 @attrs.frozen(kw_only=True)
 class PromptSettings:
-    """Texts sent while a user is connected to an agent (settings.md, ``[prompts]``).
+    """Texts sent while a user is connected to an agent (docs/settings.md, ``[prompts]``).
 
     An empty text switches a prompt off (rule P2).
     """
@@ -268,7 +268,7 @@ def _read_only(value: object) -> object:
 
 @attrs.frozen(kw_only=True)
 class DeskSettings:
-    """The whole settings document (settings.md); ``DeskSettings()`` is a working desk."""
+    """The whole settings document (docs/settings.md); ``DeskSettings()`` is a working desk."""
 
     prompts: PromptSettings = section_field(PromptSettings)
     assignment: AssignmentSettings = section_field(AssignmentSettings)

@@ -7,7 +7,16 @@ from datetime import UTC, datetime, timedelta
 from ._errors import NaiveTimeError
 from ._show import show
 
-__all__ = ["EARLIEST", "EPOCH", "LATEST", "from_us", "require_aware", "span_us", "to_us"]
+__all__ = [
+    "EARLIEST",
+    "EPOCH",
+    "LATEST",
+    "format_instant",
+    "from_us",
+    "require_aware",
+    "span_us",
+    "to_us",
+]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)
@@ -39,3 +48,13 @@ def from_us(micros: int) -> datetime:
 def span_us(span: timedelta) -> int:
     """A duration in whole microseconds."""
     return span // _ONE_US
+
+
+def format_instant(moment: datetime) -> str:
+    """An aware instant as ISO 8601 in UTC with ``Z``, seconds or finer as needed.
+
+    >>> format_instant(datetime(2026, 3, 2, 18, tzinfo=UTC))
+    '2026-03-02T18:00:00Z'
+    """
+    text = moment.astimezone(UTC).replace(tzinfo=None).isoformat()
+    return text + "Z"

@@ -51,7 +51,7 @@ class TimeRange:
     """A local-time range ``[start, end)`` in minutes after midnight.
 
     ``start`` is in 0..1439 and ``end`` in 1..1440 (``"24:00"``); an ``end`` not after
-    ``start`` runs past midnight and belongs to the day it starts on (settings.md).
+    ``start`` runs past midnight and belongs to the day it starts on (docs/settings.md).
     ``TimeRange(0, 1440)`` is the whole day.
 
     >>> TimeRange.parse("22:00-06:00"), str(TimeRange(9 * 60, 18 * 60))

@@ -158,7 +158,15 @@ class TestEvents:
                 assert actions[2]["text"] == "You are now chatting with Mina."
                 assert await client.get("/conversations/c1") == (
                     200,
-                    {"id": "c1", "state": "served", "position": None},
+                    {
+                        "id": "c1",
+                        "state": "served",
+                        "agent": "a1",
+                        "scope": {},
+                        "user": "u1",
+                        "priority": 0,
+                        "requested_at": stamp(START),
+                    },
                 )
                 status, agents = await client.get("/agents")
                 assert status == 200
@@ -171,6 +179,9 @@ class TestEvents:
                         "groups": [],
                         "idle_since": stamp(START),
                         "last_given": stamp(START),
+                        "name": "Mina",
+                        "serves": ["c1"],
+                        "offers": [],
                     }
                 ]
                 assert await client.get("/agents/a1") == (200, agents["agents"][0])

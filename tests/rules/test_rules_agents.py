@@ -364,7 +364,10 @@ class TestRuleA6:
         desk = make_desk(make_settings(service=REASSIGN), status(0, "a1"), ask(1, "c1"))
         desk.handle(status(3, "a1", "offline"))
         same(desk.handle(tick(63)), [])
-        assert desk.agent_view("a1").load == 1
+        view = desk.agent_view("a1")
+        assert view is not None
+        assert view.load == 1
+        assert view.serves == ("c1",)
 
     def test_nothing_left_when_its_users_leave(self) -> None:
         """A6, D1: once the agent gone offline serves nobody (its user ended, another was

@@ -42,10 +42,10 @@ def paths(source: object) -> list[str]:
 
 
 class TestParseSpan:
-    """Durations in a workload: settings.md forms and fractional seconds."""
+    """Durations in a workload: docs/settings.md forms and fractional seconds."""
 
     def test_unit_strings(self) -> None:
-        """A unit string reads as in settings.md."""
+        """A unit string reads as in docs/settings.md."""
         assert parse_span("1h30m") == timedelta(minutes=90)
 
     def test_fractional_seconds(self) -> None:

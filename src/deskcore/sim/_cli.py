@@ -34,7 +34,7 @@ PROGRESS_AFTER = 1.0  # seconds of wall time before progress is shown
 
 
 def _duration(text: str) -> timedelta:
-    """A duration flag: settings.md forms (``90s``, ``1h30m``, ``PT10M``) or seconds."""
+    """A duration flag: docs/settings.md forms (``90s``, ``1h30m``, ``PT10M``) or seconds."""
     try:
         value: object = float(text) if text.replace(".", "", 1).isdigit() else text
         if isinstance(value, float) and value.is_integer():

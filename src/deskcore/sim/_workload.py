@@ -7,7 +7,7 @@ its metadata; the constructor runs ``check`` so that values built in Python are 
 too, and the loader runs ``parse`` then ``check`` field by field, collecting every fault
 with its path (``agents.teams[1].hours[0]: ...``) into one :class:`~deskcore.SettingsError`.
 
-Durations are timedeltas in Python; in a document they are settings.md durations
+Durations are timedeltas in Python; in a document they are docs/settings.md durations
 (``"90s"``, ``"1h30m"``, ``"PT10M"``, whole seconds) or a number of seconds, which may be
 fractional (``2.5``). A random duration (:class:`Timing`) is a table
 ``{distribution = "lognormal", mean = "6m", cv = 0.8}``, or just a duration, which means
@@ -79,7 +79,7 @@ class DistributionKind(enum.StrEnum):
 
 
 def parse_span(value: object) -> timedelta:
-    """A duration: settings.md forms, or a (possibly fractional) number of seconds."""
+    """A duration: docs/settings.md forms, or a (possibly fractional) number of seconds."""
     if isinstance(value, float):
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"must be a finite number of seconds >= 0, got {show(value)}")
@@ -405,7 +405,7 @@ def _check_team_name(value: object) -> None:
 class Team:
     """Agents who work the same hours: ``count`` of them, ids ``{name}-0001`` and so on.
 
-    ``hours`` are the shift's local ranges (as in settings.md's ``working_hours.weekly``)
+    ``hours`` are the shift's local ranges (as in docs/settings.md's ``working_hours.weekly``)
     on each of ``days``, in the workload's ``timezone``; ``None`` means the whole run.
     During ``breaks`` (local ranges) the team is on break (still staffing, A2). ``capacity``
     is each agent's capacity (``None``: ``queue.max_concurrent``).
