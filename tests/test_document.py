@@ -1145,7 +1145,7 @@ class TestDumpSettings:
         assert load_settings(to_toml(tree)) == settings
 
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "docs/settings.md"
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "settings.md"
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "examples" / "desk.toml"
 # Documents that together produce every example message of docs/settings.md.
 DOCUMENTED_FAULTS: list[Any] = [

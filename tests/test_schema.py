@@ -132,7 +132,7 @@ class TestRepository:
         for path in sorted((ROOT / "examples").glob("*.toml")):
             if "workload" not in path.name:
                 documents.append((path.name, tomllib.loads(path.read_text())))
-        text = (ROOT / "docs" / "docs/settings.md").read_text()
+        text = (ROOT / "docs" / "settings.md").read_text()
         for block in _fenced(text, "toml"):
             documents.append(("docs/settings.md toml", tomllib.loads(block)))
         for block in _fenced(text, "json"):
@@ -148,7 +148,7 @@ class TestRepository:
 
     def test_protocol_examples_validate(self) -> None:
         """Every JSON example of docs/protocol.md is a valid event, action or scenario."""
-        text = (ROOT / "docs" / "docs/protocol.md").read_text()
+        text = (ROOT / "docs" / "protocol.md").read_text()
         checked = 0
         for block in _fenced(text, "json"):
             data = json.loads(block)

@@ -500,6 +500,37 @@ class DeskMachine(RuleBasedStateMachine):
             assert view.status is agent.status, agent_id
 
     @invariant()
+    def views_agree(self) -> None:
+        """The views say what the actions said: each agent serves and holds offers of the
+        conversations the model has with it; each queue lists its users by position; each
+        conversation's view has its model's state, agent and priority."""
+        serves: dict[str, list[str]] = {}
+        offers: dict[str, list[str]] = {}
+        for conv_id, conv in sorted(self.convs.items()):
+            view = self.desk.conversation_view(conv_id)
+            assert view is not None, conv_id
+            assert view.state is conv.state, conv_id
+            if conv.state in (S.SERVED, S.OFFERED):
+                assert view.agent == conv.agent, conv_id
+                (serves if conv.state is S.SERVED else offers).setdefault(
+                    str(conv.agent), []
+                ).append(conv_id)
+            assert (view.waited is not None) == (
+                conv.state in (S.AWAITING_ANSWER, S.WAITING, S.OFFERED)
+            ), conv_id
+            assert view.to_json()["state"] == conv.state.value
+        for agent in self.desk.agents():
+            assert agent.serves == tuple(serves.get(agent.id, ())), agent.id
+            assert agent.offers == tuple(offers.get(agent.id, ())), agent.id
+        listed = 0
+        for queue in self.desk.queues():
+            assert queue.length == len(queue.conversations) > 0
+            for position, conv_id in enumerate(queue.conversations, 1):
+                assert self.desk.queue_position(conv_id) == position
+                listed += 1
+        assert listed == sum(conv.state is S.WAITING for conv in self.convs.values())
+
+    @invariant()
     def queues_are_fifo_and_numbered(self) -> None:
         """Positions in each queue are 1..n, in request order (Q1, Q3)."""
         queues: dict[Any, list[tuple[Any, int]]] = {}

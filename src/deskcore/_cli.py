@@ -111,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status.
 
     A reader that closes the output early (``deskcore replay FILE | head``) ends the
-    command quietly with status 1; so does Ctrl-C, with 130.
+    command quietly with status 1; so does Ctrl-C, with 130. A file that cannot be read
+    or written is reported in one line, with status 2; no user mistake shows a traceback.
     """
     args = build_parser().parse_args(argv)
     run: Command = args.run
@@ -122,5 +123,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    except OSError as exc:  # a file the command was told to write or read: a user mistake
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"deskcore: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130

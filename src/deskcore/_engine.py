@@ -379,7 +379,7 @@ class Engine:
             assert conversation is not None
             conv = self.convs[conversation] = ConvRecord(conversation)
             if code == ENTERED:
-                conv.language = arg
+                conv.language, conv.user = arg
                 self.prompter.say(conv, now, PromptKind.WELCOME)  # P1
                 return
         if conv.state is S.CLOSED and code != INVITED and code != SUBMITTED:
@@ -471,9 +471,12 @@ class Engine:
 
     # -- requests (R1–R3) --------------------------------------------------------------------
 
-    def _user_entered(self, conv: ConvRecord, now: int, _agent: None, language: str | None) -> None:
+    def _user_entered(
+        self, conv: ConvRecord, now: int, _agent: None, arg: tuple[str | None, str]
+    ) -> None:
         """A conversation named before gets no second welcome (P1); a language given
-        is its language from now on (P4)."""
+        is its language from now on (P4), and the user its user."""
+        language, conv.user = arg
         if language is not None:
             conv.language = language
 

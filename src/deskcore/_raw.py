@@ -14,7 +14,8 @@ code               event                  argument
 ``TICK``           ``tick``               ``None``
 ``STATUS``         ``agent_status``       ``(status, groups, capacity, name)``, each
                                           field :data:`~deskcore.UNSET` when not given
-``ENTERED``        ``user_entered``       the language, or ``None``
+``ENTERED``        ``user_entered``       ``(language, user)``, the language ``None``
+                                          when not given
 ``REQUESTED``      ``agent_requested``    ``(group, user, language, priority,
                                           preferred_agent)``
 ``ANSWERED``       ``assignment_answered`` ``(group, agents)``, one of them ``None``
@@ -126,7 +127,7 @@ NAMES: tuple[str, ...] = tuple(cls.type for cls in EVENT_CLASSES)
 FIELDS: dict[type, Callable[[Any], RawEvent]] = {
     Tick: lambda e: (TICK, None, None, None),
     AgentStatusChanged: lambda e: (STATUS, None, e.agent, (e.status, e.groups, e.capacity, e.name)),
-    UserEntered: lambda e: (ENTERED, e.conversation, None, e.language),
+    UserEntered: lambda e: (ENTERED, e.conversation, None, (e.language, e.user)),
     AgentRequested: lambda e: (
         REQUESTED,
         e.conversation,

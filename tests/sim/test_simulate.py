@@ -197,7 +197,9 @@ def event_of(
         return agent
 
     make: dict[int, Callable[[], AnyEvent]] = {
-        ENTERED: lambda: UserEntered(at=at, conversation=conversation, user="u"),
+        ENTERED: lambda: UserEntered(
+            at=at, conversation=conversation, language=arg[0], user=arg[1]
+        ),
         REQUESTED: lambda: AgentRequested(
             at=at,
             conversation=conversation,

@@ -392,7 +392,7 @@ class Simulation:
         languages, priorities = self._languages, self._priorities
         language = None if languages is None else self._draw(languages)
         if self.workload.users.enter:
-            self._send(ENTERED, conv_id, None, language)
+            self._send(ENTERED, conv_id, None, (language, f"u{self._count}"))
         group = self._pick_group() if self._choose_group else None
         conv.group = group
         priority = 0 if priorities is None else self._draw(priorities)
