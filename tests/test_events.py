@@ -7,8 +7,10 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import pytest
 
+import deskcore
 from deskcore import (
     AgentRequested,
     AgentState,
@@ -72,3 +74,14 @@ class TestModuleEntryPoint:
             runpy.run_module("deskcore", run_name="__main__")
         assert caught.value.code == 0
         assert "validate" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [*deskcore.EVENT_TYPES.values(), *deskcore.ACTION_TYPES.values()],
+    ids=lambda cls: cls.type,
+)
+def test_match_args_are_the_fields_then_at(cls: type) -> None:
+    """Positional patterns bind an event's or action's own fields in order, then ``at``."""
+    names = [field.name for field in attrs.fields(cls) if field.name != "at"]
+    assert getattr(cls, "__match_args__") == (*names, "at")  # noqa: B009

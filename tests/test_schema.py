@@ -147,8 +147,10 @@ class TestRepository:
             assert errors(SETTINGS, plain) == [], name
 
     def test_protocol_examples_validate(self) -> None:
-        """Every JSON example of docs/protocol.md is a valid event, action or scenario."""
-        text = (ROOT / "docs" / "protocol.md").read_text()
+        """Every JSON example of the docs (settings aside, checked above) is a valid
+        event, action or scenario."""
+        pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+        text = "\n".join(page.read_text() for page in pages if page.name != "settings.md")
         checked = 0
         for block in _fenced(text, "json"):
             data = json.loads(block)
