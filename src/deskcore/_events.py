@@ -194,6 +194,13 @@ def _optional_id() -> Any:
     return attrs.field(default=None, validator=_optional(_ident))
 
 
+def _exactly_one(event: Event) -> None:
+    """The ``__attrs_post_init__`` of a class with ``one_of``: exactly one is given."""
+    first, second = event.one_of
+    if (getattr(event, first) is None) == (getattr(event, second) is None):
+        raise EventError(f"give exactly one of {first!r} and {second!r}", event_type=event.type)
+
+
 @attrs.frozen(kw_only=True)
 class Event:
     """Base of every event: ``at`` is the aware instant it happened (rule T1).
@@ -207,13 +214,6 @@ class Event:
     __match_args__ = ("at",)
     at: datetime = attrs.field(validator=_instant)
 
-    def __attrs_post_init__(self) -> None:
-        if self.one_of:
-            first, second = self.one_of
-            if (getattr(self, first) is None) == (getattr(self, second) is None):
-                raise EventError(
-                    f"give exactly one of {first!r} and {second!r}", event_type=self.type
-                )
 
 
 @attrs.frozen(kw_only=True)
@@ -293,6 +293,7 @@ class AssignmentAnswered(Event):
 
     type: ClassVar[str] = "assignment_answered"
     one_of: ClassVar[tuple[str, ...]] = ("group", "agents")
+    __attrs_post_init__ = _exactly_one
     __match_args__ = ("conversation", "group", "agents", "at")
     conversation: str = _id_field()
     group: str | None = _optional_id()
@@ -385,6 +386,7 @@ class Transfer(Event):
 
     type: ClassVar[str] = "transfer"
     one_of: ClassVar[tuple[str, ...]] = ("to_agent", "to_group")
+    __attrs_post_init__ = _exactly_one
     __match_args__ = ("conversation", "agent", "to_agent", "to_group", "at")
     conversation: str = _id_field()
     agent: str = _id_field()
