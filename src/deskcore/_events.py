@@ -215,7 +215,6 @@ class Event:
     at: datetime = attrs.field(validator=_instant)
 
 
-
 @attrs.frozen(kw_only=True)
 class AgentStatusChanged(Event):
     """``agent_status``: an agent appears or changes status (A1–A3).
