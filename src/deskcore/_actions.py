@@ -7,12 +7,12 @@ action's name on the wire.
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import ClassVar, TypeAlias
 
 import attrs
 
+from ._choices import Choice
 from ._events import AgentState, EventType
 
 __all__ = [
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 
-class PromptKind(enum.StrEnum):
+class PromptKind(Choice):
     """Which prompt a ``send_prompt`` carries."""
 
     WELCOME = "welcome"
@@ -58,7 +58,7 @@ class PromptKind(enum.StrEnum):
     RATING_SUBMITTED = "rating_submitted"
 
 
-class WithdrawReason(enum.StrEnum):
+class WithdrawReason(Choice):
     """Why an offer was taken away (S3, S4, A4, Q4, Q6)."""
 
     TIMEOUT = "timeout"
@@ -68,21 +68,21 @@ class WithdrawReason(enum.StrEnum):
     MAX_WAIT = "max_wait"
 
 
-class ReleaseReason(enum.StrEnum):
+class ReleaseReason(Choice):
     """Why an agent was disconnected from a conversation it served (X3, A6)."""
 
     TRANSFERRED = "transferred"
     AGENT_OFFLINE = "agent_offline"
 
 
-class StatusReason(enum.StrEnum):
+class StatusReason(Choice):
     """Why the desk changed an agent's status (``set_agent_status``)."""
 
     OFFER_TIMEOUT = "offer_timeout"
     """The agent let an offer time out under ``service.break_on_timeout`` (S3)."""
 
 
-class FailureReason(enum.StrEnum):
+class FailureReason(Choice):
     """Why routing failed (F1)."""
 
     OUTSIDE_HOURS = "outside_hours"
@@ -92,7 +92,7 @@ class FailureReason(enum.StrEnum):
     WEBHOOK_FAILED = "webhook_failed"
 
 
-class CloseReason(enum.StrEnum):
+class CloseReason(Choice):
     """Why a conversation closed (C1, C2)."""
 
     USER_TIMEOUT = "user_timeout"
@@ -100,7 +100,7 @@ class CloseReason(enum.StrEnum):
     ENDED_BY_AGENT = "ended_by_agent"
 
 
-class RejectReason(enum.StrEnum):
+class RejectReason(Choice):
     """Why an event that may race with the desk was refused (E2)."""
 
     ALREADY_ROUTED = "already_routed"

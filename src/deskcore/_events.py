@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, TypeAlias
 
 import attrs
 
+from ._choices import Choice
 from ._errors import EventError, NaiveTimeError
 from ._fields import MOST, PRIORITY
 from ._show import show
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 
-class AgentState(enum.StrEnum):
+class AgentState(Choice):
     """An agent's status (rule A1)."""
 
     ONLINE = "online"
@@ -57,7 +58,7 @@ class AgentState(enum.StrEnum):
     OFFLINE = "offline"
 
 
-class Party(enum.StrEnum):
+class Party(Choice):
     """Who ended a conversation (rule C2)."""
 
     USER = "user"

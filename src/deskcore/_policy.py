@@ -15,7 +15,6 @@ The engine (:class:`~deskcore.Desk`) calls the same primitives (:func:`rank_key`
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -23,6 +22,7 @@ from typing import Any, TypeVar
 import attrs
 
 from ._actions import CloseReason, PromptKind
+from ._choices import Choice
 from ._events import AgentState
 from ._jsonable import json_form
 from ._settings import DeskSettings
@@ -51,7 +51,7 @@ __all__ = [
 T = TypeVar("T", int, datetime)
 
 
-class ConversationState(enum.StrEnum):
+class ConversationState(Choice):
     """Where a conversation stands; every conversation is in exactly one state."""
 
     NEW = "new"
@@ -68,7 +68,7 @@ class ConversationState(enum.StrEnum):
     """Closed (C1, C2); kept for ``closure.retention`` (D3)."""
 
 
-class FilterReason(enum.StrEnum):
+class FilterReason(Choice):
     """Why an agent was not considered for a conversation."""
 
     NOT_IN_SCOPE = "not_in_scope"

@@ -8,7 +8,6 @@ of the Python value, run by the constructor and by the loader alike.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from datetime import timedelta
 from types import MappingProxyType
@@ -16,6 +15,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from ._choices import Choice
 from ._durations import LONGEST, duration_schema, format_duration, parse_duration
 from ._fields import (
     MOST,
@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 
-class Strategy(enum.StrEnum):
+class Strategy(Choice):
     """How the scope of agents for a conversation is chosen (rule R3)."""
 
     AUTOMATIC = "automatic"
@@ -61,14 +61,14 @@ class Strategy(enum.StrEnum):
     WEBHOOK = "webhook"
 
 
-class WebhookFallback(enum.StrEnum):
+class WebhookFallback(Choice):
     """What a failed or late webhook answer leads to (rule R3)."""
 
     AUTOMATIC = "automatic"
     FAIL = "fail"
 
 
-class ServiceMode(enum.StrEnum):
+class ServiceMode(Choice):
     """Whether agents get conversations at once or must accept offers (rules S1, S2)."""
 
     AUTOMATIC = "automatic"

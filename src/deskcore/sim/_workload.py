@@ -16,7 +16,6 @@ exponential with that mean.
 
 from __future__ import annotations
 
-import enum
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -26,6 +25,7 @@ from typing import Any
 
 import attrs
 
+from .._choices import Choice
 from .._document import read_document, structure_document
 from .._durations import parse_duration
 from .._errors import SettingsError
@@ -67,7 +67,7 @@ Errors = list[tuple[str, str]]
 _US = 1_000_000
 
 
-class DistributionKind(enum.StrEnum):
+class DistributionKind(Choice):
     """The shape of a random duration."""
 
     EXPONENTIAL = "exponential"
