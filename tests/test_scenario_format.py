@@ -94,7 +94,8 @@ class TestMatching:
         assert self.check([block]) == []
         block = {"event": 1, "exact": False, "actions": [{"type": "send_prompt"}] * 3}
         assert self.check([block]) == [
-            'event 1 (agent_requested at 2026-03-02T09:00:00Z): missing {"type": "send_prompt"}'
+            "event 1 (agent_requested at 2026-03-02T09:00:00Z; R1-R6, Q1-Q4): "
+            'missing {"type": "send_prompt"}'
         ]
 
     def test_a_matching_that_greed_would_miss(self) -> None:
@@ -114,7 +115,7 @@ class TestMatching:
         """A near miss is reported field by field."""
         block = {"event": 1, "exact": False, "actions": [{"type": "assign", "agent": "a2"}]}
         assert self.check([block]) == [
-            "event 1 (agent_requested at 2026-03-02T09:00:00Z): "
+            "event 1 (agent_requested at 2026-03-02T09:00:00Z; R1-R6, Q1-Q4): "
             "assign.agent: expected 'a2', got 'a1'"
         ]
 

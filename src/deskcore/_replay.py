@@ -2,10 +2,8 @@
 
 :func:`replay` runs JSON events through a new desk and yields one line per action (or
 one error line per event that is an error, E1). :func:`check_scenario` compares a
-scenario's expectations with what its replay gives: each expected action must match a
-distinct actual one (the keys it gives, instants as instants), with ``exact`` no others,
-with ``ordered`` in the order given; and no event may be an error unless a block says so.
-What falls short is said field by field.
+scenario's expectations with what its replay gives (:mod:`deskcore._matching`), and no
+event may be an error unless a block says so. What falls short is said field by field.
 """
 
 from __future__ import annotations
@@ -13,20 +11,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from ._clitools import print_faults
-from ._codec import action_to_json, event_from_json, parse_instant
+from ._codec import action_to_json, event_from_json
 from ._desk import Desk
 from ._document import load_settings
 from ._errors import EventError, SettingsError
-from ._scenario import Expectation, Scenario, ScenarioError, load_scenario
+from ._matching import compare
+from ._scenario import Scenario, ScenarioError, load_scenario
 from ._settings import DeskSettings
-from ._show import cut, show
+from ._show import cut
 
 __all__ = [
     "ReplayLine",
@@ -37,7 +36,6 @@ __all__ = [
     "replay",
 ]
 
-TIME_KEYS = frozenset({"at", "expires_at", "due_at", "next_open"})
 Json = dict[str, Any]
 
 
@@ -68,116 +66,6 @@ def replay(settings: DeskSettings, events: Iterable[Any]) -> Iterator[ReplayLine
             yield ReplayLine(event=index, data=action_to_json(action))
 
 
-# -- matching ----------------------------------------------------------------------------
-
-
-def _instant(value: object) -> object:
-    if isinstance(value, str):
-        try:
-            return parse_instant(value)
-        except ValueError:
-            return value
-    return value
-
-
-def same(expected: object, actual: object, key: str = "") -> bool:
-    """Whether ``actual`` has every key ``expected`` gives, with the same values
-    (instants compare as instants)."""
-    if key in TIME_KEYS:
-        return _instant(expected) == _instant(actual)
-    if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(
-            k in actual and same(v, actual[k], k) for k, v in expected.items()
-        )
-    if isinstance(expected, list):
-        return (
-            isinstance(actual, list)
-            and len(expected) == len(actual)
-            and all(same(e, a) for e, a in zip(expected, actual, strict=True))
-        )
-    return expected == actual
-
-
-def _assign(expected: Sequence[Json], actual: Sequence[Json], ordered: bool) -> list[int | None]:
-    """For each expected action, the index of a distinct actual action it matches (in
-    increasing order when ``ordered``), or ``None``; as many matched as can be."""
-    if ordered:  # the earliest match after the previous one is never worse
-        found: list[int | None] = []
-        start = 0
-        for want in expected:
-            hit = next((j for j in range(start, len(actual)) if same(want, actual[j])), None)
-            found.append(hit)
-            if hit is not None:
-                start = hit + 1
-        return found
-    owner: dict[int, int] = {}  # actual index -> expected index (augmenting paths)
-
-    def place(i: int, seen: set[int]) -> bool:
-        for j, got in enumerate(actual):
-            if j in seen or not same(expected[i], got):
-                continue
-            seen.add(j)
-            if j not in owner or place(owner[j], seen):
-                owner[j] = i
-                return True
-        return False
-
-    for i in range(len(expected)):
-        place(i, set())
-    matched: list[int | None] = [None] * len(expected)
-    for j, i in owner.items():
-        matched[i] = j
-    return matched
-
-
-def _differences(want: Json, got: Json) -> list[str]:
-    """``type.field: expected X, got Y`` for each field ``got`` does not match."""
-    kind = want.get("type", got.get("type", "?"))
-    lines = []
-    for key, value in want.items():
-        if key not in got:
-            lines.append(f"{kind}.{key}: expected {_plain(value)}, got nothing")
-        elif not same(value, got[key], key):
-            lines.append(f"{kind}.{key}: expected {_plain(value)}, got {_plain(got[key])}")
-    return lines
-
-
-def _plain(value: object) -> str:
-    return show(value) if not isinstance(value, dict | list) else json.dumps(value)[:200]
-
-
-def _closest(want: Json, candidates: Sequence[Json]) -> Json | None:
-    """The actual action of the same type that shares the most fields with ``want``."""
-    kind = want.get("type")
-    alike = [got for got in candidates if kind is None or got.get("type") == kind]
-    if not alike:
-        return None
-    return max(alike, key=lambda got: sum(k in got and same(v, got[k], k) for k, v in want.items()))
-
-
-def compare_block(block: Expectation, actual: Sequence[Json]) -> list[str]:
-    """What the actions of one event fall short of in ``block`` (empty: it holds)."""
-    expected = [dict(want) for want in block.actions]
-    matched = _assign(expected, actual, block.ordered)
-    used = {j for j in matched if j is not None}
-    spare = [got for j, got in enumerate(actual) if j not in used]
-    problems: list[str] = []
-    for want, hit in zip(expected, matched, strict=True):
-        if hit is not None:
-            continue
-        near = _closest(want, spare)
-        if near is None:
-            problems.append(f"missing {json.dumps(want, ensure_ascii=False)}")
-        elif block.ordered and same(want, near):
-            problems.append(f"out of order: {json.dumps(want, ensure_ascii=False)}")
-        else:
-            problems.extend(_differences(want, near))
-            spare.remove(near)
-    if block.exact:
-        problems.extend(f"unexpected {json.dumps(got, ensure_ascii=False)}" for got in spare)
-    return problems
-
-
 def check_scenario(scenario: Scenario) -> list[str]:
     """Run a scenario and return what falls short of its ``expect`` blocks (empty: it holds)."""
     by_event: dict[int, list[Json]] = {}
@@ -200,15 +88,45 @@ def check_scenario(scenario: Scenario) -> list[str]:
             continue
         if any(a.get("type") == "error" for a in actual):
             continue  # said above
-        problems.extend(f"{label}: {problem}" for problem in compare_block(block, actual))
+        problems.extend(
+            f"{label}: {problem}"
+            for problem in compare(block.actions, actual, exact=block.exact, ordered=block.ordered)
+        )
     return problems
 
 
+EVENT_RULES: dict[str, str] = {
+    "tick": "T2",
+    "agent_status": "A1-A6",
+    "user_entered": "P1, P4",
+    "agent_requested": "R1-R6, Q1-Q4",
+    "assignment_answered": "R3",
+    "assignment_failed": "R3",
+    "agent_accepted": "S2",
+    "agent_declined": "S4",
+    "agent_message": "C1, C4",
+    "user_message": "C1",
+    "conversation_ended": "C2, C3, Q6",
+    "rating_invited": "V1",
+    "rating_submitted": "V3",
+    "transfer": "X1-X3",
+    "resumed": "T4",
+}
+"""The rules each event type brings into play (docs/rules.md), shown in failures; the
+deadlines that fire before an event (T2) may bring in others."""
+
+
 def _label(scenario: Scenario, index: int) -> str:
+    """``event 4 (tick at 2026-03-02T09:02:01Z; T2)``: the index, type, instant, rules."""
     event = scenario.events[index] if index < len(scenario.events) else None
     if not isinstance(event, dict):
         return f"event {index}"
-    return f"event {index} ({show(event.get('type'))[1:-1]} at {show(event.get('at'))[1:-1]})"
+    kind, at = event.get("type"), event.get("at")
+    parts = [cut(str(kind)) if isinstance(kind, str) else "?"]
+    if isinstance(at, str):
+        parts.append(f"at {cut(at)}")
+    rules = EVENT_RULES.get(kind) if isinstance(kind, str) else None
+    return f"event {index} ({' '.join(parts)}{'; ' + rules if rules else ''})"
 
 
 # -- the command line ----------------------------------------------------------------------
