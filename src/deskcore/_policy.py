@@ -333,7 +333,9 @@ class ConversationView:
       hand-over counts as a request, X3), kept after it is served;
     - ``waited``: how long it has waited so far, while it waits for a webhook answer, in
       a queue or on an offer: the desk's ``now`` less ``requested_at``;
-    - ``closed_at``: when it closed.
+    - ``closed_at``: when it closed;
+    - ``declined``: the agents that declined it (never offered it again, S4) and
+      ``missed``: those that let an offer of it time out (S3), for its whole session.
     """
 
     id: str
@@ -351,6 +353,8 @@ class ConversationView:
     requested_at: datetime | None = None
     waited: timedelta | None = None
     closed_at: datetime | None = None
+    declined: frozenset[str] = frozenset()
+    missed: frozenset[str] = frozenset()
 
     def to_json(self) -> dict[str, Any]:
         """The view as a JSON object (instants in UTC with ``Z``, ``waited`` in seconds,

@@ -175,6 +175,8 @@ def _conversation(engine: Engine, conv: ConvRecord) -> ConversationView:
             else None
         ),
         closed_at=_instant(conv.closed),
+        declined=conv.declined,
+        missed=conv.missed,
     )
 
 
