@@ -139,6 +139,8 @@ class TestConversationView:
             "language": "ko",
             "priority": 3,
             "requested_at": "2026-03-02T09:00:10Z",
+            "declined": [],
+            "missed": [],
         }
 
     def test_webhook_wait_counts(self) -> None:

@@ -166,6 +166,8 @@ class TestEvents:
                         "user": "u1",
                         "priority": 0,
                         "requested_at": stamp(START),
+                        "declined": [],
+                        "missed": [],
                     },
                 )
                 status, agents = await client.get("/agents")
