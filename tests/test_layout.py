@@ -17,6 +17,7 @@ import pytest
 
 import deskcore
 import deskcore.sim
+import deskcore.testing
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "deskcore"
@@ -232,7 +233,9 @@ class TestNamespaces:
         assert set(deskcore.sim.__all__) == self.SIMULATOR
         assert not self.SIMULATOR & set(deskcore.__all__)
 
-    @pytest.mark.parametrize("module", [deskcore, deskcore.sim], ids=lambda m: m.__name__)
+    @pytest.mark.parametrize(
+        "module", [deskcore, deskcore.sim, deskcore.testing], ids=lambda m: m.__name__
+    )
     def test_every_export_exists_and_is_documented(self, module: object) -> None:
         """Each name in ``__all__`` is there and has a docstring (or is a plain value); a
         type alias, which cannot carry one at run time, is described in docs/api.md."""

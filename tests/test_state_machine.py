@@ -63,6 +63,7 @@ from deskcore import (
     WithdrawOffer,
     load_settings,
 )
+from deskcore.testing import check_invariants
 
 AGENTS = ("a1", "a2", "a3", "a4")
 CONVS = tuple(f"c{i}" for i in range(1, 9))
@@ -498,6 +499,11 @@ class DeskMachine(RuleBasedStateMachine):
             assert view is not None, agent_id
             assert view.load == agent.load, agent_id
             assert view.status is agent.status, agent_id
+
+    @invariant()
+    def kit_invariants_hold(self) -> None:
+        """The testing kit's invariants hold of the desk (and so are tested themselves)."""
+        check_invariants(self.desk)
 
     @invariant()
     def views_agree(self) -> None:
