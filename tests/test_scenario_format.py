@@ -80,6 +80,29 @@ class TestReading:
             load_scenario(path)
 
 
+class TestExpectedActions:
+    """An expected action names a real action type and only that type's fields."""
+
+    def block(self, *actions: Any) -> dict[str, Any]:
+        return {"events": [ONLINE, REQUEST], "expect": [{"event": 1, "actions": list(actions)}]}
+
+    def test_unknown_type(self) -> None:
+        assert faults(self.block({"type": "asign"})) == [
+            ("expect[0].actions[0].type", "unknown action type 'asign' (did you mean 'assign'?)")
+        ]
+
+    def test_misspelt_field(self) -> None:
+        assert faults(self.block({"type": "assign", "agnet": "a1"})) == [
+            ("expect[0].actions[0].agnet", "assign has no field 'agnet' (did you mean 'agent'?)")
+        ]
+
+    def test_without_a_type_any_action_field(self) -> None:
+        """Without ``type`` an expected action may match any action: its keys must be
+        fields of some action."""
+        read_scenario(self.block({"agent": "a1"}))
+        assert faults(self.block({"agnt": "a1"}))[0][1].startswith("no action has the field 'agnt'")
+
+
 class TestMatching:
     """Each expected action matches a distinct actual one; exact, ordered, errors."""
 

@@ -19,10 +19,12 @@ from typing import Any
 
 import attrs
 
+from ._actions import ACTION_TYPES
 from ._codec import format_instant, parse_instant
 from ._document import load_settings
 from ._durations import parse_duration
 from ._errors import DeskcoreError, SettingsError
+from ._fields import suggest
 from ._settings import DeskSettings
 from ._show import cut, show
 
@@ -160,6 +162,32 @@ def _events(data: Mapping[str, Any], errors: list[tuple[str, str]]) -> list[Any]
     return events
 
 
+def _action_faults(action: Mapping[str, Any], place: str) -> list[tuple[str, str]]:
+    """Faults of an expected action: its ``type`` must name an action and its keys be
+    that action's fields (a misspelt key would otherwise never match)."""
+    kind = action.get("type")
+    if "type" not in action:  # it may match an action of any type: its keys must be fields
+        fields = sorted(
+            {"type", *(f.name for cls in ACTION_TYPES.values() for f in attrs.fields(cls))}
+        )
+        owner = ""
+    elif not isinstance(kind, str) or kind not in ACTION_TYPES:
+        hint = suggest(kind, list(ACTION_TYPES)) if isinstance(kind, str) else ""
+        return [(f"{place}.type", f"unknown action type {show(kind)}{hint}")]
+    else:
+        fields = ["type", *(field.name for field in attrs.fields(ACTION_TYPES[kind]))]
+        owner = kind
+    return [
+        (
+            f"{place}.{key}",
+            f"{owner + ' has no field' if owner else 'no action has the field'} {show(key)}"
+            f"{suggest(str(key), fields)}",
+        )
+        for key in action
+        if key not in fields
+    ]
+
+
 def _flag(
     block: Mapping[str, Any], key: str, default: bool, place: str, errors: list[tuple[str, str]]
 ) -> bool:
@@ -197,6 +225,8 @@ def _blocks(raw: object, count: int, errors: list[tuple[str, str]]) -> tuple[Exp
                 (f"{place}.actions", f"must be a list of action objects, got {show(actions)}")
             )
             actions = []
+        for at, action in enumerate(actions):
+            errors.extend(_action_faults(action, f"{place}.actions[{at}]"))
         exact = _flag(block, "exact", True, place, errors)
         ordered = _flag(block, "ordered", False, place, errors)
         error = _flag(block, "error", False, place, errors)

@@ -148,7 +148,7 @@ def _events() -> dict[str, Any]:
 
 def _action(cls: type[Action], *, partial: bool) -> dict[str, Any]:
     properties: dict[str, Any] = {"type": {"const": cls.type}}
-    required = ["type"]
+    required = [] if partial else ["type"]
     for field in attrs.fields(cls):
         properties[field.name] = _copy(action_wire(cls, field.name).schema)
         if field.default is attrs.NOTHING and not partial:
@@ -163,16 +163,18 @@ def _action(cls: type[Action], *, partial: bool) -> dict[str, Any]:
 
 def _actions(*, partial: bool) -> dict[str, Any]:
     defs = {name: _action(cls, partial=partial) for name, cls in ACTION_TYPES.items()}
-    return _union(defs)
+    return _union(defs, partial=partial)
 
 
-def _union(defs: dict[str, Any]) -> dict[str, Any]:
-    """One of the objects of ``defs``, told apart by ``type``."""
+def _union(defs: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """One of the objects of ``defs``, told apart by ``type``; ``partial``: any of them,
+    ``type`` too may be left out (an expected action in a scenario)."""
+    refs = [{"$ref": f"#/$defs/{name}"} for name in defs]
     return {
         "type": "object",
-        "required": ["type"],
+        "required": [] if partial else ["type"],
         "properties": {"type": {"enum": list(defs)}},
-        "oneOf": [{"$ref": f"#/$defs/{name}"} for name in defs],
+        ("anyOf" if partial else "oneOf"): refs,
         "$defs": defs,
     }
 
