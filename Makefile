@@ -23,8 +23,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# coverage starts before pytest, which imports deskcore early for its pytest plugin.
 unit: $(STAMP)
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest --cov --cov-report=term
+	HYPOTHESIS_PROFILE=ci $(BIN)/coverage run -m pytest
+	$(BIN)/coverage report
 
 docs: $(STAMP)
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
