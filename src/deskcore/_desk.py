@@ -104,6 +104,14 @@ class Desk:
         """The settings the desk runs with."""
         return self._engine.settings
 
+    @property
+    def pending_settings(self) -> DeskSettings | None:
+        """Settings given to :meth:`update_settings` that take effect at the next event,
+        or ``None``. A snapshot holds the state under the settings in force, so a host
+        that persists snapshots takes them while nothing is pending."""
+        pending = self._engine.pending
+        return None if pending is None else pending.settings
+
     def update_settings(self, settings: DeskSettings) -> None:
         """Run with ``settings`` from the next event on.
 

@@ -1,0 +1,14 @@
+"""A desk that survives its host: an event journal with snapshots, on SQLite.
+
+:class:`DurableDesk` journals every event (and settings change) before it returns the
+actions, keeps snapshots every so many entries or so much desk time, and recovers on
+open to exactly the state it had. ``deskcore journal show|verify|export URL`` reads a
+journal from the command line.
+"""
+
+from __future__ import annotations
+
+from ._durable import DurableDesk, JournalSettings
+from ._store import Durability, JournalError
+
+__all__ = ["Durability", "DurableDesk", "JournalError", "JournalSettings"]
