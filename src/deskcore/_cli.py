@@ -1,5 +1,5 @@
 """The ``deskcore`` command line: ``validate``, ``hours``, ``schema``, ``replay``, ``check``,
-``simulate``.
+``simulate``, ``journal``.
 
 The command line is the only part of deskcore that reads the clock, and only to default
 ``deskcore hours --at`` to the current instant.
@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 from ._clitools import load_file, print_faults
 from ._codec import parse_instant
 from ._document import load_settings
-from ._errors import SettingsError
+from ._errors import DeskcoreError, SettingsError
 from ._replay import add_commands
 from ._schema import SCHEMA_KINDS, json_schema
+from .journal._cli import add_commands as add_journal_commands
 from .sim._cli import add_commands as add_simulate_commands
 
 __all__ = ["main"]
@@ -104,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(commands)
     add_simulate_commands(commands)
+    add_journal_commands(commands)
     return parser
 
 
@@ -123,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+    except DeskcoreError as exc:  # what a command was given is wrong: said in one line
+        print(f"deskcore: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:  # a file the command was told to write or read: a user mistake
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"deskcore: {where}{exc.strerror or exc}", file=sys.stderr)

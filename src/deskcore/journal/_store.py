@@ -97,11 +97,13 @@ def path_of(url: str) -> str:
 class Store:
     """The tables of one desk in one SQLite database, over one connection."""
 
-    def __init__(self, url: str, desk: str, durability: Durability) -> None:
+    def __init__(self, url: str, desk: str, durability: Durability, *, create: bool = True) -> None:
         if durability not in ("process", "power"):
             raise JournalError(f"durability must be 'process' or 'power', got {durability!r}")
         path = path_of(url)
         if path != ":memory:":
+            if not create and not Path(path).is_file():
+                raise JournalError(f"no journal at {url} (no file {path})")
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
