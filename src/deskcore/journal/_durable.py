@@ -194,9 +194,9 @@ class DurableDesk:
         now = self._desk.now
         if policy.snapshot_after is not None and now is not None and self._since_snapshot:
             last = self._snapshot_now
-            by_time = last is None or to_us(now) - last >= policy.snapshot_after // timedelta(
-                microseconds=1
-            )
+            if last is None:  # a new desk: its time starts now
+                self._snapshot_now = last = to_us(now)
+            by_time = to_us(now) - last >= policy.snapshot_after // timedelta(microseconds=1)
         if by_count or by_time:
             self.take_snapshot()
 
