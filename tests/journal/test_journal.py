@@ -1,0 +1,236 @@
+"""The journal: what is journaled, recovery, snapshots, compaction and the commands."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streams import stream
+
+from deskcore import (
+    AgentRequested,
+    AgentStatusChanged,
+    Desk,
+    EventError,
+    Tick,
+    action_to_json,
+    event_from_json,
+    load_settings,
+)
+from deskcore._cli import main
+from deskcore.journal import DurableDesk, JournalError, JournalSettings
+
+AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
+MANUAL = load_settings({"service": {"mode": "manual"}, "closure": {"user_timeout": "2m"}})
+
+
+def url_of(tmp_path: Path, name: str = "desk.db") -> str:
+    return f"sqlite:///{tmp_path / name}"
+
+
+def run(url: str, events: list[dict[str, Any]], **journal: Any) -> list[list[dict[str, Any]]]:
+    with DurableDesk.open(url, MANUAL, journal=JournalSettings(**journal)) as desk:
+        return [[action_to_json(a) for a in desk.handle(event_from_json(e))] for e in events]
+
+
+class TestOpening:
+    def test_urls(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Three slashes: a relative path; four: an absolute one; other URLs are errors."""
+        monkeypatch.chdir(tmp_path)
+        with DurableDesk.open("sqlite:///sub/rel.db") as desk:
+            assert desk.seq == 1  # the settings
+        assert (tmp_path / "sub" / "rel.db").is_file()
+        with DurableDesk.open(f"sqlite:///{tmp_path}/abs.db") as desk:
+            assert desk.seq == 1
+        for bad in ("postgres://x", "sqlite://rel.db", "sqlite:///"):
+            with pytest.raises(JournalError, match="URL"):
+                DurableDesk.open(bad)
+
+    def test_not_a_journal(self, tmp_path: Path) -> None:
+        (tmp_path / "junk.db").write_bytes(b"not sqlite at all" * 100)
+        with pytest.raises(JournalError, match="not a deskcore journal"):
+            DurableDesk.open(url_of(tmp_path, "junk.db"))
+
+    def test_journal_settings_are_checked(self) -> None:
+        with pytest.raises(ValueError, match="snapshot_every"):
+            JournalSettings(snapshot_every=0)
+        with pytest.raises(ValueError, match="snapshot_after"):
+            JournalSettings(snapshot_after=timedelta(0))
+        with pytest.raises(ValueError, match="durability"):
+            JournalSettings(durability="disk")  # type: ignore[arg-type]
+
+    def test_two_desks_in_one_file(self, tmp_path: Path) -> None:
+        url = url_of(tmp_path)
+        with (
+            DurableDesk.open(url, name="north") as north,
+            DurableDesk.open(url, name="south") as south,
+        ):
+            north.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+            assert (north.seq, south.seq) == (2, 1)
+        with DurableDesk.open(url, name="north") as north:
+            assert north.agent_view("a1") is not None
+
+
+class TestWhatIsJournaled:
+    def test_errors_and_idle_ticks_are_not(self, tmp_path: Path) -> None:
+        with DurableDesk.open(url_of(tmp_path), MANUAL) as desk:
+            desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+            with pytest.raises(EventError):
+                desk.handle(AgentRequested(at=AT - timedelta(seconds=1), conversation="c1"))
+            assert desk.handle(Tick(at=AT + timedelta(seconds=5))) == []
+            assert desk.seq == 2
+            with pytest.raises(EventError):  # a tick back in time is still an error
+                desk.handle(Tick(at=AT - timedelta(seconds=1)))
+            desk.handle(AgentRequested(at=AT + timedelta(seconds=6), conversation="c1"))
+            fired = desk.handle(Tick(at=AT + timedelta(minutes=2)))  # the offer expires
+            assert fired[0].type == "withdraw_offer"
+            assert desk.seq == 4
+            assert [seq for seq, _ in desk.actions_since(2)] == [3, 4]
+            assert desk.actions_since(3)[0][1] == fired
+
+    def test_settings_updates_are_journaled(self, tmp_path: Path) -> None:
+        url = url_of(tmp_path)
+        later = load_settings({"queue": {"max_concurrent": 1}})
+        with DurableDesk.open(url, MANUAL) as desk:
+            desk.update_settings(later)
+            assert desk.seq == 2
+        with DurableDesk.open(url) as desk:  # pending at close: pending after the reopen
+            assert desk.settings == later
+            assert desk.desk.pending_settings == later
+        with DurableDesk.open(url, MANUAL) as desk:  # other settings given: applied, journaled
+            assert desk.seq == 3
+            assert desk.settings == MANUAL
+
+
+class TestRecovery:
+    def test_reopen_is_exact(self, tmp_path: Path) -> None:
+        """Closing and reopening at every tenth event gives the uninterrupted actions."""
+        events = stream(MANUAL, 400, seed=3)
+        fresh = Desk(MANUAL)
+        expected = [[action_to_json(a) for a in fresh.handle(event_from_json(e))] for e in events]
+        url = url_of(tmp_path)
+        got: list[list[dict[str, Any]]] = []
+        for start in range(0, len(events), 10):
+            got += run(url, events[start : start + 10], snapshot_every=7)
+            with DurableDesk.open(url) as desk:
+                assert desk.recovered <= 7
+        assert got == expected
+        with DurableDesk.open(url) as desk:
+            assert desk.snapshot() == fresh.snapshot()
+            assert desk.next_deadline() == fresh.next_deadline()
+            assert desk.now == fresh.now
+
+    def test_snapshots_by_count_and_time(self, tmp_path: Path) -> None:
+        events = stream(MANUAL, 200, seed=4)
+        run(url_of(tmp_path, "count.db"), events, snapshot_every=50, snapshot_after=None)
+        run(
+            url_of(tmp_path, "time.db"),
+            events,
+            snapshot_every=None,
+            snapshot_after=timedelta(minutes=1),
+        )
+        count = (
+            sqlite3.connect(tmp_path / "count.db").execute("SELECT seq FROM snapshots").fetchall()
+        )
+        assert [row[0] for row in count] == [50, 100, 150, 200]
+        timed = (
+            sqlite3.connect(tmp_path / "time.db")
+            .execute("SELECT COUNT(*) FROM snapshots")
+            .fetchone()
+        )
+        assert timed[0] >= 2
+
+    def test_compaction_keeps_what_recovery_needs(self, tmp_path: Path) -> None:
+        events = stream(MANUAL, 300, seed=5)
+        url = url_of(tmp_path)
+        run(url, events, snapshot_every=40, keep_snapshots=2)
+        db = sqlite3.connect(tmp_path / "desk.db")
+        snaps = [row[0] for row in db.execute("SELECT seq FROM snapshots ORDER BY seq")]
+        first = db.execute("SELECT MIN(seq) FROM entries").fetchone()[0]
+        assert len(snaps) == 2 and first == snaps[0] + 1
+        fresh = Desk(MANUAL)
+        for data in events:
+            fresh.handle(event_from_json(data))
+        with DurableDesk.open(url) as desk:
+            assert desk.snapshot() == fresh.snapshot()
+
+    def test_power_durability_opens(self, tmp_path: Path) -> None:
+        events = stream(MANUAL, 30, seed=6)
+        run(url_of(tmp_path), events, durability="power")
+        with DurableDesk.open(
+            url_of(tmp_path), journal=JournalSettings(durability="power")
+        ) as desk:
+            assert desk.seq == 31
+
+    def test_a_batch_commits_at_its_end(self, tmp_path: Path) -> None:
+        url = url_of(tmp_path)
+        with DurableDesk.open(url, MANUAL) as desk:
+            with desk.batch():
+                desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+                desk.handle(AgentRequested(at=AT, conversation="c1"))
+                other = sqlite3.connect(tmp_path / "desk.db")
+                assert other.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 1
+            assert other.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 3
+
+    def test_a_failed_write_stops_the_desk(self, tmp_path: Path) -> None:
+        """When the journal cannot write, the event raises and the desk refuses more
+        until it is reopened (its memory is ahead of its journal)."""
+        url = url_of(tmp_path)
+        desk = DurableDesk.open(url, MANUAL)
+        desk._store.db.execute("DROP TABLE entries")
+        with pytest.raises(sqlite3.OperationalError):
+            desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+        with pytest.raises(JournalError, match="reopen"):
+            desk.handle(AgentStatusChanged(at=AT, agent="a2", status="online"))
+
+
+class TestCommands:
+    @pytest.fixture
+    def url(self, tmp_path: Path) -> str:
+        url = url_of(tmp_path)
+        run(url, stream(MANUAL, 120, seed=8), snapshot_every=25)
+        return url
+
+    def test_show(self, url: str, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["journal", "show", url, "--actions", "--since", "5"]) == 0
+        out = capsys.readouterr().out
+        assert out.splitlines()[0].lstrip().startswith("6 ")
+        assert "[snapshot]" in out
+
+    def test_verify_and_tampering(
+        self, url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert main(["journal", "verify", url]) == 0
+        assert "ok, 121 entries and 4 snapshots agree" in capsys.readouterr().out
+        db = sqlite3.connect(tmp_path / "desk.db")
+        db.execute("UPDATE entries SET actions = '[]' WHERE seq = 30 AND actions != '[]'")
+        db.execute("UPDATE entries SET actions = '[]' WHERE seq = (SELECT MIN(seq) FROM entries "
+                   "WHERE actions != '[]' AND seq > 60)")  # fmt: skip
+        db.commit()
+        assert main(["journal", "verify", url]) == 1
+        assert "stored actions differ" in capsys.readouterr().out
+
+    def test_export_replays(
+        self, url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert main(["journal", "export", url]) == 0
+        log = tmp_path / "events.jsonl"
+        log.write_text(capsys.readouterr().out)
+        settings = tmp_path / "desk.json"
+        settings.write_text(
+            json.dumps({"service": {"mode": "manual"}, "closure": {"user_timeout": "2m"}})
+        )
+        assert main(["replay", str(log), "--settings", str(settings)]) == 0
+        lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+        with DurableDesk.open(url) as desk:
+            stored = [action_to_json(a) for _, actions in desk.actions_since(1) for a in actions]
+        assert [{k: v for k, v in line.items() if k != "event"} for line in lines] == stored
+
+    def test_unknown(self, tmp_path: Path, url: str, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["journal", "show", url_of(tmp_path, "none.db")]) == 2
+        assert main(["journal", "verify", url, "--desk", "other"]) == 2
+        assert "no desk 'other'" in capsys.readouterr().err
