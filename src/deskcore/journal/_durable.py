@@ -221,6 +221,12 @@ class DurableDesk:
         return self._seq
 
     @property
+    def commits(self) -> int:
+        """How many commits this desk has made since it was opened (group commit makes
+        fewer than events)."""
+        return self._store.commits
+
+    @property
     def desk(self) -> Desk:
         """The desk in memory (read it; events go through :meth:`handle`)."""
         return self._desk

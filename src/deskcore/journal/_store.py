@@ -120,6 +120,7 @@ class Store:
             raise JournalError(f"{path}: journal schema {row[0]} is newer than this deskcore's")
         self.desk = desk
         self.in_transaction = False
+        self.commits = 0
 
     # -- writing -------------------------------------------------------------------------
 
@@ -132,6 +133,7 @@ class Store:
         if self.in_transaction:
             self.db.execute("COMMIT")
             self.in_transaction = False
+            self.commits += 1
 
     def rollback(self) -> None:
         if self.in_transaction:

@@ -1,0 +1,268 @@
+"""An asyncio runner: one task owns a desk, many tasks submit events to it.
+
+:class:`Runner` is the loop every asyncio host would write around a :class:`~deskcore.Desk`
+or a :class:`~deskcore.journal.DurableDesk`:
+
+- it owns time: every event is stamped from the clock (injectable), never earlier than the
+  desk's last instant, so a clock that steps back never makes an event an error;
+- it sleeps until :meth:`~deskcore.Desk.next_deadline` and then fires it (a ``tick``);
+- on start, a desk that has a past (recovered from a journal, or restored) first gets
+  ``resumed`` from its last instant to now (T4), so offers and timeouts are not lost to
+  the downtime;
+- events that queue up while it works are handled together, and a durable desk commits
+  them in one transaction (group commit) before any of their actions is dispatched or
+  any submitter is answered;
+- every action goes to the async ``dispatch`` callable, in the desk's order.
+
+This module and the command line are the only parts of deskcore that read the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any, Protocol
+
+import attrs
+
+from ._actions import AnyAction
+from ._codec import event_from_json
+from ._errors import EventError
+from ._events import AnyEvent, Resumed, Tick
+from ._time import format_instant
+
+__all__ = ["Clock", "Dispatch", "Runnable", "Runner", "utc_now"]
+
+log = logging.getLogger("deskcore.aio")
+
+Clock = Callable[[], datetime]
+"""Gives the current aware instant."""
+
+Dispatch = Callable[[Sequence[AnyAction]], Awaitable[None]]
+"""Carries out actions (sends prompts, shows offers ...); awaited in order."""
+
+
+class Runnable(Protocol):
+    """What a runner drives: a :class:`~deskcore.Desk` or a
+    :class:`~deskcore.journal.DurableDesk`."""
+
+    @property
+    def now(self) -> datetime | None: ...  # pragma: no cover
+
+    def handle(self, event: AnyEvent) -> list[AnyAction]: ...  # pragma: no cover
+
+    def next_deadline(self) -> datetime | None: ...  # pragma: no cover
+
+
+_Item = tuple[AnyEvent | Mapping[str, Any], "asyncio.Future[list[AnyAction]]"]
+
+
+def utc_now() -> datetime:
+    """The machine's clock, in UTC (the runner's default clock)."""
+    return datetime.now(UTC)
+
+
+async def _ignore(actions: Sequence[AnyAction]) -> None:
+    return None
+
+
+class Runner:
+    """Drive ``desk`` from one task; :meth:`submit` from any number of tasks.
+
+    ``dispatch`` gets the actions of each event and of each deadline, in order (an
+    exception it raises is logged and the runner goes on: a durable desk's
+    ``actions_since`` gives them again). ``max_batch`` bounds how many queued events one
+    commit takes; ``max_sleep`` how long the runner sleeps without reading the clock
+    again (seconds). Use it as ``async with Runner(desk, dispatch) as runner:``, or call
+    :meth:`start` and :meth:`stop`.
+    """
+
+    def __init__(
+        self,
+        desk: Runnable,
+        dispatch: Dispatch | None = None,
+        *,
+        clock: Clock = utc_now,
+        resume: bool = True,
+        max_batch: int = 256,
+        max_sleep: float = 60.0,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError(f"max_batch must be >= 1, got {max_batch}")
+        self.desk = desk
+        self.dispatch = dispatch or _ignore
+        self.clock = clock
+        self.resume = resume
+        self.max_batch = max_batch
+        self.max_sleep = max_sleep
+        self._queue: asyncio.Queue[
+            tuple[AnyEvent | Mapping[str, Any], asyncio.Future[list[AnyAction]]]
+        ] = asyncio.Queue()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._last: datetime | None = desk.now
+        self.batches = 0
+        """How many batches the runner has handled (each one commit on a durable desk)."""
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the runner's task; first, after downtime, send ``resumed`` (T4)."""
+        if self._task is not None:
+            raise RuntimeError("the runner is already started")
+        since = self.desk.now
+        if self.resume and since is not None:
+            now = self._stamp()
+            if now > since:
+                await self._deliver(self._handle(Resumed(at=now, since=since)))
+        self._task = asyncio.create_task(self._run(), name="deskcore runner")
+
+    async def stop(self) -> None:
+        """Handle what is queued, then stop the task."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        await self._queue.join()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    async def __aenter__(self) -> Runner:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- submitting -------------------------------------------------------------------------
+
+    async def submit(self, event: AnyEvent | Mapping[str, Any]) -> list[AnyAction]:
+        """Hand an event to the desk; its actions once they are committed and dispatched.
+
+        ``event`` is an event object, or its JSON object with or without ``at``: either
+        way the runner stamps the instant (an ``at`` given is replaced: the runner owns
+        time). An event that is an error raises :class:`~deskcore.EventError` here and
+        changes nothing.
+        """
+        if self._task is None:
+            raise RuntimeError("the runner is not started")
+        future: asyncio.Future[list[AnyAction]] = asyncio.get_running_loop().create_future()
+        await self._queue.put((event, future))
+        return await future
+
+    def wake(self) -> None:
+        """Read the clock again now (after a jump of the clock, or a fake clock's move)."""
+        self._wake.set()
+
+    # -- the task ---------------------------------------------------------------------------
+
+    def _stamp(self) -> datetime:
+        now = self.clock()
+        if now.tzinfo is None:
+            raise ValueError(f"the clock must give aware datetimes, got {now!r}")
+        last = self._last if self._last is not None else self.desk.now
+        if last is not None and now < last:
+            now = last  # never back in time
+        self._last = now
+        return now
+
+    def _handle(self, event: AnyEvent) -> list[AnyAction]:
+        actions = self.desk.handle(event)
+        return actions
+
+    def _sleep_for(self) -> float:
+        due = self.desk.next_deadline()
+        if due is None:
+            return self.max_sleep
+        left = (due - self.clock()).total_seconds()
+        return min(max(left, 0.0), self.max_sleep)
+
+    async def _run(self) -> None:
+        while True:
+            if self._queue.empty():
+                self._wake.clear()
+                getter = asyncio.ensure_future(self._queue.get())
+                waker = asyncio.ensure_future(self._wake.wait())
+                done, _ = await asyncio.wait(
+                    {getter, waker}, timeout=self._sleep_for(), return_when=asyncio.FIRST_COMPLETED
+                )
+                waker.cancel()
+                if getter in done:
+                    items = [getter.result()]
+                else:
+                    getter.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await getter
+                    # An item that arrived as the wait timed out is not lost.
+                    taken = getter.done() and not getter.cancelled()
+                    items = [getter.result()] if taken else []
+            else:
+                items = [self._queue.get_nowait()]
+            while items and len(items) < self.max_batch and not self._queue.empty():
+                items.append(self._queue.get_nowait())
+            try:
+                await self._step(items)
+            finally:
+                for _ in items:
+                    self._queue.task_done()
+
+    async def _step(
+        self, items: list[tuple[AnyEvent | Mapping[str, Any], asyncio.Future[list[AnyAction]]]]
+    ) -> None:
+        """Fire what is due, handle ``items`` at one instant, commit once, then dispatch
+        and answer."""
+        fired: list[AnyAction] = []
+        answers: list[tuple[asyncio.Future[list[AnyAction]], list[AnyAction] | BaseException]] = []
+        batch = getattr(self.desk, "batch", None)
+        try:
+            now = self._stamp()
+            with batch() if batch is not None else contextlib.nullcontext():
+                due = self.desk.next_deadline()
+                if due is not None and due <= now:
+                    fired = self._handle(Tick(at=now))
+                for item, future in items:
+                    try:
+                        event = _stamped(item, now)
+                        answers.append((future, self._handle(event)))
+                    except EventError as exc:
+                        answers.append((future, exc))
+        except Exception as exc:  # the desk or its journal failed: nobody is answered "done"
+            for _item, future in items:
+                if not future.done():
+                    future.set_exception(exc)
+            log.exception("the desk failed; the runner stops")
+            raise
+        self.batches += 1
+        if fired:
+            await self._deliver(fired)
+        for future, answer in answers:
+            if isinstance(answer, BaseException):
+                if not future.done():
+                    future.set_exception(answer)
+                continue
+            await self._deliver(answer)
+            if not future.done():
+                future.set_result(answer)
+
+    async def _deliver(self, actions: list[AnyAction]) -> None:
+        if not actions:
+            return
+        try:
+            await self.dispatch(actions)
+        except Exception:  # the host's dispatcher failed: the desk goes on
+            log.exception("dispatching %d actions failed", len(actions))
+
+
+def _stamped(item: AnyEvent | Mapping[str, Any], now: datetime) -> AnyEvent:
+    if isinstance(item, Mapping):
+        return event_from_json({**item, "at": format_instant(now)})
+    return attrs.evolve(item, at=now)
