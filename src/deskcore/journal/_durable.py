@@ -41,7 +41,7 @@ class JournalSettings:
       flush to the disk per commit.
     """
 
-    snapshot_every: int | None = 1000
+    snapshot_every: int | None = 10_000
     snapshot_after: timedelta | None = timedelta(minutes=5)
     keep_snapshots: int | None = None
     durability: Durability = "process"
@@ -117,7 +117,8 @@ class DurableDesk:
             store, desk if desk is not None else Desk(settings, explain=explain), seq, policy
         )
         durable.recovered = replayed
-        durable._snapshot_now = desk.snapshot()["now"] if desk is not None else None
+        recovered_now = None if desk is None else desk.now
+        durable._snapshot_now = None if recovered_now is None else to_us(recovered_now)
         if desk is None:
             durable._append("settings", None, dump_settings(durable._desk.settings), [])
             durable._store.commit()
