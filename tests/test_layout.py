@@ -17,6 +17,8 @@ import pytest
 
 import deskcore
 import deskcore.sim
+import deskcore.aio
+import deskcore.journal
 import deskcore.testing
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -234,7 +236,9 @@ class TestNamespaces:
         assert not self.SIMULATOR & set(deskcore.__all__)
 
     @pytest.mark.parametrize(
-        "module", [deskcore, deskcore.sim, deskcore.testing], ids=lambda m: m.__name__
+        "module",
+        [deskcore, deskcore.sim, deskcore.testing, deskcore.journal, deskcore.aio],
+        ids=lambda m: m.__name__,
     )
     def test_every_export_exists_and_is_documented(self, module: object) -> None:
         """Each name in ``__all__`` is there and has a docstring (or is a plain value); a
