@@ -181,7 +181,7 @@ class TestRecovery:
         until it is reopened (its memory is ahead of its journal)."""
         url = url_of(tmp_path)
         desk = DurableDesk.open(url, MANUAL)
-        desk._store.db.execute("DROP TABLE entries")
+        sqlite3.connect(tmp_path / "desk.db").execute("DROP TABLE entries")
         with pytest.raises(sqlite3.OperationalError):
             desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
         with pytest.raises(JournalError, match="reopen"):
