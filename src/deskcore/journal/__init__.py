@@ -9,6 +9,6 @@ journal from the command line.
 from __future__ import annotations
 
 from ._durable import DurableDesk, JournalSettings
-from ._store import Durability, JournalError
+from ._store import Durability, JournalError, path_of
 
-__all__ = ["Durability", "DurableDesk", "JournalError", "JournalSettings"]
+__all__ = ["Durability", "DurableDesk", "JournalError", "JournalSettings", "path_of"]

@@ -1,0 +1,1 @@
+"""A websocket chat server on deskcore's runner and SQLite journal (see server.py)."""

@@ -1,0 +1,7 @@
+"""``python -m examples.chat_server``: run the chat server."""
+
+import sys
+
+from .server import main
+
+sys.exit(main())
