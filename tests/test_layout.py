@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 import deskcore
-import deskcore.sim
 import deskcore.aio
 import deskcore.journal
+import deskcore.sim
 import deskcore.testing
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -106,6 +106,8 @@ def test_a_day_with_a_crash_in_the_middle(tmp_path: Path) -> None:
                     break
                 await asyncio.sleep(0.02)
             state: dict[str, str] = (await get(session, f"{base}/state"))["conversations"]
+            server.send_signal(signal.SIGKILL)  # while everybody is connected
+            server.wait()
             assert state["c0"] == "closed"
             assert sorted(state.values()).count("served") == 3
             return state
@@ -138,8 +140,9 @@ def test_a_day_with_a_crash_in_the_middle(tmp_path: Path) -> None:
     try:
         seen = asyncio.run(asyncio.wait_for(before_the_crash(), 30))
     finally:
-        server.send_signal(signal.SIGKILL)
-        server.wait()
+        if server.poll() is None:
+            server.send_signal(signal.SIGKILL)
+            server.wait()
     server = start(journal, port)
     try:
         asyncio.run(asyncio.wait_for(after_the_restart(seen), 30))
