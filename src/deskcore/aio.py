@@ -207,6 +207,8 @@ class Runner:
                     items = [getter.result()] if taken else []
             else:
                 items = [self._queue.get_nowait()]
+            if items and self._queue.qsize() < self.max_batch:
+                await asyncio.sleep(0)  # let submitters that are ready join this batch
             while items and len(items) < self.max_batch and not self._queue.empty():
                 items.append(self._queue.get_nowait())
             try:

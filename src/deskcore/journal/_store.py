@@ -121,6 +121,7 @@ class Store:
         self.desk = desk
         self.in_transaction = False
         self.commits = 0
+        self._rows: list[tuple[str, int, str, int | None, str, str]] = []  # not yet inserted
 
     # -- writing -------------------------------------------------------------------------
 
@@ -129,26 +130,31 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
             self.in_transaction = True
 
+    def _flush(self) -> None:
+        if self._rows:
+            self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", self._rows)
+            self._rows.clear()
+
     def commit(self) -> None:
         if self.in_transaction:
+            self._flush()
             self.db.execute("COMMIT")
             self.in_transaction = False
             self.commits += 1
 
     def rollback(self) -> None:
+        self._rows.clear()
         if self.in_transaction:
             self.db.execute("ROLLBACK")
             self.in_transaction = False
 
     def append(self, seq: int, kind: str, at: int | None, body: Any, actions: Any) -> None:
-        self.begin()
-        self.db.execute(
-            "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)",
-            (self.desk, seq, kind, at, _dump(body), _dump(actions)),
-        )
+        self.begin()  # the row goes in with the others at the commit (one executemany)
+        self._rows.append((self.desk, seq, kind, at, _dump(body), _dump(actions)))
 
     def put_snapshot(self, seq: int, format: int, settings: Any, state: Any) -> None:
         self.begin()
+        self._flush()
         self.db.execute(
             "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?)",
             (self.desk, seq, format, _dump(settings), _dump(state)),
@@ -164,6 +170,7 @@ class Store:
             return
         oldest = rows[-1][0]
         self.begin()
+        self._flush()
         self.db.execute("DELETE FROM snapshots WHERE desk = ? AND seq < ?", (self.desk, oldest))
         self.db.execute("DELETE FROM entries WHERE desk = ? AND seq <= ?", (self.desk, oldest))
 
@@ -219,5 +226,4 @@ class Store:
         self.db.close()
 
 
-def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+_dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
