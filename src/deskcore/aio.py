@@ -118,7 +118,7 @@ class Runner:
         if self.resume and since is not None:
             now = self._stamp()
             if now > since:
-                await self._deliver(self._handle(Resumed(at=now, since=since)))
+                await self._deliver(self.desk.handle(Resumed(at=now, since=since)))
         self._task = asyncio.create_task(self._run(), name="deskcore runner")
 
     async def stop(self) -> None:
@@ -126,7 +126,8 @@ class Runner:
         task, self._task = self._task, None
         if task is None:
             return
-        await self._queue.join()
+        if not task.done():  # a task that failed has nothing more to handle
+            await self._queue.join()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
@@ -155,6 +156,8 @@ class Runner:
         """
         if self._task is None:
             raise RuntimeError("the runner is not started")
+        if self._task.done():  # it stopped on a failure of the desk: stop() raises it
+            raise RuntimeError("the runner has stopped on an error")
         future: asyncio.Future[list[AnyAction]] = asyncio.get_running_loop().create_future()
         await self._queue.put((event, future))
         return await future
@@ -174,10 +177,6 @@ class Runner:
             now = last  # never back in time
         self._last = now
         return now
-
-    def _handle(self, event: AnyEvent) -> list[AnyAction]:
-        actions = self.desk.handle(event)
-        return actions
 
     def _sleep_for(self) -> float:
         due = self.desk.next_deadline()
@@ -230,11 +229,11 @@ class Runner:
             with batch() if batch is not None else contextlib.nullcontext():
                 due = self.desk.next_deadline()
                 if due is not None and due <= now:
-                    fired = self._handle(Tick(at=now))
+                    fired = self.desk.handle(Tick(at=now))
                 for item, future in items:
                     try:
                         event = _stamped(item, now)
-                        answers.append((future, self._handle(event)))
+                        answers.append((future, self.desk.handle(event)))
                     except EventError as exc:
                         answers.append((future, exc))
         except Exception as exc:  # the desk or its journal failed: nobody is answered "done"

@@ -185,6 +185,9 @@ def test_naive_clock_is_refused() -> None:
         await runner.start()
         with pytest.raises(ValueError, match="aware"):
             await runner.submit({"type": "tick"})
+        await asyncio.sleep(0)
+        with pytest.raises(RuntimeError, match="stopped on an error"):
+            await runner.submit({"type": "tick"})
         with pytest.raises(ValueError, match="aware"):  # the runner stopped on it
             await runner.stop()
 
