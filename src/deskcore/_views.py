@@ -193,7 +193,7 @@ def conversation_views(
     now = engine.now
     for conv_id in sorted(engine.convs):
         conv = engine.known(conv_id, now)
-        if conv is not None and (state is None or conv.state is state):
+        if conv is not None and (state is None or conv.state == state):
             yield _conversation(engine, conv)
 
 

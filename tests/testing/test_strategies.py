@@ -81,6 +81,25 @@ def test_reach_into_busy_states() -> None:
     assert timed_out >= 1 / 3
 
 
+def test_reach_with_one_fixed_manual_desk() -> None:
+    """With settings a user fixes (manual service, the rest defaults), streams still
+    queue users in half of them and time offers out in a third."""
+    manual = load_settings({"service": {"mode": "manual"}})
+    seen: list[tuple[bool, bool]] = []
+
+    @settings(max_examples=SAMPLES, derandomize=True, database=None, deadline=None)
+    @given(kit.event_streams(manual))
+    def sample(events: list[AnyEvent]) -> None:
+        seen.append(_busy(manual, events))
+
+    sample()
+    waited = sum(w for w, _ in seen) / len(seen)
+    timed_out = sum(t for _, t in seen) / len(seen)
+    print(f"manual desk: {waited:.0%} queue a user, {timed_out:.0%} time an offer out")
+    assert waited >= 0.5
+    assert timed_out >= 1 / 3
+
+
 @given(kit.event_streams(DeskSettings(), agents=1, max_events=10))
 def test_a_small_stream(events: list[AnyEvent]) -> None:
     assert 1 <= len(events) <= 12

@@ -146,7 +146,8 @@ def event_streams(
         desk.handle(event)  # a stream this strategy draws is valid: an error is its bug
         events.append(event)
 
-    for name in names[: draw(st.integers(1, agents))]:
+    first = draw(st.sampled_from([1, 1, 2, *range(1, agents + 1)]))  # few agents: busy
+    for name in names[: min(first, agents)]:
         send(
             AgentStatusChanged(
                 at=now,
@@ -160,8 +161,15 @@ def event_streams(
         for view in desk.conversations():
             by_state.setdefault(view.state, []).append(view.id)
         options = ["request", "request", "request", "tick", "deadline", "agent"]
-        if by_state.get(S.OFFERED):
-            options += ["accept", "accept", "decline"] if manual else []
+        # Busy states are the interesting ones: while agents have room, ask more often.
+        room = sum(
+            max(view.capacity - view.load, 0)
+            for view in desk.agents()
+            if view.status is AgentState.ONLINE
+        )
+        options += ["request"] * min(room, 12)
+        if by_state.get(S.OFFERED):  # accepted, declined, or left to time out
+            options += ["accept", "accept", "decline", "deadline"] if manual else []
         if by_state.get(S.SERVED):
             options += ["message", "end", "transfer", "invite"]
         if by_state.get(S.AWAITING_ANSWER):
