@@ -27,7 +27,7 @@ class TestTime:
         driver.online("a1")
         offer = driver.request("c1").one(Offer)
         assert offer.expires_at == START + timedelta(seconds=60)
-        assert driver.advance(59) == []
+        assert driver.advance(seconds=59) == []
         step = driver.advance("1s")
         assert step.types[:2] == ["withdraw_offer", "set_agent_status"]
         assert step.one(SetAgentStatus).status is AgentState.BREAK

@@ -49,6 +49,15 @@ Moment = datetime | float | int | str
 ``"+90s"`` (a duration after the driver's now)."""
 
 
+def _span(seconds: float | timedelta | str) -> timedelta:
+    """A duration given as seconds, a timedelta or a duration string (``"1m30s"``)."""
+    if isinstance(seconds, str):
+        return parse_duration(seconds)
+    if isinstance(seconds, timedelta):
+        return seconds
+    return timedelta(seconds=seconds)
+
+
 def _settings(settings: DeskSettings | Mapping[str, Any] | str | os.PathLike[str] | None) -> Any:
     if settings is None or isinstance(settings, DeskSettings):
         return settings
@@ -109,14 +118,10 @@ class DeskDriver:
         self.now = instant
         return self
 
-    def advance(self, span: float | timedelta | str = 0) -> Step:
-        """Move the clock on by ``span`` (seconds, a timedelta or ``"90s"``) and fire every
-        deadline due by then, in order (a ``tick``)."""
-        if isinstance(span, str):
-            span = parse_duration(span)
-        elif not isinstance(span, timedelta):
-            span = timedelta(seconds=span)
-        self.at(self.now + span)
+    def advance(self, seconds: float | timedelta | str = 0) -> Step:
+        """Move the clock on by ``seconds`` (a number, a timedelta or ``"90s"``) and fire
+        every deadline due by then, in order (a ``tick``)."""
+        self.at(self.now + _span(seconds))
         return self.send(Tick(at=self.now))
 
     def next_deadline(self) -> Step | None:
@@ -319,14 +324,10 @@ class DeskDriver:
 
     # -- the host ------------------------------------------------------------------------
 
-    def down(self, span: float | timedelta | str) -> Step:
-        """The host is down for ``span`` and comes back: a ``resumed`` event (T4)."""
+    def down(self, seconds: float | timedelta | str) -> Step:
+        """The host is down for ``seconds`` and comes back: a ``resumed`` event (T4)."""
         since = self.now
-        if isinstance(span, str):
-            span = parse_duration(span)
-        elif not isinstance(span, timedelta):
-            span = timedelta(seconds=span)
-        self.at(self.now + span)
+        self.at(self.now + _span(seconds))
         return self.send(Resumed(at=self.now, since=since))
 
     # -- looking ---------------------------------------------------------------------------
