@@ -61,9 +61,13 @@ def cited_files(root: Path = ROOT) -> list[Path]:
         files += sorted(
             path
             for path in examples.rglob("*")
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+            if path.is_file() and path.suffix in TEXT_SUFFIXES  # not a plot the demo drew
         )
     return [path for path in files if "_build" not in path.relative_to(root).parts]
+
+
+TEXT_SUFFIXES = frozenset({".py", ".md", ".toml", ".json", ".jsonl", ".html", ".txt"})
+"""The files of examples/ that are text a reader sees."""
 
 
 def _place(path: Path, root: Path) -> str:
