@@ -93,7 +93,8 @@ class Explanation:
 
 
 def _served(engine: Engine) -> dict[str, list[str]]:
-    """The conversations each agent serves, in id order (one pass over them)."""
+    """The conversations each agent serves (one pass over them: the engine keeps who
+    serves what only for A6)."""
     served: dict[str, list[str]] = {}
     for conv in engine.convs.values():
         if conv.state is S.SERVED and conv.agent is not None:
@@ -115,13 +116,8 @@ def agent_view(engine: Engine, agent_id: str) -> AgentView | None:
     agent = engine.agents.get(agent_id)
     if agent is None:
         return None
-    serving = agent.serving
-    if serving is None:  # kept only for A6: else find them
-        serves = [
-            c.id for c in engine.convs.values() if c.state is S.SERVED and c.agent == agent_id
-        ]
-    else:
-        serves = list(serving)
+    serving = agent.serving  # kept only for A6: else found by one pass
+    serves = list(serving) if serving is not None else _served(engine).get(agent_id, [])
     return _agent(engine, agent, serves)
 
 

@@ -216,9 +216,7 @@ class Runner:
                 for _ in items:
                     self._queue.task_done()
 
-    async def _step(
-        self, items: list[tuple[AnyEvent | Mapping[str, Any], asyncio.Future[list[AnyAction]]]]
-    ) -> None:
+    async def _step(self, items: list[_Item]) -> None:
         """Fire what is due, handle ``items`` at one instant, commit once, then dispatch
         and answer."""
         fired: list[AnyAction] = []

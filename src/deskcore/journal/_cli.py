@@ -7,13 +7,11 @@ import json
 import sys
 from typing import Any
 
-from .._codec import action_to_json, event_from_json
+from .._codec import action_to_json
 from .._desk import Desk
-from .._document import load_settings
 from .._errors import DeskcoreError
-from .._events import AnyEvent
 from .._show import cut
-from ._store import JournalError, Snapshot, Store, StoredEntry
+from ._store import JournalError, Store, StoredEntry, replay_entry, restore_snapshot
 
 __all__ = ["add_commands", "verify"]
 
@@ -49,21 +47,8 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _replay_entry(desk: Desk | None, entry: StoredEntry) -> tuple[Desk, list[dict[str, Any]]]:
-    body = json.loads(entry.body)
-    if entry.kind == "settings":
-        settings = load_settings(body)
-        if desk is None:
-            return Desk(settings), []
-        desk.update_settings(settings)
-        return desk, []
-    if desk is None:
-        raise JournalError(f"entry {entry.seq}: an event before the desk's settings")
-    event: AnyEvent = event_from_json(body)
-    return desk, [action_to_json(action) for action in desk.handle(event)]
-
-
-def _restore(snapshot: Snapshot) -> Desk:
-    return Desk.restore(load_settings(json.loads(snapshot.settings)), json.loads(snapshot.state))
+    desk, actions = replay_entry(desk, entry)
+    return desk, [action_to_json(action) for action in actions]
 
 
 def verify(store: Store) -> list[str]:
@@ -79,7 +64,7 @@ def verify(store: Store) -> list[str]:
         oldest = min(by_seq) if by_seq else None
         if oldest is None or oldest + 1 != first:
             return [f"entries start at {first} with no snapshot before them"]
-        desk, start = _restore(by_seq[oldest]), oldest
+        desk, start = restore_snapshot(by_seq[oldest]), oldest
     for entry in store.entries(start):
         try:
             desk, actions = _replay_entry(desk, entry)
@@ -93,7 +78,7 @@ def verify(store: Store) -> list[str]:
             problems.append(f"snapshot {entry.seq}: differs from the state rebuilt from the start")
     final = None if desk is None else desk.snapshot()
     for snapshot in snapshots:
-        again = _restore(snapshot)
+        again = restore_snapshot(snapshot)
         for entry in store.entries(snapshot.seq):
             _, actions = _replay_entry(again, entry)
             if actions != json.loads(entry.actions):

@@ -12,16 +12,16 @@ from typing import Any
 import attrs
 
 from .._actions import AnyAction
-from .._codec import action_from_json, action_to_json, event_from_json, event_to_json
+from .._codec import action_from_json, action_to_json, event_to_json
 from .._desk import Desk
-from .._document import dump_settings, load_settings
+from .._document import dump_settings
 from .._events import AnyEvent, Tick
 from .._policy import AgentView, ConversationState, ConversationView, Decision
 from .._settings import DeskSettings
 from .._snapshot import FORMAT
 from .._time import to_us
 from .._views import Explanation, QueueView
-from ._store import Durability, JournalError, Store
+from ._store import Durability, JournalError, Store, replay_entry, restore_snapshot
 
 __all__ = ["DurableDesk", "JournalSettings"]
 
@@ -315,22 +315,10 @@ def _recover(store: Store, explain: bool) -> tuple[Desk | None, int, int]:
     desk: Desk | None = None
     seq = 0
     if snapshot is not None:
-        settings = load_settings(json.loads(snapshot.settings))
-        desk = Desk.restore(settings, json.loads(snapshot.state), explain=explain)
-        seq = snapshot.seq
+        desk, seq = restore_snapshot(snapshot, explain=explain), snapshot.seq
     replayed = 0
     for entry in store.entries(seq):
-        body = json.loads(entry.body)
-        if entry.kind == "settings":
-            settings = load_settings(body)
-            if desk is None:
-                desk = Desk(settings, explain=explain)
-            else:
-                desk.update_settings(settings)
-        else:
-            if desk is None:
-                raise JournalError(f"entry {entry.seq}: an event before the desk's settings")
-            desk.handle(event_from_json(body))
+        desk, _ = replay_entry(desk, entry, explain=explain)
         seq = entry.seq
         replayed += 1
     return desk, seq, replayed

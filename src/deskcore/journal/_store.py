@@ -24,9 +24,22 @@ from typing import Any, Literal, TypeAlias
 
 import attrs
 
+from .._actions import AnyAction
+from .._codec import event_from_json
+from .._desk import Desk
+from .._document import load_settings
 from .._errors import DeskcoreError
 
-__all__ = ["Durability", "JournalError", "Snapshot", "Store", "StoredEntry", "path_of"]
+__all__ = [
+    "Durability",
+    "JournalError",
+    "Snapshot",
+    "Store",
+    "StoredEntry",
+    "path_of",
+    "replay_entry",
+    "restore_snapshot",
+]
 
 Durability: TypeAlias = Literal["process", "power"]
 
@@ -78,6 +91,29 @@ class Snapshot:
     format: int
     settings: str
     state: str
+
+
+def restore_snapshot(snapshot: Snapshot, *, explain: bool = False) -> Desk:
+    """The desk a stored snapshot holds, under the settings it was taken with."""
+    settings = load_settings(json.loads(snapshot.settings))
+    return Desk.restore(settings, json.loads(snapshot.state), explain=explain)
+
+
+def replay_entry(
+    desk: Desk | None, entry: StoredEntry, *, explain: bool = False
+) -> tuple[Desk, list[AnyAction]]:
+    """Apply one entry: a settings entry makes the desk (the first) or updates it; an
+    event is handled. The desk and the event's actions (none for settings)."""
+    body = json.loads(entry.body)
+    if entry.kind == "settings":
+        settings = load_settings(body)
+        if desk is None:
+            return Desk(settings, explain=explain), []
+        desk.update_settings(settings)
+        return desk, []
+    if desk is None:
+        raise JournalError(f"entry {entry.seq}: an event before the desk's settings")
+    return desk, desk.handle(event_from_json(body))
 
 
 def path_of(url: str) -> str:
