@@ -46,7 +46,7 @@ class TestOpening:
         assert (tmp_path / "sub" / "rel.db").is_file()
         with DurableDesk.open(f"sqlite:///{tmp_path}/abs.db") as desk:
             assert desk.seq == 1
-        for bad in ("postgres://x", "sqlite://rel.db", "sqlite:///"):
+        for bad in ("mysql://x", "sqlite://rel.db", "sqlite:///"):
             with pytest.raises(JournalError, match="URL"):
                 DurableDesk.open(bad)
 
@@ -66,12 +66,12 @@ class TestOpening:
     def test_two_desks_in_one_file(self, tmp_path: Path) -> None:
         url = url_of(tmp_path)
         with (
-            DurableDesk.open(url, name="north") as north,
-            DurableDesk.open(url, name="south") as south,
+            DurableDesk.open(url, desk="north") as north,
+            DurableDesk.open(url, desk="south") as south,
         ):
             north.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
             assert (north.seq, south.seq) == (2, 1)
-        with DurableDesk.open(url, name="north") as north:
+        with DurableDesk.open(url, desk="north") as north:
             assert north.agent_view("a1") is not None
 
 
@@ -79,12 +79,13 @@ class TestWhatIsJournaled:
     def test_errors_and_idle_ticks_are_not(self, tmp_path: Path) -> None:
         with DurableDesk.open(url_of(tmp_path), MANUAL) as desk:
             desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
-            with pytest.raises(EventError):
-                desk.handle(AgentRequested(at=AT - timedelta(seconds=1), conversation="c1"))
+            with pytest.raises(EventError):  # beyond max_skew (2 s)
+                desk.handle(AgentRequested(at=AT - timedelta(seconds=3), conversation="c1"))
             assert desk.handle(Tick(at=AT + timedelta(seconds=5))) == []
             assert desk.seq == 2
-            with pytest.raises(EventError):  # a tick back in time is still an error
-                desk.handle(Tick(at=AT - timedelta(seconds=1)))
+            with pytest.raises(EventError):  # a tick far back in time is still an error
+                desk.handle(Tick(at=AT - timedelta(seconds=10)))
+            assert desk.handle(Tick(at=AT - timedelta(seconds=1))) == []  # within the skew
             desk.handle(AgentRequested(at=AT + timedelta(seconds=6), conversation="c1"))
             fired = desk.handle(Tick(at=AT + timedelta(minutes=2)))  # the offer expires
             assert fired[0].type == "withdraw_offer"
@@ -181,11 +182,32 @@ class TestRecovery:
         until it is reopened (its memory is ahead of its journal)."""
         url = url_of(tmp_path)
         desk = DurableDesk.open(url, MANUAL)
-        sqlite3.connect(tmp_path / "desk.db").execute("DROP TABLE entries")
-        with pytest.raises(sqlite3.OperationalError):
+        with sqlite3.connect(tmp_path / "desk.db") as db:
+            db.execute(
+                "CREATE TRIGGER full BEFORE INSERT ON entries BEGIN SELECT RAISE(FAIL, 'full'); END"
+            )
+        with pytest.raises(sqlite3.IntegrityError, match="full"):
             desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
         with pytest.raises(JournalError, match="reopen"):
             desk.handle(AgentStatusChanged(at=AT, agent="a2", status="online"))
+        desk.close()
+
+    def test_a_failed_read_changes_nothing(self, tmp_path: Path) -> None:
+        """When catching up cannot read, the event raises, the desk is as it was and
+        the next event may try again."""
+        url = url_of(tmp_path)
+        desk = DurableDesk.open(url, MANUAL)
+        with sqlite3.connect(tmp_path / "desk.db") as db:
+            db.execute("ALTER TABLE entries RENAME TO moved")
+        with pytest.raises(JournalError, match="no such table"):
+            desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+        assert desk.seq == 1
+        assert desk.agent_view("a1") is None
+        with sqlite3.connect(tmp_path / "desk.db") as db:
+            db.execute("ALTER TABLE moved RENAME TO entries")
+        desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+        assert desk.seq == 2
+        desk.close()
 
 
 class TestCommands:

@@ -11,13 +11,13 @@ from .._codec import action_to_json
 from .._desk import Desk
 from .._errors import DeskcoreError
 from .._show import cut
-from ._store import JournalError, Store, StoredEntry, replay_entry, restore_snapshot
+from ._store import JournalError, Store, StoredEntry, open_store, replay_entry, restore_snapshot
 
 __all__ = ["add_commands", "verify"]
 
 
 def _open(args: argparse.Namespace) -> Store:
-    store = Store(args.url, args.desk, "process", create=False)
+    store = open_store(args.url, args.desk, "process", create=False)
     if not store.last_seq():
         names = store.desks()
         store.close()
@@ -146,7 +146,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         command.add_argument(
             "url", metavar="URL", help="sqlite:///relative/path or sqlite:////absolute"
         )
-        command.add_argument("--desk", default="desk", metavar="NAME", help="the desk's name")
+        command.add_argument("--desk", default="default", metavar="NAME", help="the desk's name")
         if name == "show":
             command.add_argument(
                 "--since", type=int, default=0, metavar="SEQ", help="entries after SEQ"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import os
+import socket
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -15,13 +17,24 @@ from .._actions import AnyAction
 from .._codec import action_from_json, action_to_json, event_to_json
 from .._desk import Desk
 from .._document import dump_settings
+from .._errors import DeskcoreError, EventError
 from .._events import AnyEvent, Tick
 from .._policy import AgentView, ConversationState, ConversationView, Decision
 from .._settings import DeskSettings
 from .._snapshot import FORMAT
-from .._time import to_us
+from .._time import format_instant, to_us
 from .._views import Explanation, QueueView
-from ._store import Durability, JournalError, Store, replay_entry, restore_snapshot
+from ._store import (
+    Durability,
+    JournalError,
+    Snapshot,
+    Store,
+    StoredEntry,
+    dump_json,
+    open_store,
+    replay_entry,
+    restore_snapshot,
+)
 
 __all__ = ["DurableDesk", "JournalSettings"]
 
@@ -69,22 +82,51 @@ class DurableDesk:
     snapshot and the entries after it to exactly the state it had: opening sends no
     ``resumed`` (the host, or :class:`deskcore.aio.Runner`, decides).
 
-    Entries are numbered from 1; :attr:`seq` is the latest. Each entry's actions have
-    the ids ``(seq, index)``; :meth:`actions_since` gives them again, for a host that
-    crashed between the commit and delivering them (at least once: drop what was done).
+    Several processes may open one desk (on PostgreSQL from any machine; on SQLite from
+    one machine). The database puts every entry in one order: before a process applies an
+    event it catches up on what the others appended, so every process's desk is the desk
+    the journal describes. An event stamped earlier than the desk's last instant by at
+    most ``max_skew`` (another process's clock ran ahead) is handled at that instant, and
+    the journal keeps its own instant beside it; further back it is an
+    :class:`~deskcore.EventError` naming ``at``.
+
+    Entries are numbered from 1; :attr:`seq` is the latest this process knows. Each
+    entry's actions have the ids ``(seq, index)``; :meth:`actions_since` gives them again,
+    for a host that crashed between the commit and delivering them (at least once: drop
+    what was done), and for another process delivering what a crashed one did not.
     """
 
-    def __init__(self, store: Store, desk: Desk, seq: int, journal: JournalSettings) -> None:
+    def __init__(
+        self,
+        store: Store,
+        desk: Desk,
+        seq: int,
+        journal: JournalSettings,
+        *,
+        max_skew: timedelta,
+        origin: str,
+        explain: bool,
+    ) -> None:
         self._store = store
         self._desk = desk
         self._seq = seq
         self._journal = journal
+        self._max_skew = max_skew
+        self._origin = origin
+        self._explain = explain
         self._batch = 0
-        self._since_snapshot = 0
+        self._own: list[int] = []  # this process's entries not yet committed
         self._snapshot_now: int | None = None
         self._broken: BaseException | None = None  # a write failed after the desk moved on
         self.recovered = 0
         """How many entries were replayed on open (after the latest snapshot)."""
+        self.caught_up = 0
+        """How many entries other processes appended that this one has applied since it
+        opened."""
+        self.alone = True
+        """Whether no other process had the desk open when this one opened it (known on
+        PostgreSQL; a SQLite journal is taken to be one process's). The runner sends
+        ``resumed`` after downtime only then."""
 
     # -- opening -------------------------------------------------------------------------
 
@@ -94,36 +136,56 @@ class DurableDesk:
         url: str,
         settings: DeskSettings | None = None,
         *,
-        name: str = "desk",
+        desk: str = "default",
         journal: JournalSettings | None = None,
+        max_skew: timedelta = timedelta(seconds=2),
+        origin: str | None = None,
         explain: bool = False,
     ) -> DurableDesk:
-        """Open (or create) the desk ``name`` in the journal at ``url``
-        (``sqlite:///relative/path``, ``sqlite:////absolute/path``).
+        """Open (or create) the desk named ``desk`` in the journal at ``url``
+        (``sqlite:///relative/path``, ``sqlite:////absolute/path``, or
+        ``postgresql://…`` with the ``postgres`` extra).
 
-        A new journal starts with ``settings`` (``DeskSettings()`` if ``None``), journaled
+        A new desk starts with ``settings`` (``DeskSettings()`` if ``None``), journaled
         as its first entry. An existing one recovers under the settings it journaled;
         ``settings`` that differ from those are then applied with
-        :meth:`update_settings` (journaled too).
+        :meth:`update_settings` (journaled too). ``max_skew`` bounds how far behind the
+        desk's time an event may be stamped (see the class). ``origin`` names this
+        process in the entries it appends (default ``host:pid``).
         """
+        if not isinstance(max_skew, timedelta) or max_skew < timedelta(0):
+            raise ValueError(f"max_skew must be a timedelta >= 0, got {max_skew!r}")
         policy = journal if journal is not None else JournalSettings()
-        store = Store(url, name, policy.durability)
+        store = open_store(url, desk, policy.durability)
         try:
-            desk, seq, replayed = _recover(store, explain)
+            recovered, seq, replayed = _recover(store, explain)
+            durable = cls(
+                store,
+                recovered if recovered is not None else Desk(settings, explain=explain),
+                seq,
+                policy,
+                max_skew=max_skew,
+                origin=origin if origin is not None else f"{socket.gethostname()}:{os.getpid()}",
+                explain=explain,
+            )
+            durable.recovered = replayed
+            durable.alone = store.join()
+            if recovered is not None and recovered.now is not None:
+                durable._snapshot_now = to_us(recovered.now)
+            if recovered is None:
+                durable._catch_up(store.claim(0))
+                if durable._seq == 0:  # nobody made it meanwhile
+                    durable._append(
+                        "settings", None, None, dump_settings(durable._desk.settings), []
+                    )
+                    durable._commit()
+                else:
+                    store.rollback()
+            if settings is not None and settings != durable._desk.settings:
+                durable.update_settings(settings)
         except BaseException:
             store.close()
             raise
-        durable = cls(
-            store, desk if desk is not None else Desk(settings, explain=explain), seq, policy
-        )
-        durable.recovered = replayed
-        recovered_now = None if desk is None else desk.now
-        durable._snapshot_now = None if recovered_now is None else to_us(recovered_now)
-        if desk is None:
-            durable._append("settings", None, dump_settings(durable._desk.settings), [])
-            durable._store.commit()
-        elif settings is not None and settings != desk.settings:
-            durable.update_settings(settings)
         return durable
 
     # -- events ----------------------------------------------------------------------------
@@ -131,69 +193,189 @@ class DurableDesk:
     def handle(self, event: AnyEvent) -> list[AnyAction]:
         """Handle and journal one event; the actions, once committed (E1 errors raise
         and change nothing; a ``tick`` with nothing due returns ``[]`` unjournaled)."""
-        if self._broken is not None:
-            raise JournalError(
-                f"the journal failed to write ({self._broken}); reopen it to recover"
-            ) from self._broken
-        desk = self._desk
-        if isinstance(event, Tick):
-            due = desk.next_deadline()
-            now = desk.now
-            if (due is None or due > event.at) and (now is None or event.at >= now):
-                return []  # nothing due: no state changes, nothing to journal
-        actions = desk.handle(event)
+        self._check()
+        store = self._store
+        if isinstance(event, Tick) and not store.holds_order:
+            self._catch_up(store.entries(self._seq))  # cheap: no lock, no write
+            if self._nothing_due(event):
+                return []
+        if not store.holds_order:
+            self._catch_up(store.claim(self._seq))
         try:
-            self._append("event", to_us(event.at), event_to_json(event), actions)
+            handled, original = self._stamp(event)
+            if isinstance(handled, Tick) and self._nothing_due(handled):
+                if not self._batch:
+                    store.rollback()
+                return []
+            actions = self._desk.handle(handled)
+        except DeskcoreError:  # E1: the desk is unchanged; let the order go
             if not self._batch:
-                self._store.commit()
-        except BaseException as exc:  # the desk has moved on: only a reopen is exact
-            self._broken = exc
-            self._store.rollback()
+                store.rollback()
             raise
-        self._maybe_snapshot()
+        try:
+            self._append("event", to_us(handled.at), original, event_to_json(handled), actions)
+            if not self._batch:
+                self._commit()
+        except BaseException as exc:  # the desk has moved on: only a reopen is exact
+            self._break(exc)
+            raise
         return actions
+
+    def refresh(self) -> int:
+        """Apply what other processes appended since this one last looked (no lock);
+        how many entries that was. A host sharing a desk calls it now and then, so that
+        :meth:`next_deadline` knows the deadlines the others set."""
+        self._check()
+        if self._store.holds_order:
+            return 0
+        before = self._seq
+        self._catch_up(self._store.entries(self._seq))
+        return self._seq - before
 
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Group commit: the events handled inside are committed together at the end, so
-        their actions count as acknowledged only then. Nested batches join the outer."""
+        their actions count as acknowledged only then. Nested batches join the outer.
+        On a shared desk the batch holds the desk's order from its first entry to the
+        commit."""
         self._batch += 1
         try:
             yield
         finally:
             self._batch -= 1
             if not self._batch:
-                self._store.commit()
-                self._maybe_snapshot()
+                try:
+                    self._commit()
+                except BaseException as exc:
+                    self._break(exc)
+                    raise
 
     def commit(self) -> None:
         """Commit what this batch has journaled so far."""
-        self._store.commit()
+        self._check()
+        try:
+            self._commit()
+        except BaseException as exc:
+            self._break(exc)
+            raise
 
     def update_settings(self, settings: DeskSettings) -> None:
         """As :meth:`Desk.update_settings <deskcore.Desk.update_settings>`, journaled."""
+        self._check()
+        if not self._store.holds_order:
+            self._catch_up(self._store.claim(self._seq))
         self._desk.update_settings(settings)
-        self._append("settings", None, dump_settings(settings), [])
-        if not self._batch:
-            self._store.commit()
+        try:
+            self._append("settings", None, None, dump_settings(settings), [])
+            if not self._batch:
+                self._commit()
+        except BaseException as exc:
+            self._break(exc)
+            raise
 
-    def _append(self, kind: str, at: int | None, body: Any, actions: list[AnyAction]) -> None:
+    # -- the journal -------------------------------------------------------------------
+
+    def _check(self) -> None:
+        if self._broken is not None:
+            raise JournalError(
+                f"the journal failed ({self._broken}); reopen it to recover"
+            ) from self._broken
+
+    def _break(self, exc: BaseException) -> None:
+        self._broken = exc
+        self._own.clear()
+        self._store.rollback()
+
+    def _nothing_due(self, tick: Tick) -> bool:
+        due = self._desk.next_deadline()
+        now = self._desk.now
+        return (due is None or due > tick.at) and (now is None or tick.at >= now)
+
+    def _stamp(self, event: AnyEvent) -> tuple[AnyEvent, int | None]:
+        """The event as the desk handles it, and its own instant (µs) when that moved."""
+        now = self._desk.now
+        if now is None or event.at >= now or event.at.tzinfo is None:
+            return event, None
+        behind = now - event.at
+        if behind > self._max_skew:
+            raise EventError(
+                f"{event.type}: at {format_instant(event.at)} is {behind.total_seconds():g} s "
+                f"before the desk's last instant {format_instant(now)}, more than max_skew "
+                f"({self._max_skew.total_seconds():g} s)",
+                event_type=event.type,
+                field="at",
+            )
+        return attrs.evolve(event, at=now), to_us(event.at)
+
+    def _catch_up(self, entries: Iterable[StoredEntry]) -> None:
+        """Apply entries other processes appended (after a compaction that dropped some
+        of them, start again from the newest snapshot)."""
+        try:
+            for entry in entries:
+                if entry.seq <= self._seq:
+                    continue
+                if entry.seq != self._seq + 1:
+                    self._reload()
+                    return
+                self._desk, _ = replay_entry(self._desk, entry, explain=self._explain)
+                self._seq = entry.seq
+                self.caught_up += 1
+        except BaseException as exc:
+            self._break(exc)
+            raise
+
+    def _reload(self) -> None:
+        snapshot = self._store.latest_snapshot()
+        if snapshot is None or snapshot.seq < self._seq:
+            raise JournalError(f"entries after {self._seq} are missing and no snapshot covers them")
+        self._desk = restore_snapshot(snapshot, explain=self._explain)
+        self._seq = snapshot.seq
+        for entry in self._store.entries(self._seq):
+            self._desk, _ = replay_entry(self._desk, entry, explain=self._explain)
+            self._seq = entry.seq
+
+    def _append(
+        self,
+        kind: str,
+        at: int | None,
+        original_at: int | None,
+        body: Any,
+        actions: list[AnyAction],
+    ) -> None:
         self._seq += 1
-        self._since_snapshot += 1
-        self._store.append(self._seq, kind, at, body, [action_to_json(a) for a in actions])
+        self._own.append(self._seq)
+        self._store.append(
+            StoredEntry(
+                self._seq,
+                kind,
+                at,
+                dump_json(body),
+                dump_json([action_to_json(a) for a in actions]),
+                original_at,
+                self._origin,
+            )
+        )
+
+    def _commit(self) -> None:
+        own, self._own = self._own, []
+        self._store.commit()
+        if own:
+            self._maybe_snapshot(own)
 
     # -- snapshots -------------------------------------------------------------------------
 
-    def _maybe_snapshot(self) -> None:
-        if self._batch or self._desk.pending_settings is not None:
+    def _maybe_snapshot(self, own: list[int]) -> None:
+        """After a commit of this process's entries ``own``: a snapshot when one of them
+        is a multiple of ``snapshot_every``, or when the desk's time has moved
+        ``snapshot_after`` since the last snapshot this process knows of."""
+        if self._desk.pending_settings is not None:
             return
         policy = self._journal
-        by_count = (
-            policy.snapshot_every is not None and self._since_snapshot >= policy.snapshot_every
-        )
+        every = policy.snapshot_every
+        by_count = every is not None and any(seq % every == 0 for seq in own)
         by_time = False
         now = self._desk.now
-        if policy.snapshot_after is not None and now is not None and self._since_snapshot:
+        if policy.snapshot_after is not None and now is not None:
             last = self._snapshot_now
             if last is None:  # a new desk: its time starts now
                 self._snapshot_now = last = to_us(now)
@@ -203,15 +385,22 @@ class DurableDesk:
 
     def take_snapshot(self) -> None:
         """Store a snapshot of the desk now (after entry :attr:`seq`), then compact when
-        the journal keeps a number of snapshots."""
+        the journal keeps a number of snapshots. Inside a batch it first commits."""
+        self._check()
         if self._desk.pending_settings is not None:
             raise JournalError("no snapshot while a settings update waits for the next event")
+        self.commit()
         state = self._desk.snapshot()
-        self._store.put_snapshot(self._seq, FORMAT, dump_settings(self._desk.settings), state)
-        if self._journal.keep_snapshots is not None:
-            self._store.compact(self._journal.keep_snapshots)
-        self._store.commit()
-        self._since_snapshot = 0
+        settings = dump_settings(self._desk.settings)
+        try:
+            self._store.put_snapshot(
+                Snapshot(self._seq, FORMAT, dump_json(settings), dump_json(state))
+            )
+            if self._journal.keep_snapshots is not None:
+                self._store.compact(self._journal.keep_snapshots)
+        except BaseException as exc:
+            self._break(exc)
+            raise
         self._snapshot_now = state["now"]
 
     # -- reading -------------------------------------------------------------------------
@@ -232,11 +421,25 @@ class DurableDesk:
         """The desk in memory (read it; events go through :meth:`handle`)."""
         return self._desk
 
-    def actions_since(self, seq: int) -> list[tuple[int, list[AnyAction]]]:
-        """``(seq, actions)`` for every committed entry after ``seq``, in order."""
+    @property
+    def origin(self) -> str:
+        """The name this process gives the entries it appends."""
+        return self._origin
+
+    @property
+    def max_skew(self) -> timedelta:
+        """How far behind the desk's time an event may be stamped."""
+        return self._max_skew
+
+    def actions_since(
+        self, seq: int, *, origin: str | None = None
+    ) -> list[tuple[int, list[AnyAction]]]:
+        """``(seq, actions)`` for every committed entry after ``seq``, in order (with
+        ``origin``, only the entries that process appended)."""
         return [
             (entry.seq, [action_from_json(item) for item in json.loads(entry.actions)])
             for entry in self._store.entries(seq)
+            if origin is None or entry.origin == origin
         ]
 
     def next_deadline(self) -> datetime | None:
@@ -293,8 +496,11 @@ class DurableDesk:
 
     def close(self) -> None:
         """Commit what is pending and close the journal."""
-        self._store.commit()
-        self._store.close()
+        try:
+            if self._broken is None:
+                self._commit()
+        finally:
+            self._store.close()
 
     def __enter__(self) -> DurableDesk:
         return self

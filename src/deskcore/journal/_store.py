@@ -1,26 +1,26 @@
-"""The SQLite store of a journal: entries, their actions, and snapshots.
+"""What a journal stores, whatever the database: entries, their actions, snapshots.
 
-One database file may hold several desks, each under its name. Tables:
+A journal holds desks by name. Each desk has:
 
-- ``entries(desk, seq, kind, at, body, actions)``: ``kind`` is ``event`` (``body`` the
-  event's JSON, ``actions`` the JSON list of what it gave) or ``settings`` (``body`` the
-  settings document given to ``update_settings``, or the first settings of the desk);
-  ``seq`` counts from 1 per desk; ``at`` is the event's instant (µs), or null;
-- ``snapshots(desk, seq, format, settings, state)``: the desk's state after entry ``seq``
+- entries ``(seq, kind, at, original_at, origin, body, actions)``: ``kind`` is ``event``
+  (``body`` the event's JSON as the desk handled it, ``actions`` the JSON list of what it
+  gave) or ``settings`` (``body`` a settings document: the desk's first settings, or one
+  given to ``update_settings``); ``seq`` counts from 1 per desk; ``at`` is the instant the
+  desk handled the event (µs), ``original_at`` the event's own instant when a skewed clock
+  put it earlier (else null); ``origin`` names the process that appended it;
+- snapshots ``(seq, format, settings, state)``: the desk's state after entry ``seq``
   (``Desk.snapshot()``), the settings it was taken under and the snapshot format.
 
-The database runs in WAL mode. With durability ``"process"`` a commit survives a crash of
-the process (``synchronous=NORMAL``); with ``"power"`` it also survives a loss of power
-(``synchronous=FULL``: the log is flushed to the disk at every commit).
+:class:`Store` is what the durable desk needs of a database; :func:`open_store` picks the
+backend from the URL (``sqlite:///…`` or ``postgresql://…``).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Literal, TypeAlias
 
 import attrs
 
@@ -36,56 +36,36 @@ __all__ = [
     "Snapshot",
     "Store",
     "StoredEntry",
-    "path_of",
+    "dump_json",
+    "open_store",
     "replay_entry",
     "restore_snapshot",
 ]
 
 Durability: TypeAlias = Literal["process", "power"]
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-    desk TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('event', 'settings')),
-    at INTEGER,
-    body TEXT NOT NULL,
-    actions TEXT NOT NULL,
-    PRIMARY KEY (desk, seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS snapshots (
-    desk TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    format INTEGER NOT NULL,
-    settings TEXT NOT NULL,
-    state TEXT NOT NULL,
-    PRIMARY KEY (desk, seq)
-) WITHOUT ROWID;
-"""
-
 
 class JournalError(DeskcoreError, ValueError):
     """A journal cannot be opened or read: a bad URL, another program's database, a
-    schema of a later version, or entries that do not replay."""
+    schema of a later version, a lost connection, or entries that do not replay."""
 
 
 @attrs.frozen
 class StoredEntry:
-    """One row of ``entries``, its JSON still text."""
+    """One entry, its JSON still text."""
 
     seq: int
     kind: str
     at: int | None
     body: str
     actions: str
+    original_at: int | None = None
+    origin: str = ""
 
 
 @attrs.frozen
 class Snapshot:
-    """One row of ``snapshots``."""
+    """One stored snapshot."""
 
     seq: int
     format: int
@@ -116,150 +96,99 @@ def replay_entry(
     return desk, desk.handle(event_from_json(body))
 
 
-def path_of(url: str) -> str:
-    """The file of a ``sqlite:///relative/path`` or ``sqlite:////absolute/path`` URL
-    (``sqlite:///:memory:`` for a database in memory)."""
-    prefix = "sqlite:///"
-    if not isinstance(url, str) or not url.startswith(prefix):
-        raise JournalError(
-            f"a journal URL is 'sqlite:///relative/path' or 'sqlite:////absolute/path', got {url!r}"
-        )
-    path = url[len(prefix) :]
-    if not path:
-        raise JournalError(f"the journal URL names no file: {url!r}")
-    return path
+class Store(ABC):
+    """The entries and snapshots of one desk in one database.
 
+    Writing happens in a transaction that holds the desk's *order*: :meth:`claim` takes
+    it (waiting for any other process that holds it) and returns the entries other
+    processes committed meanwhile; :meth:`append` adds entries; :meth:`commit` makes them
+    durable and lets the order go. Reading (:meth:`entries` and the rest) takes no lock.
+    """
 
-class Store:
-    """The tables of one desk in one SQLite database, over one connection."""
+    desk: str
+    commits: int = 0
 
-    def __init__(self, url: str, desk: str, durability: Durability, *, create: bool = True) -> None:
-        if durability not in ("process", "power"):
-            raise JournalError(f"durability must be 'process' or 'power', got {durability!r}")
-        path = path_of(url)
-        if path != ":memory:":
-            if not create and not Path(path).is_file():
-                raise JournalError(f"no journal at {url} (no file {path})")
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            level = "NORMAL" if durability == "process" else "FULL"
-            self.db.execute(f"PRAGMA synchronous={level}")
-            self.db.executescript(_SCHEMA)
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise JournalError(f"{path}: not a deskcore journal: {exc}") from None
-        if row is None:
-            self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) > SCHEMA_VERSION:
-            raise JournalError(f"{path}: journal schema {row[0]} is newer than this deskcore's")
-        self.desk = desk
-        self.in_transaction = False
-        self.commits = 0
-        self._rows: list[tuple[str, int, str, int | None, str, str]] = []  # not yet inserted
+    @property
+    @abstractmethod
+    def holds_order(self) -> bool:
+        """Whether a transaction holding the desk's order is open."""
 
-    # -- writing -------------------------------------------------------------------------
+    @abstractmethod
+    def claim(self, after: int) -> list[StoredEntry]:
+        """Open a transaction holding the desk's order (if none is open) and return the
+        entries after ``after`` (what others appended)."""
 
-    def begin(self) -> None:
-        if not self.in_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
-            self.in_transaction = True
+    @abstractmethod
+    def append(self, entry: StoredEntry) -> None:
+        """Add an entry to the open transaction."""
 
-    def _flush(self) -> None:
-        if self._rows:
-            self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?)", self._rows)
-            self._rows.clear()
-
+    @abstractmethod
     def commit(self) -> None:
-        if self.in_transaction:
-            self._flush()
-            self.db.execute("COMMIT")
-            self.in_transaction = False
-            self.commits += 1
+        """Commit the open transaction, if any, durably."""
 
+    @abstractmethod
     def rollback(self) -> None:
-        self._rows.clear()
-        if self.in_transaction:
-            self.db.execute("ROLLBACK")
-            self.in_transaction = False
+        """Drop the open transaction, if any."""
 
-    def append(self, seq: int, kind: str, at: int | None, body: Any, actions: Any) -> None:
-        self.begin()  # the row goes in with the others at the commit (one executemany)
-        self._rows.append((self.desk, seq, kind, at, _dump(body), _dump(actions)))
+    @abstractmethod
+    def put_snapshot(self, snapshot: Snapshot) -> None:
+        """Store a snapshot in a transaction of its own (one already stored under the
+        same number is kept)."""
 
-    def put_snapshot(self, seq: int, format: int, settings: Any, state: Any) -> None:
-        self.begin()
-        self._flush()
-        self.db.execute(
-            "INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?, ?, ?)",
-            (self.desk, seq, format, _dump(settings), _dump(state)),
-        )
-
+    @abstractmethod
     def compact(self, keep: int) -> None:
         """Keep the newest ``keep`` snapshots and the entries after the oldest of them."""
-        rows = self.db.execute(
-            "SELECT seq FROM snapshots WHERE desk = ? ORDER BY seq DESC LIMIT ?",
-            (self.desk, keep),
-        ).fetchall()
-        if len(rows) < keep:
-            return
-        oldest = rows[-1][0]
-        self.begin()
-        self._flush()
-        self.db.execute("DELETE FROM snapshots WHERE desk = ? AND seq < ?", (self.desk, oldest))
-        self.db.execute("DELETE FROM entries WHERE desk = ? AND seq <= ?", (self.desk, oldest))
 
-    # -- reading -------------------------------------------------------------------------
-
-    def last_seq(self) -> int:
-        row = self.db.execute(
-            "SELECT MAX(seq) FROM entries WHERE desk = ?", (self.desk,)
-        ).fetchone()
-        snap = self.db.execute(
-            "SELECT MAX(seq) FROM snapshots WHERE desk = ?", (self.desk,)
-        ).fetchone()
-        return max(row[0] or 0, snap[0] or 0)
-
+    @abstractmethod
     def entries(self, after: int = 0) -> Iterator[StoredEntry]:
-        cursor = self.db.execute(
-            "SELECT seq, kind, at, body, actions FROM entries WHERE desk = ? AND seq > ? "
-            "ORDER BY seq",
-            (self.desk, after),
-        )
-        for row in cursor:
-            yield StoredEntry(*row)
+        """The committed entries after ``after``, in order."""
 
+    @abstractmethod
     def first_seq(self) -> int | None:
-        row = self.db.execute(
-            "SELECT MIN(seq) FROM entries WHERE desk = ?", (self.desk,)
-        ).fetchone()
-        return None if row[0] is None else int(row[0])
+        """The number of the oldest entry kept, or ``None``."""
 
+    @abstractmethod
+    def last_seq(self) -> int:
+        """The number of the newest entry (or snapshot), 0 for an empty desk."""
+
+    @abstractmethod
     def snapshots(self) -> list[Snapshot]:
-        rows = self.db.execute(
-            "SELECT seq, format, settings, state FROM snapshots WHERE desk = ? ORDER BY seq",
-            (self.desk,),
-        ).fetchall()
-        return [Snapshot(*row) for row in rows]
+        """The stored snapshots, oldest first."""
 
+    @abstractmethod
     def latest_snapshot(self) -> Snapshot | None:
-        row = self.db.execute(
-            "SELECT seq, format, settings, state FROM snapshots WHERE desk = ? "
-            "ORDER BY seq DESC LIMIT 1",
-            (self.desk,),
-        ).fetchone()
-        return None if row is None else Snapshot(*row)
+        """The newest stored snapshot."""
 
+    @abstractmethod
     def desks(self) -> list[str]:
-        rows = self.db.execute(
-            "SELECT desk FROM entries UNION SELECT desk FROM snapshots ORDER BY 1"
-        ).fetchall()
-        return [row[0] for row in rows]
+        """The names of the desks in the database."""
 
+    def join(self) -> bool:
+        """Register this process as one that has the desk open (until :meth:`close`);
+        whether no other process had it open. A SQLite journal is taken to be one
+        process's: always ``True``."""
+        return True
+
+    @abstractmethod
     def close(self) -> None:
-        self.rollback()
-        self.db.close()
+        """Drop any open transaction and close the connection."""
 
 
-_dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def open_store(url: str, desk: str, durability: Durability, *, create: bool = True) -> Store:
+    """The store of desk ``desk`` at ``url``: ``sqlite:///PATH`` or ``postgresql://…``
+    (also ``postgres://…``, which needs the ``postgres`` extra)."""
+    if durability not in ("process", "power"):
+        raise JournalError(f"durability must be 'process' or 'power', got {durability!r}")
+    if not isinstance(desk, str) or not desk:
+        raise JournalError(f"a desk's name is a non-empty string, got {desk!r}")
+    if isinstance(url, str) and url.startswith(("postgresql://", "postgres://")):
+        from ._postgres import PostgresStore
+
+        return PostgresStore(url, desk, create=create)
+    from ._sqlite import SQLiteStore
+
+    return SQLiteStore(url, desk, durability, create=create)
+
+
+dump_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""Compact JSON, as the journal stores it."""
