@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from journals import JournalUrl
 from streams import stream
 
 from deskcore import Desk, action_to_json, event_from_json, load_settings
@@ -38,14 +39,14 @@ def _journaled(url: str) -> list[list[dict[str, Any]]]:
     return [[action_to_json(a) for a in actions] for _seq, actions in entries]
 
 
-def test_killed_at_random_points(tmp_path: Path) -> None:
+def test_killed_at_random_points(tmp_path: Path, journal_url: JournalUrl) -> None:
     settings = load_settings(DOCUMENT)
     events = stream(settings, 6000, seed=13)
     events_path = tmp_path / "events.jsonl"
     events_path.write_text("".join(json.dumps(e) + "\n" for e in events))
     settings_path = tmp_path / "settings.json"
     settings_path.write_text(json.dumps(DOCUMENT))
-    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    url = journal_url("desk")
 
     reference = Desk(settings)  # one uninterrupted run
     expected = [[action_to_json(a) for a in reference.handle(event_from_json(e))] for e in events]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from journals import JournalUrl
 from streams import stream
 
 from deskcore import (
@@ -30,6 +31,21 @@ MANUAL = load_settings({"service": {"mode": "manual"}, "closure": {"user_timeout
 
 def url_of(tmp_path: Path, name: str = "desk.db") -> str:
     return f"sqlite:///{tmp_path / name}"
+
+
+def sql(url: str, query: str) -> list[tuple[Any, ...]]:
+    """Run ``query`` on a journal's database, ``{entries}`` and ``{snapshots}`` naming
+    its tables, and commit."""
+    if url.startswith("sqlite:///"):
+        query = query.format(entries="entries", snapshots="snapshots")
+        with sqlite3.connect(url[len("sqlite:///") :]) as db:
+            return db.execute(query).fetchall()
+    import psycopg
+
+    query = query.format(entries="deskcore_entries", snapshots="deskcore_snapshots")
+    with psycopg.connect(url, autocommit=True) as pg:
+        cursor = pg.execute(query.replace("?", "%s"))
+        return cursor.fetchall() if cursor.description else []
 
 
 def run(url: str, events: list[dict[str, Any]], **journal: Any) -> list[list[dict[str, Any]]]:
@@ -63,8 +79,8 @@ class TestOpening:
         with pytest.raises(ValueError, match="durability"):
             JournalSettings(durability="disk")  # type: ignore[arg-type]
 
-    def test_two_desks_in_one_file(self, tmp_path: Path) -> None:
-        url = url_of(tmp_path)
+    def test_two_desks_in_one_journal(self, journal_url: JournalUrl) -> None:
+        url = journal_url("desk")
         with (
             DurableDesk.open(url, desk="north") as north,
             DurableDesk.open(url, desk="south") as south,
@@ -76,8 +92,8 @@ class TestOpening:
 
 
 class TestWhatIsJournaled:
-    def test_errors_and_idle_ticks_are_not(self, tmp_path: Path) -> None:
-        with DurableDesk.open(url_of(tmp_path), MANUAL) as desk:
+    def test_errors_and_idle_ticks_are_not(self, journal_url: JournalUrl) -> None:
+        with DurableDesk.open(journal_url("desk"), MANUAL) as desk:
             desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
             with pytest.raises(EventError):  # beyond max_skew (2 s)
                 desk.handle(AgentRequested(at=AT - timedelta(seconds=3), conversation="c1"))
@@ -93,8 +109,8 @@ class TestWhatIsJournaled:
             assert [seq for seq, _ in desk.actions_since(2)] == [3, 4]
             assert desk.actions_since(3)[0][1] == fired
 
-    def test_settings_updates_are_journaled(self, tmp_path: Path) -> None:
-        url = url_of(tmp_path)
+    def test_settings_updates_are_journaled(self, journal_url: JournalUrl) -> None:
+        url = journal_url("desk")
         later = load_settings({"queue": {"max_concurrent": 1}})
         with DurableDesk.open(url, MANUAL) as desk:
             desk.update_settings(later)
@@ -108,12 +124,12 @@ class TestWhatIsJournaled:
 
 
 class TestRecovery:
-    def test_reopen_is_exact(self, tmp_path: Path) -> None:
+    def test_reopen_is_exact(self, journal_url: JournalUrl) -> None:
         """Closing and reopening at every tenth event gives the uninterrupted actions."""
         events = stream(MANUAL, 400, seed=3)
         fresh = Desk(MANUAL)
         expected = [[action_to_json(a) for a in fresh.handle(event_from_json(e))] for e in events]
-        url = url_of(tmp_path)
+        url = journal_url("desk")
         got: list[list[dict[str, Any]]] = []
         for start in range(0, len(events), 10):
             got += run(url, events[start : start + 10], snapshot_every=7)
@@ -125,33 +141,26 @@ class TestRecovery:
             assert desk.next_deadline() == fresh.next_deadline()
             assert desk.now == fresh.now
 
-    def test_snapshots_by_count_and_time(self, tmp_path: Path) -> None:
+    def test_snapshots_by_count_and_time(self, journal_url: JournalUrl) -> None:
         events = stream(MANUAL, 200, seed=4)
-        run(url_of(tmp_path, "count.db"), events, snapshot_every=50, snapshot_after=None)
+        run(journal_url("count"), events, snapshot_every=50, snapshot_after=None)
         run(
-            url_of(tmp_path, "time.db"),
+            journal_url("time"),
             events,
             snapshot_every=None,
             snapshot_after=timedelta(minutes=1),
         )
-        count = (
-            sqlite3.connect(tmp_path / "count.db").execute("SELECT seq FROM snapshots").fetchall()
-        )
+        count = sql(journal_url("count"), "SELECT seq FROM {snapshots} ORDER BY seq")
         assert [row[0] for row in count] == [50, 100, 150, 200]
-        timed = (
-            sqlite3.connect(tmp_path / "time.db")
-            .execute("SELECT COUNT(*) FROM snapshots")
-            .fetchone()
-        )
-        assert timed[0] >= 2
+        timed = sql(journal_url("time"), "SELECT COUNT(*) FROM {snapshots}")
+        assert timed[0][0] >= 2
 
-    def test_compaction_keeps_what_recovery_needs(self, tmp_path: Path) -> None:
+    def test_compaction_keeps_what_recovery_needs(self, journal_url: JournalUrl) -> None:
         events = stream(MANUAL, 300, seed=5)
-        url = url_of(tmp_path)
+        url = journal_url("desk")
         run(url, events, snapshot_every=40, keep_snapshots=2)
-        db = sqlite3.connect(tmp_path / "desk.db")
-        snaps = [row[0] for row in db.execute("SELECT seq FROM snapshots ORDER BY seq")]
-        first = db.execute("SELECT MIN(seq) FROM entries").fetchone()[0]
+        snaps = [row[0] for row in sql(url, "SELECT seq FROM {snapshots} ORDER BY seq")]
+        first = sql(url, "SELECT MIN(seq) FROM {entries}")[0][0]
         assert len(snaps) == 2 and first == snaps[0] + 1
         fresh = Desk(MANUAL)
         for data in events:
@@ -159,23 +168,22 @@ class TestRecovery:
         with DurableDesk.open(url) as desk:
             assert desk.snapshot() == fresh.snapshot()
 
-    def test_power_durability_opens(self, tmp_path: Path) -> None:
+    def test_power_durability_opens(self, journal_url: JournalUrl) -> None:
         events = stream(MANUAL, 30, seed=6)
-        run(url_of(tmp_path), events, durability="power")
+        run(journal_url("desk"), events, durability="power")
         with DurableDesk.open(
-            url_of(tmp_path), journal=JournalSettings(durability="power")
+            journal_url("desk"), journal=JournalSettings(durability="power")
         ) as desk:
             assert desk.seq == 31
 
-    def test_a_batch_commits_at_its_end(self, tmp_path: Path) -> None:
-        url = url_of(tmp_path)
+    def test_a_batch_commits_at_its_end(self, journal_url: JournalUrl) -> None:
+        url = journal_url("desk")
         with DurableDesk.open(url, MANUAL) as desk:
             with desk.batch():
                 desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
                 desk.handle(AgentRequested(at=AT, conversation="c1"))
-                other = sqlite3.connect(tmp_path / "desk.db")
-                assert other.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 1
-            assert other.execute("SELECT COUNT(*) FROM entries").fetchone()[0] == 3
+                assert sql(url, "SELECT COUNT(*) FROM {entries}")[0][0] == 1
+            assert sql(url, "SELECT COUNT(*) FROM {entries}")[0][0] == 3
 
     def test_a_failed_write_stops_the_desk(self, tmp_path: Path) -> None:
         """When the journal cannot write, the event raises and the desk refuses more
@@ -212,8 +220,8 @@ class TestRecovery:
 
 class TestCommands:
     @pytest.fixture
-    def url(self, tmp_path: Path) -> str:
-        url = url_of(tmp_path)
+    def url(self, journal_url: JournalUrl) -> str:
+        url = journal_url("desk")
         run(url, stream(MANUAL, 120, seed=8), snapshot_every=25)
         return url
 
@@ -223,16 +231,11 @@ class TestCommands:
         assert out.splitlines()[0].lstrip().startswith("6 ")
         assert "[snapshot]" in out
 
-    def test_verify_and_tampering(
-        self, url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-    ) -> None:
+    def test_verify_and_tampering(self, url: str, capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["journal", "verify", url]) == 0
         assert "ok, 121 entries and 4 snapshots agree" in capsys.readouterr().out
-        db = sqlite3.connect(tmp_path / "desk.db")
-        db.execute("UPDATE entries SET actions = '[]' WHERE seq = 30 AND actions != '[]'")
-        db.execute("UPDATE entries SET actions = '[]' WHERE seq = (SELECT MIN(seq) FROM entries "
-                   "WHERE actions != '[]' AND seq > 60)")  # fmt: skip
-        db.commit()
+        sql(url, "UPDATE {entries} SET actions = '[]' WHERE seq = (SELECT MIN(seq) FROM "
+                 "{entries} WHERE actions != '[]' AND seq > 60)")  # fmt: skip
         assert main(["journal", "verify", url]) == 1
         assert "stored actions differ" in capsys.readouterr().out
 
