@@ -120,6 +120,9 @@ class DurableDesk:
         self._broken: BaseException | None = None  # a write failed after the desk moved on
         self.recovered = 0
         """How many entries were replayed on open (after the latest snapshot)."""
+        self.appended = 0
+        """The number of the entry this process appended last (0 for none): after
+        :meth:`handle` returns actions, their ids are ``(appended, index)``."""
         self.caught_up = 0
         """How many entries other processes appended that this one has applied since it
         opened."""
@@ -343,6 +346,7 @@ class DurableDesk:
         actions: list[AnyAction],
     ) -> None:
         self._seq += 1
+        self.appended = self._seq
         self._own.append(self._seq)
         self._store.append(
             StoredEntry(
