@@ -8,7 +8,11 @@ or a :class:`~deskcore.journal.DurableDesk`:
 - it sleeps until :meth:`~deskcore.Desk.next_deadline` and then fires it (a ``tick``);
 - on start, a desk that has a past (recovered from a journal, or restored) first gets
   ``resumed`` from its last instant to now (T4), so offers and timeouts are not lost to
-  the downtime;
+  the downtime; a desk that other processes share gets it only when no other process had
+  it open (else the desk was never down);
+- on a desk that other processes share, it looks for their entries every ``poll``
+  seconds, so it wakes for the deadlines they set too (any process may fire a deadline:
+  losing one process loses none);
 - events that queue up while it works are handled together, and a durable desk commits
   them in one transaction (group commit) before any of their actions is dispatched or
   any submitter is answered;
@@ -77,7 +81,9 @@ class Runner:
     exception it raises is logged and the runner goes on: a durable desk's
     ``actions_since`` gives them again). ``max_batch`` bounds how many queued events one
     commit takes; ``max_sleep`` how long the runner sleeps without reading the clock
-    again (seconds). Use it as ``async with Runner(desk, dispatch) as runner:``, or call
+    again (seconds); ``poll`` how often it applies what other processes appended to a
+    shared desk (seconds; only for a desk with ``refresh``, such as a
+    :class:`~deskcore.journal.DurableDesk`). Use it as ``async with Runner(desk, dispatch) as runner:``, or call
     :meth:`start` and :meth:`stop`.
     """
 
@@ -90,9 +96,14 @@ class Runner:
         resume: bool = True,
         max_batch: int = 256,
         max_sleep: float = 60.0,
+        poll: float = 1.0,
     ) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch must be >= 1, got {max_batch}")
+        if not poll > 0:
+            raise ValueError(f"poll must be > 0 seconds, got {poll}")
+        self.poll = poll
+        self._refresh: Callable[[], int] | None = getattr(desk, "refresh", None)
         self.desk = desk
         self.dispatch = dispatch or _ignore
         self.clock = clock
@@ -115,10 +126,13 @@ class Runner:
         if self._task is not None:
             raise RuntimeError("the runner is already started")
         since = self.desk.now
-        if self.resume and since is not None:
+        if self.resume and since is not None and getattr(self.desk, "alone", True):
             now = self._stamp()
             if now > since:
-                await self._deliver(self.desk.handle(Resumed(at=now, since=since)))
+                try:
+                    await self._deliver(self.desk.handle(Resumed(at=now, since=since)))
+                except EventError:  # another process moved the desk on meanwhile
+                    log.info("not resumed: the shared desk moved on since %s", since)
         self._task = asyncio.create_task(self._run(), name="deskcore runner")
 
     async def stop(self) -> None:
@@ -179,11 +193,12 @@ class Runner:
         return now
 
     def _sleep_for(self) -> float:
+        longest = self.max_sleep if self._refresh is None else min(self.max_sleep, self.poll)
         due = self.desk.next_deadline()
         if due is None:
-            return self.max_sleep
+            return longest
         left = (due - self.clock()).total_seconds()
-        return min(max(left, 0.0), self.max_sleep)
+        return min(max(left, 0.0), longest)
 
     async def _run(self) -> None:
         while True:
@@ -199,11 +214,14 @@ class Runner:
                     items = [getter.result()]
                 else:
                     getter.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await getter
+                    # wait() does not raise the getter's cancellation, so a cancellation
+                    # of this task that lands here is not swallowed
+                    await asyncio.wait({getter})
                     # An item that arrived as the wait timed out is not lost.
                     taken = getter.done() and not getter.cancelled()
                     items = [getter.result()] if taken else []
+                    if not items and self._refresh is not None:
+                        self._refresh()  # what other processes appended, and set
             else:
                 items = [self._queue.get_nowait()]
             if items and self._queue.qsize() < self.max_batch:

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from journals import JournalUrl
 from streams import stream
 
 from deskcore import Desk, action_to_json, event_from_json, load_settings
 from deskcore.journal import DurableDesk
+from journals import JournalUrl
 
 HERE = Path(__file__).resolve().parent
 DOCUMENT: dict[str, Any] = {

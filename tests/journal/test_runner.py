@@ -22,6 +22,7 @@ from deskcore import (
 )
 from deskcore.aio import Runner
 from deskcore.journal import DurableDesk
+from journals import JournalUrl
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 MANUAL = load_settings({"service": {"mode": "manual", "accept_timeout": "30s"}})
@@ -190,5 +191,56 @@ def test_naive_clock_is_refused() -> None:
             await runner.submit({"type": "tick"})
         with pytest.raises(ValueError, match="aware"):  # the runner stopped on it
             await runner.stop()
+
+    run(main)
+
+
+def test_a_shared_desk_fires_the_deadlines_others_set(journal_url: JournalUrl) -> None:
+    """Another process makes an offer and goes away; this runner learns of it by polling
+    and withdraws it on time. It sends no ``resumed``: the other had the desk open."""
+    url = journal_url("desk")
+
+    async def main() -> None:
+        clock, out = FakeClock(), Collector()
+        other = DurableDesk.open(url, MANUAL, origin="other")
+        other.handle(AgentStatusChanged(at=START, agent="a1", status="online"))
+        mine = DurableDesk.open(url, origin="mine")
+        assert mine.alone is (url.startswith("sqlite"))  # PostgreSQL knows of the other
+        other.handle(AgentRequested(at=START + timedelta(seconds=1), conversation="c1"))
+        other.close()
+        clock.now = START + timedelta(seconds=2)
+        async with Runner(mine, out, clock=clock, poll=0.01, resume=False) as runner:
+            await asyncio.sleep(0.05)  # a poll: the offer is known now
+            assert mine.conversation_view("c1") is not None
+            await settle(runner, clock, START + timedelta(seconds=40))
+            withdrawn = [a for a in out.actions if isinstance(a, WithdrawOffer)]
+            assert [a.at for a in withdrawn] == [START + timedelta(seconds=31)]
+        mine.close()
+
+    run(main)
+
+
+def test_a_shared_desk_is_resumed_only_by_the_first_process(journal_url: JournalUrl) -> None:
+    url = journal_url("desk")
+
+    async def main() -> None:
+        clock = FakeClock()
+        with DurableDesk.open(url, MANUAL) as first:
+            first.handle(AgentStatusChanged(at=START, agent="a1", status="online"))
+        clock.now = START + timedelta(minutes=5)
+        alone = DurableDesk.open(url)
+        async with Runner(alone, clock=clock):
+            pass
+        assert alone.desk.now == clock.now  # resumed: the desk was down
+        seq = alone.seq
+        if url.startswith("postgresql"):  # a second process while the first runs
+            clock.now = START + timedelta(minutes=6)
+            second = DurableDesk.open(url)
+            assert not second.alone
+            async with Runner(second, clock=clock):
+                pass
+            assert second.seq == seq  # no resumed: the desk was never down
+            second.close()
+        alone.close()
 
     run(main)
