@@ -83,8 +83,9 @@ class Runner:
     commit takes; ``max_sleep`` how long the runner sleeps without reading the clock
     again (seconds); ``poll`` how often it applies what other processes appended to a
     shared desk (seconds; only for a desk with ``refresh``, such as a
-    :class:`~deskcore.journal.DurableDesk`). Use it as ``async with Runner(desk, dispatch) as runner:``, or call
-    :meth:`start` and :meth:`stop`.
+    :class:`~deskcore.journal.DurableDesk`). Use it as
+    ``async with Runner(desk, dispatch) as runner:``, or call :meth:`start` and
+    :meth:`stop`.
     """
 
     def __init__(

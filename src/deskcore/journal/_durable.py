@@ -198,10 +198,10 @@ class DurableDesk:
         and change nothing; a ``tick`` with nothing due returns ``[]`` unjournaled)."""
         self._check()
         store = self._store
-        if isinstance(event, Tick) and not store.holds_order:
-            self._catch_up(store.entries(self._seq))  # cheap: no lock, no write
-            if self._nothing_due(event):
-                return []
+        if not store.holds_order and (store.read_ahead or isinstance(event, Tick)):
+            self._catch_up(store.entries(self._seq))  # no lock: the order is held less
+            if isinstance(event, Tick) and self._nothing_due(event):
+                return []  # cheap: no lock, no write
         if not store.holds_order:
             self._catch_up(store.claim(self._seq))
         try:

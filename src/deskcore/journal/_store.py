@@ -107,6 +107,9 @@ class Store(ABC):
 
     desk: str
     commits: int = 0
+    read_ahead = False
+    """Whether to apply other processes' entries before waiting for the desk's order,
+    so that the wait is shorter (for a backend that many processes share)."""
 
     @property
     @abstractmethod
