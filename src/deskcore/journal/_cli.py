@@ -144,7 +144,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ):
         command = actions.add_parser(name, help=text)
         command.add_argument(
-            "url", metavar="URL", help="sqlite:///relative/path or sqlite:////absolute"
+            "url", metavar="URL", help="sqlite:///relative/path, sqlite:////absolute or postgresql://…"
         )
         command.add_argument("--desk", default="default", metavar="NAME", help="the desk's name")
         if name == "show":
