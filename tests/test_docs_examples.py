@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from journals import fresh_schema
 
 DOCS = Path(__file__).parent.parent / "docs"

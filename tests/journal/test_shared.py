@@ -17,7 +17,8 @@ import pytest
 
 from deskcore import Assign, Close, Desk, Release, action_to_json
 from deskcore.journal import DurableDesk
-from deskcore.journal._store import open_store, replay_entry
+from deskcore.journal._backends import open_store
+from deskcore.journal._store import replay_entry
 from deskcore.testing import check_invariants
 from journals import JournalUrl
 

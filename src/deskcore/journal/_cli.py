@@ -11,7 +11,8 @@ from .._codec import action_to_json
 from .._desk import Desk
 from .._errors import DeskcoreError
 from .._show import cut
-from ._store import JournalError, Store, StoredEntry, open_store, replay_entry, restore_snapshot
+from ._backends import open_store
+from ._store import JournalError, Store, StoredEntry, replay_entry, restore_snapshot
 
 __all__ = ["add_commands", "verify"]
 
@@ -144,7 +145,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ):
         command = actions.add_parser(name, help=text)
         command.add_argument(
-            "url", metavar="URL", help="sqlite:///relative/path, sqlite:////absolute or postgresql://…"
+            "url",
+            metavar="URL",
+            help="sqlite:///relative/path, sqlite:////absolute or postgresql://…",
         )
         command.add_argument("--desk", default="default", metavar="NAME", help="the desk's name")
         if name == "show":

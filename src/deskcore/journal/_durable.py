@@ -24,6 +24,7 @@ from .._settings import DeskSettings
 from .._snapshot import FORMAT
 from .._time import format_instant, to_us
 from .._views import Explanation, QueueView
+from ._backends import open_store
 from ._store import (
     Durability,
     JournalError,
@@ -31,7 +32,6 @@ from ._store import (
     Store,
     StoredEntry,
     dump_json,
-    open_store,
     replay_entry,
     restore_snapshot,
 )

@@ -12,7 +12,7 @@ A journal holds desks by name. Each desk has:
   (``Desk.snapshot()``), the settings it was taken under and the snapshot format.
 
 :class:`Store` is what the durable desk needs of a database; :func:`open_store` picks the
-backend from the URL (``sqlite:///…`` or ``postgresql://…``).
+backend from the URL (``sqlite:///…`` or ``postgresql://…``), in ``_backends``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ __all__ = [
     "Store",
     "StoredEntry",
     "dump_json",
-    "open_store",
     "replay_entry",
     "restore_snapshot",
 ]
@@ -175,22 +174,6 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None:
         """Drop any open transaction and close the connection."""
-
-
-def open_store(url: str, desk: str, durability: Durability, *, create: bool = True) -> Store:
-    """The store of desk ``desk`` at ``url``: ``sqlite:///PATH`` or ``postgresql://…``
-    (also ``postgres://…``, which needs the ``postgres`` extra)."""
-    if durability not in ("process", "power"):
-        raise JournalError(f"durability must be 'process' or 'power', got {durability!r}")
-    if not isinstance(desk, str) or not desk:
-        raise JournalError(f"a desk's name is a non-empty string, got {desk!r}")
-    if isinstance(url, str) and url.startswith(("postgresql://", "postgres://")):
-        from ._postgres import PostgresStore
-
-        return PostgresStore(url, desk, create=create)
-    from ._sqlite import SQLiteStore
-
-    return SQLiteStore(url, desk, durability, create=create)
 
 
 dump_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
