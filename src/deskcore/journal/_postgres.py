@@ -3,12 +3,14 @@
 Any number of processes, on any number of machines, may open the same desk. Tables (in
 the connection's schema, created on first open and versioned in ``deskcore_meta``):
 
-- ``deskcore_desks(name, seq)``: one row per desk; locking it (``FOR UPDATE``) is the
-  desk's order (``seq`` is kept for later use and stays 0: the entries hold the order);
+- ``deskcore_desks(name, seq)``: one row per desk, the desks the database holds
+  (``seq`` is kept for later use and stays 0: the entries hold the order);
 - ``deskcore_entries(desk, seq, kind, at, original_at, origin, body, actions)``;
 - ``deskcore_snapshots(desk, seq, format, settings, state)``.
 
-An append holds the desk's row only while it appends: the transaction commits without
+The desk's order is a transaction-level advisory lock on the desk's name (hashed: two
+desks whose names hash alike share one lock, which slows them and changes nothing else);
+an append holds it only while it appends. The transaction commits without
 waiting for the server's disk (``synchronous_commit = off``), which lets the next
 process in, and then the appender waits for the server to flush that commit (a small
 write under the session's own ``synchronous_commit``) before it acknowledges. So what
@@ -52,6 +54,7 @@ _SCHEMA = (
 
 _COLUMNS = "seq, kind, at, body, actions, original_at, origin"
 _LOCK_SCHEMA = 0x6465736B  # an advisory lock serialising the schema's creation
+_LOCK_ORDER = 0x6465736F  # with the desk's name: the desk's order, held for an append
 _LOCK_DESK = 0x64657363  # with the desk's name: held (shared) by each process on the desk
 
 
@@ -74,6 +77,8 @@ class PostgresStore(Store):
         self.commits = 0
         self._open = False
         self._rows: list[tuple[object, ...]] = []
+        # binds parameters itself, so that one message may carry several statements
+        self._many = psycopg.ClientCursor(self.db)
         try:
             self._prepare(create)
         except BaseException:
@@ -127,25 +132,21 @@ class PostgresStore(Store):
             return []
         try:
             self._open = True
-            with self.db.pipeline():
-                self.db.execute("BEGIN")
-                # two statements, so that the second reads after the lock is granted
-                head = self.db.execute(
-                    "SELECT seq FROM deskcore_desks WHERE name = %s FOR UPDATE", (self.desk,)
-                )
-                rows = self.db.execute(
-                    f"SELECT {_COLUMNS} FROM deskcore_entries WHERE desk = %s AND seq > %s "
-                    "ORDER BY seq",
-                    (self.desk, after),
-                )
-            found = head.fetchone()
-            entries = [StoredEntry(*row) for row in rows.fetchall()]
+            # One message, three statements: each statement reads its own snapshot, so
+            # the entries are read after the lock is granted.
+            cursor = self._many
+            cursor.execute(
+                "BEGIN; SELECT pg_advisory_xact_lock(%s, hashtext(%s)); "
+                f"SELECT {_COLUMNS} FROM deskcore_entries WHERE desk = %s AND seq > %s "
+                "ORDER BY seq",
+                (_LOCK_ORDER, self.desk, self.desk, after),
+            )
+            cursor.nextset()  # past BEGIN's result, then the lock's
+            cursor.nextset()
+            entries = [StoredEntry(*row) for row in cursor.fetchall()]
         except self._psycopg.Error as exc:
             self._reset()
             raise self._fail(exc) from exc
-        if found is None:
-            self._reset()
-            raise JournalError(f"desk {self.desk!r} is not in this database")
         return entries
 
     def append(self, entry: StoredEntry) -> None:
@@ -167,19 +168,18 @@ class PostgresStore(Store):
             return
         rows, self._rows = self._rows, []
         try:
-            with self.db.pipeline():
-                if rows:
-                    with self.db.cursor() as cursor:
-                        cursor.executemany(
-                            "INSERT INTO deskcore_entries VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                            rows,
-                        )
-                self.db.execute("SET LOCAL synchronous_commit = off")
+            if rows:
+                # One message: the rows, a commit that does not wait for the disk (the
+                # order is free at once), then a small write under the session's own
+                # synchronous_commit, which waits for the server to flush that commit.
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+                self._many.execute(
+                    f"INSERT INTO deskcore_entries VALUES {values}; "
+                    "SET LOCAL synchronous_commit = off; COMMIT; SELECT pg_current_xact_id()",
+                    [value for row in rows for value in row],
+                )
+            else:
                 self.db.execute("COMMIT")
-                if rows:
-                    # the order is free; this small write under the session's own
-                    # synchronous_commit waits for the server to flush that commit
-                    self.db.execute("SELECT pg_current_xact_id()")
             self._open = False
         except self._psycopg.Error as exc:
             self._reset()
