@@ -100,7 +100,7 @@ from ._settings import (
     Strategy,
     WebhookFallback,
 )
-from ._snapshot import SnapshotError
+from ._snapshot import SnapshotError, StateCapture
 from ._time import format_instant
 from ._views import Explanation, QueueView
 from ._working_hours import DateOverride, TimeRange, WeeklyHours, WorkingHoursSettings
@@ -180,6 +180,7 @@ __all__ = [
     "SetAgentStatus",
     "SettingsError",
     "SnapshotError",
+    "StateCapture",
     "StatusReason",
     "Strategy",
     "Tick",

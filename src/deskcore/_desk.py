@@ -21,7 +21,7 @@ from ._policy import AgentView, ConversationState, ConversationView, Decision
 from ._raw import BUILD, FIELDS
 from ._settings import DeskSettings
 from ._show import show
-from ._snapshot import dump_state, load_state
+from ._snapshot import StateCapture, capture_state, dump_state, load_state
 from ._time import EPOCH, from_us, to_us
 from ._views import Explanation, QueueView
 
@@ -188,6 +188,12 @@ class Desk:
     def snapshot(self) -> dict[str, Any]:
         """The whole state as plain JSON-able data; :meth:`restore` brings it back (D1)."""
         return dump_state(self._engine)
+
+    def capture(self) -> StateCapture:
+        """The state now, taken cheaply: ``capture().dump()`` equals :meth:`snapshot` at
+        this instant, and the dump (the costly part) may run later, on another thread,
+        while the desk handles more events."""
+        return capture_state(self._engine)
 
     @classmethod
     def restore(

@@ -13,8 +13,11 @@ record and the field, and a snapshot that passes is one the engine could have ma
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from operator import attrgetter
 from typing import Any, NoReturn
+
+import attrs
 
 from ._document import dump_settings, load_settings
 from ._engine import Engine
@@ -45,7 +48,7 @@ from ._show import show
 from ._tags import tag_fault
 from ._time import EARLIEST, LATEST
 
-__all__ = ["FORMAT", "SnapshotError", "dump_state", "load_state"]
+__all__ = ["FORMAT", "SnapshotError", "StateCapture", "capture_state", "dump_state", "load_state"]
 
 FORMAT = 2
 """The snapshot format this version writes; it reads format 1 too (before transfers,
@@ -117,60 +120,125 @@ class SnapshotError(DeskcoreError, ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+# The values of a record that a snapshot holds, read in one call; every one of them is
+# immutable (ids, enums, frozensets, tuples, ints), so a capture shares them safely.
+_AGENT_VALUES = attrgetter(
+    "id", "name", "status", "groups", "capacity", "load", "online", "zero", "given",
+    "t_reassign",
+)  # fmt: skip
+_CONV_VALUES = attrgetter(
+    "id", "state", "request", "scope", "agent", "declined", "missed", *TIMERS, "queue_pos",
+    "queue_at", "card_until", "card_agent", "rated", "closed", "forget", "user", "language",
+    "preferred",
+)  # fmt: skip
+_TIMER_COUNT = len(TIMERS)
+
+
+@attrs.frozen
+class StateCapture:
+    """A desk's state at one instant, taken cheaply (its records' values, shared, not
+    converted); :meth:`dump` turns it into :func:`dump_state`'s data later, on any thread,
+    while the desk goes on."""
+
+    top: tuple[Any, ...]
+    agents: list[tuple[tuple[Any, ...], tuple[str, ...]]]
+    convs: list[tuple[Any, ...]]
+    settings_before: Any
+
+    def dump(self) -> dict[str, Any]:
+        """The state as JSON-able data (as :meth:`Desk.snapshot` gives it)."""
+        data = self._head()
+        data["agents"] = list(self._agents())
+        data["conversations"] = list(self._convs())
+        return self._tail(data)
+
+    def encode(self, encode: Callable[[Any], str]) -> str:
+        """The state as :meth:`dump` gives it, as one JSON text, each record encoded by
+        ``encode`` (a compact ``json`` encoder) as soon as it is made: no record outlives
+        its encoding, so the garbage collector stays idle and a thread encoding a large
+        desk does not stall the others."""
+        head = encode(self._tail(self._head()))
+        agents = ",".join([encode(record) for record in self._agents()])
+        convs = ",".join([encode(record) for record in self._convs()])
+        rest = f',"agents":[{agents}],"conversations":[{convs}]'
+        return head[:-1] + rest + "}"
+
+    def _head(self) -> dict[str, Any]:
+        now, order, seq, rebalance = self.top
+        return {"format": FORMAT, "now": now, "order": order, "seq": seq, "rebalance": rebalance}
+
+    def _tail(self, data: dict[str, Any]) -> dict[str, Any]:
+        if self.settings_before is not None:
+            data["settings_before"] = dump_settings(self.settings_before)
+        return data
+
+    def _agents(self) -> Iterator[dict[str, Any]]:
+        for a, offers in sorted(self.agents, key=_first_id):
+            yield {
+                "id": a[0],
+                "name": a[1],
+                "status": a[2].value,
+                "groups": sorted(a[3]),
+                "capacity": a[4],
+                "load": a[5],
+                "offers": sorted(offers),
+                "online": a[6],
+                "zero": a[7],
+                "given": a[8],
+                "reassign": _timer(a[9]),
+            }
+
+    def _convs(self) -> Iterator[dict[str, Any]]:
+        rest = 7 + _TIMER_COUNT
+        for c in sorted(self.convs, key=_id):
+            request = c[2]
+            yield {
+                "id": c[0],
+                "state": c[1].value,
+                "request": None if request is None else list(request[1:3]),
+                "scope": None if c[3] is None else list(c[3]),
+                "agent": c[4],
+                "declined": sorted(c[5]),
+                "missed": sorted(c[6]),
+                "timers": [_timer(timer) for timer in c[7:rest]],
+                "queue_pos": c[rest],
+                "queue_at": c[rest + 1],
+                "card_until": c[rest + 2],
+                "card_agent": c[rest + 3],
+                "rated": c[rest + 4],
+                "closed": c[rest + 5],
+                "forget": c[rest + 6],
+                "user": c[rest + 7],
+                "language": c[rest + 8],
+                "priority": 0 if request is None else -request[0],
+                "preferred": c[rest + 9],
+            }
+
+
+def _id(values: tuple[Any, ...]) -> str:
+    ident: str = values[0]
+    return ident
+
+
+def _first_id(values: tuple[tuple[Any, ...], tuple[str, ...]]) -> str:
+    ident: str = values[0][0]
+    return ident
+
+
+def capture_state(engine: Engine) -> StateCapture:
+    """The state of ``engine`` now, cheaply (see :class:`StateCapture`)."""
+    return StateCapture(
+        (engine.now, engine.order, engine.deadlines.seq, engine.rebalance),
+        [(_AGENT_VALUES(a), tuple(a.offers or ())) for a in engine.agents.values()],
+        [_CONV_VALUES(c) for c in engine.convs.values()],
+        # the settings its next due deadlines still fire under
+        engine.config.settings if engine.pending is not None else None,
+    )
+
+
 def dump_state(engine: Engine) -> dict[str, Any]:
     """The state of ``engine`` as JSON-able data."""
-    agents = [
-        {
-            "id": a.id,
-            "name": a.name,
-            "status": a.status.value,
-            "groups": sorted(a.groups),
-            "capacity": a.capacity,
-            "load": a.load,
-            "offers": sorted(a.offers or ()),
-            "online": a.online,
-            "zero": a.zero,
-            "given": a.given,
-            "reassign": _timer(a.t_reassign),
-        }
-        for a in (engine.agents[key] for key in sorted(engine.agents))
-    ]
-    convs = [
-        {
-            "id": c.id,
-            "state": c.state.value,
-            "request": None if c.request is None else list(c.request[1:3]),
-            "scope": None if c.scope is None else list(c.scope),
-            "agent": c.agent,
-            "declined": sorted(c.declined),
-            "missed": sorted(c.missed),
-            "timers": [_timer(getattr(c, name)) for name in TIMERS],
-            "queue_pos": c.queue_pos,
-            "queue_at": c.queue_at,
-            "card_until": c.card_until,
-            "card_agent": c.card_agent,
-            "rated": c.rated,
-            "closed": c.closed,
-            "forget": c.forget,
-            "user": c.user,
-            "language": c.language,
-            "priority": c.priority,
-            "preferred": c.preferred,
-        }
-        for c in (engine.convs[key] for key in sorted(engine.convs))
-    ]
-    data: dict[str, Any] = {
-        "format": FORMAT,
-        "now": engine.now,
-        "order": engine.order,
-        "seq": engine.deadlines.seq,
-        "rebalance": engine.rebalance,
-        "agents": agents,
-        "conversations": convs,
-    }
-    if engine.pending is not None:  # the settings its next due deadlines still fire under
-        data["settings_before"] = dump_settings(engine.config.settings)
-    return data
+    return capture_state(engine).dump()
 
 
 def _timer(timer: Timer | None) -> list[int] | None:

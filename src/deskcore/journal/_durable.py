@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import logging
 import os
 import socket
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -21,7 +24,7 @@ from .._errors import DeskcoreError, EventError
 from .._events import AnyEvent, Tick
 from .._policy import AgentView, ConversationState, ConversationView, Decision
 from .._settings import DeskSettings
-from .._snapshot import FORMAT
+from .._snapshot import FORMAT, StateCapture
 from .._time import format_instant, to_us
 from .._views import Explanation, QueueView
 from ._backends import open_store
@@ -38,6 +41,8 @@ from ._store import (
 
 __all__ = ["DurableDesk", "JournalSettings"]
 
+log = logging.getLogger("deskcore.journal")
+
 
 @attrs.frozen(kw_only=True)
 class JournalSettings:
@@ -52,12 +57,19 @@ class JournalSettings:
     - ``durability``: ``"process"`` (the default) survives a crash of the process with no
       acknowledged event lost; ``"power"`` also survives a loss of power, at the cost of a
       flush to the disk per commit.
+    - ``background``: the desk's state is captured at the snapshot's entry (cheaply, on
+      the caller's thread), then converted, encoded and stored by a thread of the
+      journal's own, over a connection of its own, so a large desk does not stall its
+      host; ``False`` does it all in :meth:`DurableDesk.handle`. (A journal in memory,
+      ``sqlite:///:memory:``, always does it inline.) :meth:`DurableDesk.close` waits for
+      a snapshot under way.
     """
 
     snapshot_every: int | None = 10_000
     snapshot_after: timedelta | None = timedelta(minutes=5)
     keep_snapshots: int | None = None
     durability: Durability = "process"
+    background: bool = True
 
     def __attrs_post_init__(self) -> None:
         for name in ("snapshot_every", "keep_snapshots"):
@@ -118,6 +130,13 @@ class DurableDesk:
         self._own: list[int] = []  # this process's entries not yet committed
         self._snapshot_now: int | None = None
         self._broken: BaseException | None = None  # a write failed after the desk moved on
+        self._url = ""
+        self._writer: ThreadPoolExecutor | None = None  # stores snapshots (background)
+        self._writer_store: Store | None = None
+        self._pending: Future[None] | None = None
+        self.snapshot_error: BaseException | None = None
+        """The error of the last snapshot that failed to be stored in the background
+        (the journal goes on without it: snapshots only shorten recovery)."""
         self.recovered = 0
         """How many entries were replayed on open (after the latest snapshot)."""
         self.appended = 0
@@ -172,6 +191,7 @@ class DurableDesk:
                 explain=explain,
             )
             durable.recovered = replayed
+            durable._url = url
             durable.alone = store.join()
             if recovered is not None and recovered.now is not None:
                 durable._snapshot_now = to_us(recovered.now)
@@ -389,23 +409,60 @@ class DurableDesk:
 
     def take_snapshot(self) -> None:
         """Store a snapshot of the desk now (after entry :attr:`seq`), then compact when
-        the journal keeps a number of snapshots. Inside a batch it first commits."""
+        the journal keeps a number of snapshots. Inside a batch it first commits. With
+        ``background`` the state is captured here and stored by the journal's thread."""
         self._check()
         if self._desk.pending_settings is not None:
             raise JournalError("no snapshot while a settings update waits for the next event")
         self.commit()
-        state = self._desk.snapshot()
-        settings = dump_settings(self._desk.settings)
+        collecting = gc.isenabled()
+        gc.disable()  # the capture makes a tuple per record, and keeps them: no GC pass
         try:
-            self._store.put_snapshot(
-                Snapshot(self._seq, FORMAT, dump_json(settings), dump_json(state))
-            )
-            if self._journal.keep_snapshots is not None:
-                self._store.compact(self._journal.keep_snapshots)
+            capture = self._desk.capture()
+        finally:
+            if collecting:
+                gc.enable()
+        seq, settings = self._seq, self._desk.settings
+        self._snapshot_now = capture.top[0]
+        if self._journal.background and self._url != "sqlite:///:memory:":
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="deskcore-snapshot")
+            self._pending = self._writer.submit(self._store_snapshot, capture, seq, settings)
+            return
+        try:
+            self._store_snapshot(capture, seq, settings, inline=True)
         except BaseException as exc:
             self._break(exc)
             raise
-        self._snapshot_now = state["now"]
+
+    def _store_snapshot(
+        self, capture: StateCapture, seq: int, settings: DeskSettings, *, inline: bool = False
+    ) -> None:
+        snapshot = Snapshot(
+            seq, FORMAT, dump_json(dump_settings(settings)), capture.encode(dump_json)
+        )
+        store = self._store
+        try:
+            if not inline:
+                if self._writer_store is None:
+                    self._writer_store = open_store(
+                        self._url, self._store.desk, self._journal.durability
+                    )
+                store = self._writer_store
+            store.put_snapshot(snapshot)
+            if self._journal.keep_snapshots is not None:
+                store.compact(self._journal.keep_snapshots)
+        except BaseException as exc:
+            if inline:
+                raise
+            self.snapshot_error = exc
+            log.warning("storing snapshot %d failed: %s", seq, exc)
+
+    def wait_for_snapshot(self) -> None:
+        """Wait until a snapshot being stored in the background is stored."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -499,11 +556,18 @@ class DurableDesk:
     # -- closing -------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Commit what is pending and close the journal."""
+        """Commit what is pending, wait for a snapshot under way, and close the
+        journal."""
         try:
             if self._broken is None:
                 self._commit()
         finally:
+            if self._writer is not None:
+                self._writer.shutdown(wait=True)
+                self._writer = None
+            if self._writer_store is not None:
+                self._writer_store.close()
+                self._writer_store = None
             self._store.close()
 
     def __enter__(self) -> DurableDesk:
