@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from journals import JournalUrl
 from streams import stream
 
 from deskcore import (
@@ -24,6 +23,7 @@ from deskcore import (
 )
 from deskcore._cli import main
 from deskcore.journal import DurableDesk, JournalError, JournalSettings
+from journals import JournalUrl
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 MANUAL = load_settings({"service": {"mode": "manual"}, "closure": {"user_timeout": "2m"}})
@@ -259,3 +259,82 @@ class TestCommands:
         assert main(["journal", "show", url_of(tmp_path, "none.db")]) == 2
         assert main(["journal", "verify", url, "--desk", "other"]) == 2
         assert "no desk 'other'" in capsys.readouterr().err
+
+
+class TestBackgroundSnapshots:
+    def test_stored_from_a_thread_and_equal_to_inline_ones(self, journal_url: JournalUrl) -> None:
+        events = stream(MANUAL, 120, seed=9)
+        run(journal_url("thread"), events, snapshot_every=30, background=True)
+        run(journal_url("inline"), events, snapshot_every=30, background=False)
+        thread = sql(journal_url("thread"), "SELECT seq, state FROM {snapshots} ORDER BY seq")
+        inline = sql(journal_url("inline"), "SELECT seq, state FROM {snapshots} ORDER BY seq")
+        assert [row[0] for row in thread] == [30, 60, 90, 120]
+        assert [(s, json.loads(t)) for s, t in thread] == [(s, json.loads(t)) for s, t in inline]
+        assert main(["journal", "verify", journal_url("thread")]) == 0
+
+    def test_a_failed_snapshot_leaves_the_desk_going(self, tmp_path: Path) -> None:
+        url = url_of(tmp_path)
+        policy = JournalSettings(snapshot_every=3, snapshot_after=None)
+        desk = DurableDesk.open(url, MANUAL, journal=policy)
+        with sqlite3.connect(tmp_path / "desk.db") as db:
+            db.execute(
+                "CREATE TRIGGER full BEFORE INSERT ON snapshots "
+                "BEGIN SELECT RAISE(FAIL, 'full'); END"
+            )
+        desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+        desk.handle(AgentStatusChanged(at=AT, agent="a2", status="online"))  # entry 3
+        desk.wait_for_snapshot()
+        assert isinstance(desk.snapshot_error, sqlite3.IntegrityError)
+        desk.handle(AgentRequested(at=AT, conversation="c1"))  # the journal goes on
+        desk.close()
+        with DurableDesk.open(url) as again:
+            assert again.seq == 4
+            assert again.conversation_state("c1") == "offered"
+
+    def test_a_journal_in_memory_snapshots_inline(self) -> None:
+        policy = JournalSettings(snapshot_every=2, snapshot_after=None)
+        with DurableDesk.open("sqlite:///:memory:", MANUAL, journal=policy) as desk:
+            desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+            desk.wait_for_snapshot()  # nothing under way: inline
+            assert desk.snapshot_error is None
+
+
+class TestSharing:
+    def test_max_skew_is_checked(self, tmp_path: Path) -> None:
+        with pytest.raises(ValueError, match="max_skew"):
+            DurableDesk.open(url_of(tmp_path), max_skew=timedelta(seconds=-1))
+
+    def test_a_clock_behind_within_the_skew_keeps_its_instant(
+        self, journal_url: JournalUrl
+    ) -> None:
+        url = journal_url("desk")
+        with DurableDesk.open(url, MANUAL, origin="ahead") as ahead:
+            behind = DurableDesk.open(url, origin="behind")
+            ahead.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+            actions = behind.handle(AgentRequested(at=AT - timedelta(seconds=1), conversation="c1"))
+            assert {a.at for a in actions} == {AT}  # handled at the desk's instant
+            assert behind.caught_up == 1 and behind.appended == 3
+            with pytest.raises(EventError, match="max_skew") as caught:
+                behind.handle(AgentRequested(at=AT - timedelta(seconds=3), conversation="c2"))
+            assert caught.value.field == "at"
+            behind.close()
+        rows = sql(url, "SELECT seq, at, original_at, origin FROM {entries} ORDER BY seq")
+        micros = int(AT.timestamp() * 1_000_000)
+        assert rows[2] == (3, micros, micros - 1_000_000, "behind")
+        assert main(["journal", "export", url]) == 0
+
+    def test_actions_since_by_origin(self, journal_url: JournalUrl) -> None:
+        url = journal_url("desk")
+        with (
+            DurableDesk.open(url, MANUAL, origin="one") as one,
+            DurableDesk.open(url, origin="two") as two,
+        ):
+            one.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+            offered = two.handle(AgentRequested(at=AT, conversation="c1"))
+            assert one.actions_since(0, origin="two") == [(3, offered)]
+            assert [seq for seq, _ in one.actions_since(0, origin="one")] == [
+                1,
+                2,
+            ]  # settings, event
+            assert one.refresh() == 1 and one.refresh() == 0
+            assert one.snapshot() == two.snapshot()
