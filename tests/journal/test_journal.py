@@ -23,7 +23,7 @@ from deskcore import (
 )
 from deskcore._cli import main
 from deskcore.journal import DurableDesk, JournalError, JournalSettings
-from journals import JournalUrl
+from journals import JournalUrl, fresh_schema
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 MANUAL = load_settings({"service": {"mode": "manual"}, "closure": {"user_timeout": "2m"}})
@@ -338,3 +338,29 @@ class TestSharing:
             ]  # settings, event
             assert one.refresh() == 1 and one.refresh() == 0
             assert one.snapshot() == two.snapshot()
+
+    def test_a_process_left_behind_by_a_compaction_reloads(self, journal_url: JournalUrl) -> None:
+        url = journal_url("desk")
+        policy = JournalSettings(snapshot_every=5, snapshot_after=None, keep_snapshots=1)
+        events = [event_from_json(e) for e in stream(MANUAL, 40, seed=11)]
+        with DurableDesk.open(url, MANUAL, journal=policy) as busy:
+            late = DurableDesk.open(url, journal=policy)
+            for event in events[:-1]:
+                busy.handle(event)
+            busy.wait_for_snapshot()
+            late.handle(events[-1])  # its next entry is gone: it starts from the snapshot
+            busy.refresh()
+            assert late.snapshot() == busy.snapshot()
+            late.close()
+
+
+class TestPostgres:
+    def test_connection_and_schema_errors(self, postgres_server: str) -> None:
+        with pytest.raises(JournalError, match="cannot connect"):
+            DurableDesk.open("postgresql://deskcore@127.0.0.1:1/postgres?connect_timeout=2")
+        url = fresh_schema(postgres_server)
+        assert main(["journal", "show", url]) == 2  # no tables yet: nothing to read
+        DurableDesk.open(url).close()
+        sql(url, "UPDATE deskcore_meta SET value = '99' WHERE key = 'schema'")
+        with pytest.raises(JournalError, match="schema 99"):
+            DurableDesk.open(url)

@@ -63,7 +63,9 @@ def verify(store: Store) -> list[str]:
     start = 0
     if first is not None and first > 1:
         oldest = min(by_seq) if by_seq else None
-        if oldest is None or oldest + 1 != first:
+        # after a compaction: the entries after the oldest snapshot kept (and at least
+        # the newest entry, which that snapshot may hold already)
+        if oldest is None or first not in (oldest, oldest + 1):
             return [f"entries start at {first} with no snapshot before them"]
         desk, start = restore_snapshot(by_seq[oldest]), oldest
     for entry in store.entries(start):
@@ -111,14 +113,17 @@ def _export(args: argparse.Namespace) -> int:
     store = _open(args)
     try:
         first = store.first_seq()
+        start = 0
         if first is not None and first > 1:
+            snapshots = store.snapshots()
+            start = snapshots[0].seq if snapshots else first - 1
             print(
-                f"{args.url}: compacted: the export starts after snapshot {first - 1}, "
+                f"{args.url}: compacted: the export starts after snapshot {start}, "
                 "not at the desk's first event",
                 file=sys.stderr,
             )
         settings_seen = 0
-        for entry in store.entries(0):
+        for entry in store.entries(start):
             if entry.kind == "settings":
                 settings_seen += 1
                 if settings_seen > 1 or entry.seq > 1:

@@ -222,9 +222,11 @@ class PostgresStore(Store):
                     "DELETE FROM deskcore_snapshots WHERE desk = %s AND seq < %s",
                     (self.desk, oldest),
                 )
+                # The newest entry stays (see the SQLite store's compact).
                 self.db.execute(
-                    "DELETE FROM deskcore_entries WHERE desk = %s AND seq <= %s",
-                    (self.desk, oldest),
+                    "DELETE FROM deskcore_entries WHERE desk = %s AND seq <= %s AND seq < "
+                    "(SELECT MAX(seq) FROM deskcore_entries WHERE desk = %s)",
+                    (self.desk, oldest, self.desk),
                 )
         except self._psycopg.Error as exc:
             raise self._fail(exc) from exc

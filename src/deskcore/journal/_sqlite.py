@@ -174,7 +174,13 @@ class SQLiteStore(Store):
         self.commit()
         self.db.execute("BEGIN IMMEDIATE")
         self.db.execute("DELETE FROM snapshots WHERE desk = ? AND seq < ?", (self.desk, oldest))
-        self.db.execute("DELETE FROM entries WHERE desk = ? AND seq <= ?", (self.desk, oldest))
+        # The newest entry stays, so that a process that missed what was dropped sees a
+        # gap after its own last entry, and reloads from the snapshot.
+        self.db.execute(
+            "DELETE FROM entries WHERE desk = ? AND seq <= ? AND seq < "
+            "(SELECT MAX(seq) FROM entries WHERE desk = ?)",
+            (self.desk, oldest, self.desk),
+        )
         self.db.execute("COMMIT")
 
     # -- reading -------------------------------------------------------------------------

@@ -139,7 +139,9 @@ class Store(ABC):
 
     @abstractmethod
     def compact(self, keep: int) -> None:
-        """Keep the newest ``keep`` snapshots and the entries after the oldest of them."""
+        """Keep the newest ``keep`` snapshots and the entries after the oldest of them,
+        and always the newest entry (a process that missed the dropped entries then sees
+        a gap, and reloads from a snapshot)."""
 
     @abstractmethod
     def entries(self, after: int = 0) -> Iterator[StoredEntry]:

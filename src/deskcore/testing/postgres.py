@@ -69,7 +69,8 @@ def _run(command: Sequence[str], *, as_root: bool) -> None:
 
 def start(folder: str | os.PathLike[str], *, fsync: bool = True) -> str:
     """Create and start a server whose files live in ``folder`` (made if missing); its
-    URL (``postgresql://deskcore@127.0.0.1:PORT/postgres``, no password)."""
+    URL (``postgresql://deskcore@127.0.0.1:PORT/postgres``, no password). Under root,
+    every folder above ``folder`` must be open to other users (as ``/tmp`` is)."""
     bindir = find_bindir()
     base = Path(folder)
     base.mkdir(parents=True, exist_ok=True)
@@ -77,6 +78,12 @@ def start(folder: str | os.PathLike[str], *, fsync: bool = True) -> str:
     run.mkdir(exist_ok=True)
     as_root = os.geteuid() == 0
     if as_root:
+        for parent in base.resolve().parents:
+            if not parent.stat().st_mode & 0o001:
+                raise RuntimeError(
+                    f"{parent} is closed to other users, so the server (run as "
+                    f"{_UNPRIVILEGED}) cannot reach {base}: choose a folder under /tmp"
+                )
         base.chmod(0o755)
         shutil.chown(run, _UNPRIVILEGED)
         if data.exists():
