@@ -123,6 +123,12 @@ class DurableDesk:
         self._desk = desk
         self._seq = seq
         self._journal = journal
+        self._every = journal.snapshot_every
+        self._after = (
+            None
+            if journal.snapshot_after is None
+            else journal.snapshot_after // timedelta(microseconds=1)
+        )
         self._max_skew = max_skew
         self._origin = origin
         self._explain = explain
@@ -392,20 +398,24 @@ class DurableDesk:
         """After a commit of this process's entries ``own``: a snapshot when one of them
         is a multiple of ``snapshot_every``, or when the desk's time has moved
         ``snapshot_after`` since the last snapshot this process knows of."""
-        if self._desk.pending_settings is not None:
-            return
-        policy = self._journal
-        every = policy.snapshot_every
-        by_count = every is not None and any(seq % every == 0 for seq in own)
-        by_time = False
-        now = self._desk.now
-        if policy.snapshot_after is not None and now is not None:
-            last = self._snapshot_now
-            if last is None:  # a new desk: its time starts now
-                self._snapshot_now = last = to_us(now)
-            by_time = to_us(now) - last >= policy.snapshot_after // timedelta(microseconds=1)
-        if by_count or by_time:
+        every = self._every
+        due = every is not None and (
+            own[-1] % every == 0 if len(own) == 1 else any(seq % every == 0 for seq in own)
+        )
+        after = self._after
+        if not due and after is not None:
+            now = self._now_us()
+            if now is not None:
+                last = self._snapshot_now
+                if last is None:  # a new desk: its time starts now
+                    self._snapshot_now = last = now
+                due = now - last >= after
+        if due and self._desk.pending_settings is None:
             self.take_snapshot()
+
+    def _now_us(self) -> int | None:
+        now = self._desk.now
+        return None if now is None else to_us(now)
 
     def take_snapshot(self) -> None:
         """Store a snapshot of the desk now (after entry :attr:`seq`), then compact when

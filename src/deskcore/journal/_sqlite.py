@@ -104,6 +104,7 @@ class SQLiteStore(Store):
         self.desk = desk
         self.commits = 0
         self._open = False
+        self._version: int | None = None  # PRAGMA data_version at the last claim
         self._rows: list[tuple[object, ...]] = []  # not yet inserted
 
     # -- writing -------------------------------------------------------------------------
@@ -118,6 +119,12 @@ class SQLiteStore(Store):
         try:
             self.db.execute("BEGIN IMMEDIATE")
             self._open = True
+            # data_version changes when another connection committed: only then can
+            # there be entries this one has not seen
+            version = self.db.execute("PRAGMA data_version").fetchone()[0]
+            if version == self._version:
+                return []
+            self._version = version
             return list(self.entries(after))
         except sqlite3.Error as exc:
             self.rollback()
