@@ -8,6 +8,9 @@ of ``handle`` (the wait for the desk's order included). Then 1, 2, 4 and 8 desks
 process each: the throughput curve as desks are added. The baseline is one process on
 one desk, in the same run.
 
+Then 1 and 4 processes on one desk, each an asyncio ``Runner`` with 8 tasks submitting
+(events that queue up commit in groups, one hold of the desk's order a group).
+
 Targets: >= 2,000 events/s for one desk with 4 processes, p99 under 20 ms; throughput
 that grows with the number of desks.
 
@@ -19,6 +22,7 @@ Without ``--url`` it starts a throwaway server on 127.0.0.1 (default settings: f
 from __future__ import annotations
 
 import argparse
+import asyncio
 import multiprocessing
 import statistics
 import sys
@@ -31,6 +35,7 @@ import attrs
 from workloads import mixed_events, settings
 
 from deskcore import AnyEvent
+from deskcore.aio import Runner
 from deskcore.journal import DurableDesk, JournalSettings
 from deskcore.testing.postgres import temporary_postgres
 
@@ -77,7 +82,46 @@ def _worker(
     out.put((started, ended, latencies))
 
 
-def run(url: str, desks: int, processes: int, count: int, tag: str) -> tuple[float, float, float]:
+def _runner_worker(
+    url: str,
+    desk: str,
+    events: list[AnyEvent],
+    t0: float,
+    begin: float,
+    out: multiprocessing.Queue[object],
+) -> None:
+    """As :func:`_worker`, through a :class:`~deskcore.aio.Runner` with 8 tasks
+    submitting at once (so events queue up and commit in groups); the latency is that of
+    ``submit``."""
+    shared = DurableDesk.open(url, desk=desk, max_skew=timedelta(seconds=5))
+    latencies: list[float] = []
+
+    def clock() -> datetime:
+        return START + timedelta(seconds=time.time() - t0)
+
+    async def main() -> tuple[float, float]:
+        todo = iter(events)
+        async with Runner(shared, clock=clock, resume=False) as runner:
+
+            async def submitter() -> None:
+                for event in todo:
+                    before = time.perf_counter()
+                    await runner.submit(event)
+                    latencies.append(time.perf_counter() - before)
+
+            await asyncio.sleep(max(0.0, begin - time.time()))
+            started = time.perf_counter()
+            await asyncio.gather(*(submitter() for _ in range(8)))
+            return started, time.perf_counter()
+
+    started, ended = asyncio.run(main())
+    shared.close()
+    out.put((started, ended, latencies))
+
+
+def run(
+    url: str, desks: int, processes: int, count: int, tag: str, *, runner: bool = False
+) -> tuple[float, float, float]:
     """Events/s over all processes, p50 and p99 latency (ms), for ``processes`` spread
     evenly over ``desks`` desks, each handling ``count`` events."""
     names = [f"{tag}-{n % desks}" for n in range(processes)]
@@ -96,7 +140,10 @@ def run(url: str, desks: int, processes: int, count: int, tag: str) -> tuple[flo
     queue: multiprocessing.Queue[object] = context.Queue()
     begin = time.time() + 0.5
     children = [
-        context.Process(target=_worker, args=(url, name, events, t0, begin, queue))
+        context.Process(
+            target=_runner_worker if runner else _worker,
+            args=(url, name, events, t0, begin, queue),
+        )
         for name, (_setup, events) in zip(names, shares, strict=True)
     ]
     for child in children:
@@ -120,6 +167,11 @@ def report(url: str, count: int) -> None:
     for processes in (1, 2, 4, 8):
         rate, p50, p99 = run(url, 1, processes, count, f"one{processes}")
         base = base or rate
+        print(f"  {processes} process(es)          {rate:>10,.0f}   {p50:6.2f}   {p99:6.2f}"
+              f"   {rate / base:.2f} of 1 process")  # fmt: skip
+    print("one desk, N processes, each a Runner (group commit; submit's latency)")
+    for processes in (1, 4):
+        rate, p50, p99 = run(url, 1, processes, count, f"run{processes}", runner=True)
         print(f"  {processes} process(es)          {rate:>10,.0f}   {p50:6.2f}   {p99:6.2f}"
               f"   {rate / base:.2f} of 1 process")  # fmt: skip
     print("N desks, one process each    events/s   p50 ms   p99 ms")
