@@ -4,10 +4,13 @@ check it against.
 :func:`simulate` runs a :class:`Workload` (users, agents and their habits) through a new
 desk with the given settings, every event through the real engine, and returns a
 :class:`Report`. :func:`erlang_b`, :func:`erlang_c` and :func:`erlang_a` give the
-textbook answers for the simple cases. ``deskcore simulate`` is the command line.
+textbook answers for the simple cases. :func:`replicate` runs independent days in
+parallel and gives each figure's mean with a 95% interval. ``deskcore simulate`` is the
+command line.
 """
 
 from ._erlang import ErlangAResult, ErlangCResult, erlang_a, erlang_b, erlang_c
+from ._replicate import Replications, replicate, replication_seed, t_quantile
 from ._report import Report
 from ._simulate import Simulation, simulate
 from ._workload import (
@@ -32,6 +35,7 @@ __all__ = [
     "ErlangCResult",
     "Handling",
     "RatingBehaviour",
+    "Replications",
     "Report",
     "Routing",
     "Simulation",
@@ -43,5 +47,8 @@ __all__ = [
     "erlang_b",
     "erlang_c",
     "load_workload",
+    "replicate",
+    "replication_seed",
     "simulate",
+    "t_quantile",
 ]

@@ -1,6 +1,7 @@
 """``deskcore simulate``: run a simulated day for a desk and print the report.
 
-``deskcore simulate [SETTINGS] [--workload FILE] [flags] [--json] [--plot FILE]``. Without
+``deskcore simulate [SETTINGS] [--workload FILE] [flags] [--json] [--plot FILE]``, and
+with ``--replications N [--jobs J]`` the means and 95% intervals of N days. Without
 SETTINGS the desk is ``DeskSettings()`` with ``queue.max_concurrent = 1`` (an automatic
 desk where each agent takes one conversation at a time, the M/M/c of Erlang C). Flags
 override the workload file. Progress goes to stderr on long runs; this module reads the
@@ -25,6 +26,7 @@ from .._document import load_settings
 from .._errors import SettingsError
 from .._settings import DeskSettings, QueueSettings
 from .._show import show
+from ._replicate import replicate
 from ._simulate import simulate
 from ._workload import Arrivals, Timing, Workload, load_workload, parse_span
 
@@ -59,6 +61,16 @@ def _positive(kind: type[int] | type[float], most: float) -> Any:
         return value
 
     return convert
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {show(text)}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {show(text)}")
+    return value
 
 
 def _override(workload: Workload, args: argparse.Namespace) -> Workload:
@@ -124,6 +136,8 @@ def _run(args: argparse.Namespace) -> int:
         if read is None:
             return 2
         workload = read
+    if args.replications > 1:
+        return _replicated(settings, workload, args)
     try:
         workload = _override(workload, args)
         report = simulate(
@@ -146,6 +160,31 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps({"seed": args.seed, **report.to_json()}))
     else:
         print(report.format())
+    return 0
+
+
+def _replicated(settings: DeskSettings, workload: Workload, args: argparse.Namespace) -> int:
+    """``--replications N [--jobs J]``: the summary of N days."""
+    if args.plot is not None:
+        print("--plot draws one run: leave out --replications", file=sys.stderr)
+        return 2
+    try:
+        workload = _override(workload, args)
+        done = replicate(
+            settings,
+            workload,
+            args.replications,
+            seed=args.seed,
+            jobs=args.jobs,
+            service_level_threshold=args.service_level_threshold,
+        )
+    except SettingsError as exc:
+        print_faults(args.workload or "workload", exc, sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(done.to_json()))
+    else:
+        print(done.format())
     return 0
 
 
@@ -181,6 +220,16 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=timedelta(seconds=20),
         metavar="DURATION",
         help="service level counts waits up to this (default 20s)",
+    )
+    run.add_argument(
+        "--replications",
+        type=_at_least_one,
+        default=1,
+        metavar="N",
+        help="N independent days (seeds derived from --seed): means and 95%% intervals",
+    )
+    run.add_argument(
+        "--jobs", type=_at_least_one, default=1, metavar="J", help="run replications in J processes"
     )
     run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument("--plot", metavar="FILE.png", help="draw the run (needs deskcore[plot])")
