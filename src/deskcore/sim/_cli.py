@@ -28,6 +28,7 @@ from .._settings import DeskSettings, QueueSettings
 from .._show import show
 from ._replicate import replicate
 from ._simulate import simulate
+from ._size import parse_target, size
 from ._workload import Arrivals, Timing, Workload, load_workload, parse_span
 
 __all__ = ["add_commands"]
@@ -122,20 +123,10 @@ class ProgressLine:
 
 
 def _run(args: argparse.Namespace) -> int:
-    settings: DeskSettings
-    if args.settings is None:
-        settings = DeskSettings(queue=QueueSettings(max_concurrent=1))
-    else:
-        loaded = load_file(load_settings, args.settings)
-        if loaded is None:
-            return 2
-        settings = loaded
-    workload = Workload()
-    if args.workload is not None:
-        read = load_file(load_workload, args.workload)
-        if read is None:
-            return 2
-        workload = read
+    loaded = _load(args)
+    if loaded is None:
+        return 2
+    settings, workload = loaded
     if args.replications > 1:
         return _replicated(settings, workload, args)
     try:
@@ -188,8 +179,124 @@ def _replicated(settings: DeskSettings, workload: Workload, args: argparse.Names
     return 0
 
 
+def _load(args: argparse.Namespace) -> tuple[DeskSettings, Workload] | None:
+    """The settings and workload of ``simulate`` and ``size`` (``None``: reported)."""
+    settings: DeskSettings
+    if args.settings is None:
+        settings = DeskSettings(queue=QueueSettings(max_concurrent=1))
+    else:
+        loaded = load_file(load_settings, args.settings)
+        if loaded is None:
+            return None
+        settings = loaded
+    workload = Workload()
+    if args.workload is not None:
+        read = load_file(load_workload, args.workload)
+        if read is None:
+            return None
+        workload = read
+    return settings, workload
+
+
+def _size(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    if loaded is None:
+        return 2
+    settings, workload = loaded
+    try:
+        target = parse_target(args.target, args.max_abandon)
+    except ValueError as exc:
+        print(f"deskcore size: {exc}", file=sys.stderr)
+        return 2
+    try:
+        workload = _override(workload, args)
+        if args.hours is not None:  # a rate given for so many hours of the day, from 00:00
+            rates = workload.arrivals.per_hour()
+            hours = min(24, math.ceil(args.hours))
+            workload = attrs.evolve(
+                workload,
+                arrivals=Arrivals(
+                    by_hour=tuple(r if h < hours else 0.0 for h, r in enumerate(rates))
+                ),
+            )
+        progress = None if args.quiet else _SizeProgress(sys.stderr)
+        staffing = size(
+            settings,
+            workload,
+            target,
+            replications=args.replications,
+            jobs=args.jobs,
+            seed=args.seed,
+            progress=progress,
+        )
+    except SettingsError as exc:
+        print_faults(args.workload or "workload", exc, sys.stderr)
+        return 2
+    if args.plot is not None:
+        try:
+            staffing.plot(args.plot)
+        except ImportError as exc:
+            print(f"--plot: {exc}", file=sys.stderr)
+            return 2
+    if args.json:
+        print(json.dumps(staffing.to_json()))
+    else:
+        print(staffing.format())
+    return 0
+
+
+class _SizeProgress:
+    """``sized 5 of 13 hours`` on stderr, after the first second."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.began = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if time.monotonic() - self.began >= PROGRESS_AFTER:
+            print(f"sized {done} of {total} hours", file=self.out, flush=True)
+
+
+def _workload_flags(run: argparse.ArgumentParser) -> None:
+    """The flags ``simulate`` and ``size`` share: the desk, the workload, the seed."""
+    run.add_argument("settings", nargs="?", metavar="SETTINGS", help="TOML or JSON settings")
+    run.add_argument("--workload", metavar="FILE", help="TOML or JSON workload")
+    run.add_argument(
+        "--arrival-rate", type=_positive(float, 1e9), metavar="PER_HOUR", help="users per hour"
+    )
+    run.add_argument("--handle-time", type=_duration, metavar="DURATION", help="mean handle time")
+    run.add_argument("--patience", type=_duration, metavar="DURATION", help="mean user patience")
+    run.add_argument(
+        "--hours", type=_positive(float, 87_600), metavar="H", help="hours of arrivals"
+    )
+    run.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``simulate`` to the ``deskcore`` command line."""
+    """Add ``simulate`` and ``size`` to the ``deskcore`` command line."""
+    sizing = commands.add_parser(
+        "size",
+        help="the fewest agents for each hour of a workload's day that meet a target",
+        description=(
+            "For each hour with arrivals, start from Erlang A or C and confirm by simulated "
+            "replications through the desk's own settings. Without SETTINGS the desk is "
+            "automatic with capacity 1 per agent."
+        ),
+    )
+    _workload_flags(sizing)
+    sizing.add_argument("--target", required=True, metavar="'P% in T'", help="e.g. '80%% in 20s'")
+    sizing.add_argument("--max-abandon", metavar="P%", help="at most this share gives up")
+    sizing.add_argument(
+        "--replications", type=_at_least_one, default=4, metavar="N",
+        help="simulated days per candidate (default 4)",
+    )  # fmt: skip
+    sizing.add_argument("--jobs", type=_at_least_one, default=1, metavar="J", help="in J processes")
+    sizing.add_argument(
+        "--plot", metavar="FILE.png", help="draw agents against arrivals (needs deskcore[plot])"
+    )
+    sizing.set_defaults(run=_size, agents=None, warmup=None)
     run = commands.add_parser(
         "simulate",
         help="simulate a day at the desk and report waits, service level and utilisation",
@@ -199,21 +306,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
             "override the workload file."
         ),
     )
-    run.add_argument("settings", nargs="?", metavar="SETTINGS", help="TOML or JSON settings")
-    run.add_argument("--workload", metavar="FILE", help="TOML or JSON workload")
+    _workload_flags(run)
     run.add_argument(
         "--agents", type=_positive(int, 1_000_000), metavar="N", help="N agents all day"
     )
-    run.add_argument(
-        "--arrival-rate", type=_positive(float, 1e9), metavar="PER_HOUR", help="users per hour"
-    )
-    run.add_argument("--handle-time", type=_duration, metavar="DURATION", help="mean handle time")
-    run.add_argument("--patience", type=_duration, metavar="DURATION", help="mean user patience")
-    run.add_argument(
-        "--hours", type=_positive(float, 87_600), metavar="H", help="hours of arrivals"
-    )
     run.add_argument("--warmup", type=_duration, metavar="DURATION", help="time not measured")
-    run.add_argument("--seed", type=int, default=1, metavar="S", help="random seed (default 1)")
     run.add_argument(
         "--service-level-threshold",
         type=_duration,
@@ -231,7 +328,5 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     run.add_argument(
         "--jobs", type=_at_least_one, default=1, metavar="J", help="run replications in J processes"
     )
-    run.add_argument("--json", action="store_true", help="print one JSON object")
     run.add_argument("--plot", metavar="FILE.png", help="draw the run (needs deskcore[plot])")
-    run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     run.set_defaults(run=_run)

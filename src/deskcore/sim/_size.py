@@ -1,0 +1,251 @@
+"""Staffing per hour: the fewest agents that meet a service target, hour by hour.
+
+For each hour of the workload's day that has arrivals, :func:`size` starts from the
+queueing-theory answer (Erlang A when users have a patience, else Erlang C, with each
+agent counted ``queue.max_concurrent`` times) and confirms it by simulated replications
+through the real desk, with the desk's own settings: it adds agents while the target is
+missed and takes them away while it is still met. Each hour is sized as if its rate held
+steady (the usual stationary-period approach): a day of hours whose queues carry over
+into the next needs a look at :func:`~deskcore.sim.simulate` of the whole day too.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .._settings import DeskSettings
+from ._erlang import erlang_a, erlang_c
+from ._replicate import replicate
+from ._workload import Arrivals, Workload, parse_span
+
+__all__ = ["HourStaffing", "Staffing", "Target", "parse_share", "parse_target", "size"]
+
+_TARGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s+in\s+(\S+)\s*$")
+_MOST_AGENTS = 100_000
+
+
+@attrs.frozen
+class Target:
+    """A service target: at least ``share`` of users answered within ``within``, and at
+    most ``max_abandon`` of them giving up (``None``: no bound)."""
+
+    share: float
+    within: timedelta
+    max_abandon: float | None = None
+
+    def met(self, service_level: float, abandoned: float) -> bool:
+        """Whether figures of a report meet the target."""
+        return service_level >= self.share and (
+            self.max_abandon is None or abandoned <= self.max_abandon
+        )
+
+    def __str__(self) -> str:
+        text = f"{self.share:.0%} in {self.within.total_seconds():g}s"
+        return (
+            text
+            if self.max_abandon is None
+            else f"{text}, at most {self.max_abandon:.0%} abandoned"
+        )
+
+
+def parse_share(text: str, name: str = "share") -> float:
+    """A share written ``"5%"`` (or ``"0.05"``), as a fraction in 0..1."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise ValueError(f"{name}: expected a share such as '5%', got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise ValueError(f"{name}: must be between 0% and 100%, got {text!r}")
+    return value
+
+
+def parse_target(text: str, max_abandon: str | None = None) -> Target:
+    """``"80% in 20s"`` (any duration form of the settings: ``20s``, ``1m``, ``PT20S``)."""
+    found = _TARGET.match(text)
+    if found is None:
+        raise ValueError(f"target: expected a share and a wait, as '80% in 20s', got {text!r}")
+    share = parse_share(found.group(1) + "%", "target")
+    try:
+        within = parse_span(found.group(2))
+    except ValueError as exc:
+        raise ValueError(f"target: {exc}") from None
+    bound = None if max_abandon is None else parse_share(max_abandon, "max-abandon")
+    return Target(share, within, bound)
+
+
+@attrs.frozen
+class HourStaffing:
+    """The staffing of one hour."""
+
+    hour: int
+    """The hour of the local day, 0 to 23."""
+    arrivals_per_hour: float
+    agents: int
+    """The fewest agents that met the target in the replications."""
+    service_level: float
+    """The mean service level of the replications with ``agents`` agents (0 to 1)."""
+    abandon_rate: float
+    """The mean share of users who gave up, with ``agents`` agents (0 to 1)."""
+    theory: int
+    """Where the search started: Erlang A or C's answer."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The hour as a JSON object."""
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class Staffing:
+    """What :func:`size` found: one :class:`HourStaffing` for each hour with arrivals."""
+
+    target: Target
+    hours: tuple[HourStaffing, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"target": …, "hours": [...]}``."""
+        target = self.target
+        return {
+            "target": {
+                "share": target.share,
+                "within_s": target.within.total_seconds(),
+                "max_abandon": target.max_abandon,
+            },
+            "hours": [hour.to_json() for hour in self.hours],
+        }
+
+    def format(self) -> str:
+        """A table: hour, arrivals, the theory's agents, the agents, their figures."""
+        lines = [
+            f"staffing for {self.target}",
+            "hour  arrivals/h  theory  agents  service level  abandoned",
+        ]
+        for h in self.hours:
+            lines.append(
+                f"{h.hour:02d}:00 {h.arrivals_per_hour:>10,.1f}  {h.theory:>6}  {h.agents:>6}"
+                f"  {h.service_level:>12.1%}  {h.abandon_rate:>9.1%}"
+            )
+        total = sum(h.agents for h in self.hours)
+        lines.append(f"agent-hours: {total:,}")
+        return "\n".join(lines)
+
+    def plot(self, path: str | Path) -> None:
+        """Draw the agents by hour against the arrivals, to a PNG (needs matplotlib)."""
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            from matplotlib import pyplot
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("plotting needs matplotlib: pip install 'deskcore[plot]'") from exc
+        figure, agents = pyplot.subplots(figsize=(10, 5))
+        hours = [h.hour for h in self.hours]
+        agents.bar(hours, [h.agents for h in self.hours], color="tab:blue", label="agents")
+        agents.set_xlabel("hour of the day")
+        agents.set_ylabel("agents")
+        agents.set_xticks(range(24))
+        arrivals = agents.twinx()
+        arrivals.plot(
+            hours, [h.arrivals_per_hour for h in self.hours], color="tab:orange", marker="o"
+        )
+        arrivals.set_ylabel("arrivals per hour", color="tab:orange")
+        agents.set_title(f"Staffing for {self.target}")
+        figure.tight_layout()
+        figure.savefig(path, dpi=100)
+        pyplot.close(figure)
+
+
+def _theory(workload: Workload, rate: float, capacity: int, target: Target) -> int:
+    """The fewest agents Erlang A (users with a patience) or C says meet the target."""
+    handle = workload.handling.time.mean.total_seconds()
+    patience = workload.users.patience
+    per_second = rate / 3600
+    threshold = target.within.total_seconds()
+    servers = max(1, math.ceil(per_second * handle))
+    while servers < _MOST_AGENTS:
+        if patience is None:
+            result = erlang_c(agents=servers, arrival_rate=per_second, mean_handle_time=handle)
+            ok = target.met(result.service_level(threshold), 0.0)
+        else:
+            a = erlang_a(
+                agents=servers,
+                arrival_rate=per_second,
+                mean_handle_time=handle,
+                mean_patience=patience.mean.total_seconds(),
+            )
+            ok = target.met(a.service_level_of_served(threshold), a.probability_of_abandonment)
+        if ok:
+            break
+        servers += 1
+    return max(1, math.ceil(servers / max(1, capacity)))
+
+
+def size(
+    settings: DeskSettings,
+    workload: Workload,
+    target: Target,
+    *,
+    replications: int = 4,
+    jobs: int = 1,
+    seed: int = 1,
+    length: timedelta = timedelta(hours=4),
+    warmup: timedelta = timedelta(minutes=30),
+    progress: Callable[[int, int], None] | None = None,
+) -> Staffing:
+    """The fewest agents for each hour of ``workload``'s day that has arrivals, to meet
+    ``target`` with ``settings``: each candidate is ``replications`` simulated days of
+    ``length`` (after ``warmup``) at that hour's rate, in ``jobs`` processes; it meets
+    the target when the replications' mean service level and abandonment do."""
+    capacity = settings.queue.max_concurrent
+    busy = [(hour, rate) for hour, rate in enumerate(workload.arrivals.per_hour()) if rate > 0]
+    found = []
+    for done, (hour, rate) in enumerate(busy):
+        steady = attrs.evolve(workload, arrivals=Arrivals(rate=rate), length=length + warmup,
+                              warmup=warmup)  # fmt: skip
+        figures: dict[int, tuple[float, float]] = {}
+
+        def measure(
+            agents: int,
+            steady: Workload = steady,
+            hour: int = hour,
+            figures: dict[int, tuple[float, float]] = figures,
+        ) -> bool:
+            if agents not in figures:
+                staffed = attrs.evolve(
+                    steady,
+                    agents=attrs.evolve(steady.agents, count=agents, capacity=None, teams=()),
+                )
+                summary = replicate(
+                    settings,
+                    staffed,
+                    replications,
+                    seed=seed * 100 + hour,
+                    jobs=jobs,
+                    service_level_threshold=target.within,
+                ).summary
+                figures[agents] = (summary["service_level"], summary["abandon_share"])
+            return target.met(*figures[agents])
+
+        start = _theory(workload, rate, capacity, target)
+        agents = start
+        if measure(agents):
+            while agents > 1 and measure(agents - 1):
+                agents -= 1
+        else:
+            while not measure(agents + 1):
+                agents += 1
+                if agents >= _MOST_AGENTS:  # pragma: no cover - a target no desk meets
+                    raise ValueError(f"hour {hour}: no staffing up to {agents} meets {target}")
+            agents += 1
+        level, abandoned = figures[agents]
+        found.append(HourStaffing(hour, rate, agents, level, abandoned, start))
+        if progress is not None:
+            progress(done + 1, len(busy))
+    return Staffing(target, tuple(found))

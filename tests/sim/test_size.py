@@ -1,0 +1,87 @@
+"""deskcore size: the fewest agents per hour, from Erlang A or C and confirmed by
+simulated replications through the desk."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import attrs
+import pytest
+
+from deskcore import DeskSettings, QueueSettings
+from deskcore._cli import main
+from deskcore.sim import Arrivals, Workload, erlang_c, parse_target, size
+from deskcore.sim._size import parse_share
+
+MMC = DeskSettings(queue=QueueSettings(max_concurrent=1))
+RATES = (0.0,) * 8 + (30.0, 90.0, 200.0, 120.0) + (0.0,) * 12
+
+
+def _erlang_c_agents(rate: float, handle: float, share: float, within: float) -> int:
+    agents = 1
+    while True:
+        result = erlang_c(agents=agents, arrival_rate=rate / 3600, mean_handle_time=handle)
+        if result.service_level(within) >= share:
+            return agents
+        agents += 1
+
+
+def test_stationary_hours_match_erlang_c() -> None:
+    """Automatic, capacity 1, no abandonment, prompts and working hours off: the agents
+    picked are within one of Erlang C's answer, hour by hour."""
+    workload = attrs.evolve(
+        Workload.simple(agents=1, arrival_rate=1, handle_time=timedelta(minutes=3)),
+        arrivals=Arrivals(by_hour=RATES),
+    )
+    staffing = size(MMC, workload, parse_target("80% in 20s"), seed=3)
+    assert [h.hour for h in staffing.hours] == [8, 9, 10, 11]
+    for hour in staffing.hours:
+        theory = _erlang_c_agents(hour.arrivals_per_hour, 180, 0.8, 20)
+        assert abs(hour.agents - theory) <= 1, hour
+        assert hour.theory == theory
+        assert hour.service_level >= 0.8 and hour.abandon_rate == 0.0
+    assert "agent-hours" in staffing.format()
+
+
+def test_abandonment_bounds_the_staffing() -> None:
+    workload = Workload.simple(
+        agents=1, arrival_rate=120, handle_time=timedelta(minutes=3),
+        patience=timedelta(minutes=1), hours=1,
+    )  # fmt: skip
+    workload = attrs.evolve(workload, arrivals=Arrivals(by_hour=(120.0,) + (0.0,) * 23))
+    loose = size(MMC, workload, parse_target("50% in 60s")).hours[0]
+    strict = size(MMC, workload, parse_target("50% in 60s", "1%")).hours[0]
+    assert strict.agents > loose.agents
+    assert strict.abandon_rate <= 0.01
+
+
+def test_targets() -> None:
+    target = parse_target("80% in 20s", "5%")
+    assert (target.share, target.within, target.max_abandon) == (0.8, timedelta(seconds=20), 0.05)
+    assert parse_target(" 90.5% in PT1M ").within == timedelta(minutes=1)
+    assert str(target) == "80% in 20s, at most 5% abandoned"
+    assert parse_share("0.25") == 0.25
+    for bad in ("80 in 20s", "80% within 20s", "180% in 20s", "80% in soon"):
+        with pytest.raises(ValueError, match="target"):
+            parse_target(bad)
+    with pytest.raises(ValueError, match="max-abandon"):
+        parse_target("80% in 20s", "lots")
+
+
+def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    flags = ["size", "--arrival-rate", "60", "--handle-time", "3m", "--hours", "2"]
+    flags += ["--target", "80% in 20s", "--quiet", "--replications", "2"]
+    picture = tmp_path / "staff.png"
+    assert main([*flags, "--json", "--plot", str(picture)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [h["hour"] for h in data["hours"]] == [0, 1]
+    for hour in data["hours"]:
+        assert {"hour", "arrivals_per_hour", "agents", "service_level", "abandon_rate"} <= set(hour)
+        assert 0 <= hour["service_level"] <= 1
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(flags) == 0
+    assert "staffing for 80% in 20s" in capsys.readouterr().out
+    assert main(["size", "--target", "80 in 20s"]) == 2
+    assert "expected a share and a wait" in capsys.readouterr().err
