@@ -13,8 +13,8 @@ fewest agents for each hour that meet a service target. ``deskcore simulate`` an
 from ._erlang import ErlangAResult, ErlangCResult, erlang_a, erlang_b, erlang_c
 from ._replicate import Replications, replicate, replication_seed, t_quantile
 from ._report import Report
-from ._size import HourStaffing, Staffing, Target, parse_target, size
 from ._simulate import Simulation, simulate
+from ._size import HourStaffing, Staffing, Target, parse_target, size
 from ._workload import (
     Agents,
     Arrivals,

@@ -180,7 +180,7 @@ def _theory(workload: Workload, rate: float, capacity: int, target: Target) -> i
                 mean_handle_time=handle,
                 mean_patience=patience.mean.total_seconds(),
             )
-            ok = target.met(a.service_level_of_served(threshold), a.probability_of_abandonment)
+            ok = target.met(a.service_level(threshold), a.probability_of_abandonment)
         if ok:
             break
         servers += 1
