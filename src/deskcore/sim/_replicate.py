@@ -9,10 +9,11 @@ confidence interval (Student's t, ``replications - 1`` degrees of freedom).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import timedelta
 from random import Random
 from typing import Any
@@ -24,7 +25,7 @@ from .._settings import DeskSettings
 from ._simulate import simulate
 from ._workload import Workload
 
-__all__ = ["Replications", "replicate", "replication_seed", "t_quantile"]
+__all__ = ["Replications", "replicate", "replication_seed", "t_quantile", "worker_pool"]
 
 # Student's t at 0.975 for 1 to 30 degrees of freedom.
 _T975 = (
@@ -154,6 +155,14 @@ class Replications:
         return "\n".join(lines)
 
 
+def worker_pool(jobs: int) -> ProcessPoolExecutor:
+    """A pool of ``jobs`` processes for :func:`replicate`, started with ``forkserver``
+    (or ``spawn``), never by forking the caller, so a host with threads may use it."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ProcessPoolExecutor(jobs, mp_context=context)
+
+
 def replicate(
     settings: DeskSettings,
     workload: Workload,
@@ -162,9 +171,11 @@ def replicate(
     seed: int = 1,
     jobs: int = 1,
     service_level_threshold: timedelta = timedelta(seconds=20),
+    pool: Executor | None = None,
 ) -> Replications:
     """Run ``replications`` independent days of ``workload`` through new desks with
-    ``settings``, in ``jobs`` processes (``1``: in this one). Day ``i`` is seeded with
+    ``settings``, in ``jobs`` processes (``1``: in this one), or in ``pool`` (as
+    :func:`worker_pool` makes, for many calls). Day ``i`` is seeded with
     :func:`replication_seed` ``(seed, i)``, so the result does not depend on ``jobs``."""
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ValueError(f"replications must be an integer >= 1, got {replications!r}")
@@ -173,12 +184,12 @@ def replicate(
     document = dump_settings(settings)
     threshold = service_level_threshold.total_seconds()
     seeds = [replication_seed(seed, index) for index in range(replications)]
-    if jobs == 1 or replications == 1:
+    if pool is None and (jobs == 1 or replications == 1):
         runs = [_one(document, workload, each, threshold) for each in seeds]
     else:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        with ProcessPoolExecutor(min(jobs, replications), mp_context=context) as pool:
+        with contextlib.ExitStack() as stack:
+            if pool is None:
+                pool = stack.enter_context(worker_pool(min(jobs, replications)))
             runs = list(
                 pool.map(
                     _one,

@@ -11,9 +11,11 @@ into the next needs a look at :func:`~deskcore.sim.simulate` of the whole day to
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Callable
+from concurrent.futures import Executor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ import attrs
 
 from .._settings import DeskSettings
 from ._erlang import erlang_a, erlang_c
-from ._replicate import replicate
+from ._replicate import replicate, worker_pool
 from ._workload import Arrivals, Workload, parse_span
 
 __all__ = ["HourStaffing", "Staffing", "Target", "parse_share", "parse_target", "size"]
@@ -203,6 +205,22 @@ def size(
     ``target`` with ``settings``: each candidate is ``replications`` simulated days of
     ``length`` (after ``warmup``) at that hour's rate, in ``jobs`` processes; it meets
     the target when the replications' mean service level and abandonment do."""
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(worker_pool(jobs)) if jobs > 1 else None
+        return _size(settings, workload, target, replications, pool, seed, length, warmup, progress)
+
+
+def _size(
+    settings: DeskSettings,
+    workload: Workload,
+    target: Target,
+    replications: int,
+    pool: Executor | None,
+    seed: int,
+    length: timedelta,
+    warmup: timedelta,
+    progress: Callable[[int, int], None] | None,
+) -> Staffing:
     capacity = settings.queue.max_concurrent
     busy = [(hour, rate) for hour, rate in enumerate(workload.arrivals.per_hour()) if rate > 0]
     found = []
@@ -227,8 +245,8 @@ def size(
                     staffed,
                     replications,
                     seed=seed * 100 + hour,
-                    jobs=jobs,
                     service_level_threshold=target.within,
+                    pool=pool,
                 ).summary
                 figures[agents] = (summary["service_level"], summary["abandon_share"])
             return target.met(*figures[agents])
