@@ -227,6 +227,15 @@ class TestNamespaces:
             "erlang_c",
             "load_workload",
             "simulate",
+            "HourStaffing",
+            "Replications",
+            "Staffing",
+            "Target",
+            "parse_target",
+            "replicate",
+            "replication_seed",
+            "size",
+            "t_quantile",
         }
     )
 

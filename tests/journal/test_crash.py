@@ -27,7 +27,7 @@ DOCUMENT: dict[str, Any] = {
     "closure": {"user_timeout": "2m", "retention": "5m"},
     "ratings": {"send_on_end": True},
 }
-KILLS = {"sqlite": 110, "postgres": 60}  # a PostgreSQL child starts slower
+KILLS = {"sqlite": 110, "postgres": 40}  # a PostgreSQL child starts slower
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 
