@@ -27,8 +27,9 @@ from .._errors import SettingsError
 from .._settings import DeskSettings, QueueSettings
 from .._show import show
 from ._replicate import replicate
+from ._report import Report
 from ._simulate import simulate
-from ._size import parse_target, size
+from ._size import Staffing, parse_target, size
 from ._workload import Arrivals, Timing, Workload, load_workload, parse_span
 
 __all__ = ["add_commands"]
@@ -122,6 +123,18 @@ class ProgressLine:
         print(f"simulated {step}%", end=end, file=self.out, flush=True)
 
 
+def _emit(result: Report | Staffing, args: argparse.Namespace, data: dict[str, Any]) -> int:
+    """Draw ``--plot``, then print ``data`` (``--json``) or the result's table."""
+    if args.plot is not None:
+        try:
+            result.plot(args.plot)
+        except ImportError as exc:
+            print(f"--plot: {exc}", file=sys.stderr)
+            return 2
+    print(json.dumps(data) if args.json else result.format())
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     loaded = _load(args)
     if loaded is None:
@@ -141,17 +154,7 @@ def _run(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print_faults(args.workload or "workload", exc, sys.stderr)
         return 2
-    if args.plot is not None:
-        try:
-            report.plot(args.plot)
-        except ImportError as exc:
-            print(f"--plot: {exc}", file=sys.stderr)
-            return 2
-    if args.json:
-        print(json.dumps({"seed": args.seed, **report.to_json()}))
-    else:
-        print(report.format())
-    return 0
+    return _emit(report, args, {"seed": args.seed, **report.to_json()})
 
 
 def _replicated(settings: DeskSettings, workload: Workload, args: argparse.Namespace) -> int:
@@ -232,17 +235,7 @@ def _size(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print_faults(args.workload or "workload", exc, sys.stderr)
         return 2
-    if args.plot is not None:
-        try:
-            staffing.plot(args.plot)
-        except ImportError as exc:
-            print(f"--plot: {exc}", file=sys.stderr)
-            return 2
-    if args.json:
-        print(json.dumps(staffing.to_json()))
-    else:
-        print(staffing.format())
-    return 0
+    return _emit(staffing, args, staffing.to_json())
 
 
 class _SizeProgress:
