@@ -364,3 +364,26 @@ class TestPostgres:
         sql(url, "UPDATE deskcore_meta SET value = '99' WHERE key = 'schema'")
         with pytest.raises(JournalError, match="schema 99"):
             DurableDesk.open(url)
+
+
+def test_a_desk_made_by_another_process_meanwhile_is_recovered(
+    journal_url: JournalUrl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes open a new desk at once: the one that finds the other's entries
+    when it takes the order recovers them instead of starting a second desk."""
+    from deskcore.journal import _durable
+
+    url = journal_url("desk")
+    with DurableDesk.open(url, MANUAL) as first:
+        first.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+        real = _durable._recover
+        calls = []
+
+        def late(store: Any, explain: bool) -> Any:
+            calls.append(store)
+            return (None, 0, 0) if len(calls) == 1 else real(store, explain)
+
+        monkeypatch.setattr(_durable, "_recover", late)
+        with DurableDesk.open(url, MANUAL) as second:
+            assert second.seq == 2 and len(calls) == 2
+            assert second.snapshot() == first.snapshot()

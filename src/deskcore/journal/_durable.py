@@ -136,7 +136,7 @@ class DurableDesk:
         self._own: list[int] = []  # this process's entries not yet committed
         self._snapshot_now: int | None = None
         self._broken: BaseException | None = None  # a write failed after the desk moved on
-        self._url = ""
+        self._url = store.url
         self._writer: ThreadPoolExecutor | None = None  # stores snapshots (background)
         self._writer_store: Store | None = None
         self._pending: Future[None] | None = None
@@ -197,19 +197,21 @@ class DurableDesk:
                 explain=explain,
             )
             durable.recovered = replayed
-            durable._url = url
             durable.alone = store.join()
             if recovered is not None and recovered.now is not None:
                 durable._snapshot_now = to_us(recovered.now)
             if recovered is None:
-                durable._catch_up(store.claim(0))
-                if durable._seq == 0:  # nobody made it meanwhile
+                if store.claim(0):  # another process made the desk meanwhile: recover it
+                    store.rollback()
+                    made, durable._seq, _ = _recover(store, explain)
+                    if made is None:
+                        raise JournalError(f"desk {desk!r}: entries without its settings")
+                    durable._desk = made
+                else:
                     durable._append(
                         "settings", None, None, dump_settings(durable._desk.settings), []
                     )
                     durable._commit()
-                else:
-                    store.rollback()
             if settings is not None and settings != durable._desk.settings:
                 durable.update_settings(settings)
         except BaseException:

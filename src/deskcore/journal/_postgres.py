@@ -74,6 +74,7 @@ class PostgresStore(Store):
         except psycopg.Error as exc:
             raise JournalError(f"cannot connect to {_redact(url)}: {exc}") from None
         self.desk = desk
+        self.url = url
         self.commits = 0
         self._open = False
         self._rows: list[tuple[object, ...]] = []

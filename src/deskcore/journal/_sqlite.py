@@ -102,6 +102,7 @@ class SQLiteStore(Store):
         except sqlite3.DatabaseError as exc:
             raise JournalError(f"{path}: not a deskcore journal: {exc}") from None
         self.desk = desk
+        self.url = url
         self.commits = 0
         self._open = False
         self._version: int | None = None  # PRAGMA data_version at the last claim

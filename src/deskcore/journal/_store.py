@@ -105,6 +105,7 @@ class Store(ABC):
     """
 
     desk: str
+    url: str
     commits: int = 0
     read_ahead = False
     """Whether to apply other processes' entries before waiting for the desk's order,
