@@ -25,6 +25,7 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,15 +41,20 @@ def _rate(count: int, seconds: float) -> str:
     return f"{count / seconds:>10,.0f} events/s"
 
 
+def _timed(handle: Callable[[AnyEvent], object], events: list[AnyEvent]) -> float:
+    """Seconds to hand ``events`` one by one to ``handle``, after a collection."""
+    gc.collect()
+    started = time.perf_counter()
+    for event in events:
+        handle(event)
+    return time.perf_counter() - started
+
+
 def in_memory(setup: list[AnyEvent], events: list[AnyEvent]) -> float:
     desk = Desk(settings(2))
     for event in setup:
         desk.handle(event)
-    gc.collect()
-    started = time.perf_counter()
-    for event in events:
-        desk.handle(event)
-    return time.perf_counter() - started
+    return _timed(desk.handle, events)
 
 
 def durable(url: str, setup: list[AnyEvent], events: list[AnyEvent], power: bool) -> float:
@@ -57,11 +63,7 @@ def durable(url: str, setup: list[AnyEvent], events: list[AnyEvent], power: bool
         with desk.batch():
             for event in setup:
                 desk.handle(event)
-        gc.collect()
-        started = time.perf_counter()
-        for event in events:
-            desk.handle(event)
-        return time.perf_counter() - started
+        return _timed(desk.handle, events)
 
 
 def grouped(url: str, setup: list[AnyEvent], events: list[AnyEvent]) -> float:

@@ -67,46 +67,37 @@ def _worker(
     t0: float,
     begin: float,
     out: multiprocessing.Queue[object],
+    runner: bool,
 ) -> None:
-    shared = DurableDesk.open(url, desk=desk, max_skew=timedelta(seconds=5))
-    latencies = []
-    time.sleep(max(0.0, begin - time.time()))
-    started = time.perf_counter()
-    for event in events:
-        at = START + timedelta(seconds=time.time() - t0)
-        before = time.perf_counter()
-        shared.handle(attrs.evolve(event, at=at))
-        latencies.append(time.perf_counter() - before)
-    ended = time.perf_counter()
-    shared.close()
-    out.put((started, ended, latencies))
-
-
-def _runner_worker(
-    url: str,
-    desk: str,
-    events: list[AnyEvent],
-    t0: float,
-    begin: float,
-    out: multiprocessing.Queue[object],
-) -> None:
-    """As :func:`_worker`, through a :class:`~deskcore.aio.Runner` with 8 tasks
-    submitting at once (so events queue up and commit in groups); the latency is that of
-    ``submit``."""
+    """Drive ``desk`` with ``events`` from ``begin`` on, stamped from the machine's clock
+    (``t0`` is the desk's START), and put (start, end, latencies) on ``out``: each
+    ``handle`` call's, or with ``runner`` each ``submit``'s to a
+    :class:`~deskcore.aio.Runner` fed by 8 tasks at once (so events queue up and commit
+    in groups)."""
     shared = DurableDesk.open(url, desk=desk, max_skew=timedelta(seconds=5))
     latencies: list[float] = []
 
     def clock() -> datetime:
         return START + timedelta(seconds=time.time() - t0)
 
-    async def main() -> tuple[float, float]:
+    def direct() -> tuple[float, float]:
+        time.sleep(max(0.0, begin - time.time()))
+        started = time.perf_counter()
+        for event in events:
+            stamped = attrs.evolve(event, at=clock())
+            before = time.perf_counter()
+            shared.handle(stamped)
+            latencies.append(time.perf_counter() - before)
+        return started, time.perf_counter()
+
+    async def queued() -> tuple[float, float]:
         todo = iter(events)
-        async with Runner(shared, clock=clock, resume=False) as runner:
+        async with Runner(shared, clock=clock, resume=False) as running:
 
             async def submitter() -> None:
                 for event in todo:
                     before = time.perf_counter()
-                    await runner.submit(event)
+                    await running.submit(event)
                     latencies.append(time.perf_counter() - before)
 
             await asyncio.sleep(max(0.0, begin - time.time()))
@@ -114,7 +105,7 @@ def _runner_worker(
             await asyncio.gather(*(submitter() for _ in range(8)))
             return started, time.perf_counter()
 
-    started, ended = asyncio.run(main())
+    started, ended = asyncio.run(queued()) if runner else direct()
     shared.close()
     out.put((started, ended, latencies))
 
@@ -140,10 +131,7 @@ def run(
     queue: multiprocessing.Queue[object] = context.Queue()
     begin = time.time() + 0.5
     children = [
-        context.Process(
-            target=_runner_worker if runner else _worker,
-            args=(url, name, events, t0, begin, queue),
-        )
+        context.Process(target=_worker, args=(url, name, events, t0, begin, queue, runner))
         for name, (_setup, events) in zip(names, shares, strict=True)
     ]
     for child in children:

@@ -145,6 +145,12 @@ class StateCapture:
     convs: list[tuple[Any, ...]]
     settings_before: Any
 
+    @property
+    def now(self) -> int | None:
+        """The desk's instant when it was captured (µs since the epoch), or ``None``."""
+        now: int | None = self.top[0]
+        return now
+
     def dump(self) -> dict[str, Any]:
         """The state as JSON-able data (as :meth:`Desk.snapshot` gives it)."""
         data = self._head()

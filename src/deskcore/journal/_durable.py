@@ -356,14 +356,10 @@ class DurableDesk:
             raise
 
     def _reload(self) -> None:
-        snapshot = self._store.latest_snapshot()
-        if snapshot is None or snapshot.seq < self._seq:
+        desk, seq, _ = _recover(self._store, self._explain)
+        if desk is None or seq < self._seq:
             raise JournalError(f"entries after {self._seq} are missing and no snapshot covers them")
-        self._desk = restore_snapshot(snapshot, explain=self._explain)
-        self._seq = snapshot.seq
-        for entry in self._store.entries(self._seq):
-            self._desk, _ = replay_entry(self._desk, entry, explain=self._explain)
-            self._seq = entry.seq
+        self._desk, self._seq = desk, seq
 
     def _append(
         self,
@@ -435,7 +431,7 @@ class DurableDesk:
             if collecting:
                 gc.enable()
         seq, settings = self._seq, self._desk.settings
-        self._snapshot_now = capture.top[0]
+        self._snapshot_now = capture.now
         if self._journal.background and self._url != "sqlite:///:memory:":
             if self._writer is None:
                 self._writer = ThreadPoolExecutor(1, thread_name_prefix="deskcore-snapshot")

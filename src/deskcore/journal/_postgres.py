@@ -24,7 +24,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from ._store import JournalError, Snapshot, Store, StoredEntry
+from ._store import ENTRY_COLUMNS, JournalError, Snapshot, Store, StoredEntry
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore"]
 
@@ -151,18 +151,7 @@ class PostgresStore(Store):
         return entries
 
     def append(self, entry: StoredEntry) -> None:
-        self._rows.append(
-            (
-                self.desk,
-                entry.seq,
-                entry.kind,
-                entry.at,
-                entry.original_at,
-                entry.origin,
-                entry.body,
-                entry.actions,
-            )
-        )
+        self._rows.append(entry.row(self.desk))
 
     def commit(self) -> None:
         if not self._open:
@@ -175,7 +164,7 @@ class PostgresStore(Store):
                 # synchronous_commit, which waits for the server to flush that commit.
                 values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
                 self._many.execute(
-                    f"INSERT INTO deskcore_entries VALUES {values}; "
+                    f"INSERT INTO deskcore_entries ({ENTRY_COLUMNS}) VALUES {values}; "
                     "SET LOCAL synchronous_commit = off; COMMIT; SELECT pg_current_xact_id()",
                     [value for row in rows for value in row],
                 )

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from ._store import Durability, JournalError, Snapshot, Store, StoredEntry
+from ._store import ENTRY_COLUMNS, Durability, JournalError, Snapshot, Store, StoredEntry
 
 __all__ = ["SCHEMA_VERSION", "SQLiteStore", "path_of"]
 
@@ -133,22 +133,13 @@ class SQLiteStore(Store):
 
     def append(self, entry: StoredEntry) -> None:
         # the row goes in with the others at the commit (one executemany)
-        self._rows.append(
-            (
-                self.desk,
-                entry.seq,
-                entry.kind,
-                entry.at,
-                entry.body,
-                entry.actions,
-                entry.original_at,
-                entry.origin,
-            )
-        )
+        self._rows.append(entry.row(self.desk))
 
     def _flush(self) -> None:
         if self._rows:
-            self.db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._rows)
+            self.db.executemany(
+                f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._rows
+            )
             self._rows.clear()
 
     def commit(self) -> None:

@@ -31,6 +31,7 @@ from .._document import load_settings
 from .._errors import DeskcoreError
 
 __all__ = [
+    "ENTRY_COLUMNS",
     "Durability",
     "JournalError",
     "Snapshot",
@@ -60,6 +61,24 @@ class StoredEntry:
     actions: str
     original_at: int | None = None
     origin: str = ""
+
+    def row(self, desk: str) -> tuple[object, ...]:
+        """The entry as a row of desk ``desk``, in the order of :data:`ENTRY_COLUMNS`."""
+        return (
+            desk,
+            self.seq,
+            self.kind,
+            self.at,
+            self.original_at,
+            self.origin,
+            self.body,
+            self.actions,
+        )
+
+
+ENTRY_COLUMNS = "desk, seq, kind, at, original_at, origin, body, actions"
+"""The columns both backends insert an entry's row into, in :meth:`StoredEntry.row`'s
+order."""
 
 
 @attrs.frozen
