@@ -25,18 +25,21 @@ from deskcore import (
     Tick,
     load_settings,
 )
+from deskcore._engine import Engine
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 AGENTS = ("a1", "a2", "a3")
 INTERVALS = ("never", "0s", "5s", "20s", "1m")
 
 
-class FullScanDesk(Desk):
+def full_scan_desk(settings: DeskSettings) -> Desk:
     """The direct reading of Q3: after every step, every user behind the move is looked
     at, with or without a pending prompt deadline."""
-
-    def _rebuild_attention(self) -> None:
-        self._attention = None
+    engine = Engine(settings)
+    engine.queues.indexed = False
+    engine.queues.rebuild_attention()
+    assert engine.queues.attention is None
+    return Desk.over(engine)
 
 
 def desk_settings(interval: str, manual: bool, capacity: int) -> DeskSettings:
@@ -117,7 +120,7 @@ class TestAttention:
         """Same actions, deadlines and final state as the full scan, for any sequence,
         including interval changes while prompt deadlines are pending."""
         settings_ = desk_settings(interval, manual, capacity)
-        desks = [Desk(settings_), FullScanDesk(settings_)]
+        desks = [Desk(settings_), full_scan_desk(settings_)]
         for desk in desks:
             for agent in AGENTS[:1]:
                 desk.handle(AgentStatusChanged(at=START, agent=agent, status="online"))

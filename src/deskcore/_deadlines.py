@@ -2,8 +2,9 @@
 
 A conversation keeps its pending deadline of each kind in a slot (``t_offer`` …
 ``t_remind``), an agent its hand-over deadline in ``t_reassign`` (A6); the heap holds the
-same tuples. An entry is live while it *is* its record's slot: a deadline that was
-stopped or replaced is left in the heap, stale, and dropped when it comes to the top.
+same tuples. An entry is live while it equals its record's slot (every key holds the order it was set
+in, so no two deadlines are equal): a deadline that was stopped or replaced is left in
+the heap, stale, and dropped when it comes to the top.
 The user timeout and its reminder, restarted by every agent message (C1, C4), keep a
 single entry each per conversation (``reply_heap``, ``remind_heap``): a later restart
 leaves the earlier entry in place, and when that entry comes up it is moved to the new
@@ -79,9 +80,9 @@ class Deadlines:
         kind = timer[0] & 7
         if kind == REASSIGN:
             agent = self.agents.get(timer[1])
-            return agent is not None and agent.t_reassign is timer
+            return agent is not None and agent.t_reassign == timer
         conv = self.convs.get(timer[1])
-        return conv is not None and getattr(conv, TIMERS[kind]) is timer
+        return conv is not None and getattr(conv, TIMERS[kind]) == timer
 
     def clean(self) -> None:
         """Drop stale entries from the top of the heap, moving a restarted user timeout
@@ -96,11 +97,11 @@ class Deadlines:
                 heapq.heappop(heap)
                 continue
             conv = convs.get(top[1])
-            if conv is not None and getattr(conv, TIMERS[kind]) is top:
+            if conv is not None and getattr(conv, TIMERS[kind]) == top:
                 return
             heapq.heappop(heap)
             slot = _HEAP_SLOTS.get(kind)
-            if slot is not None and conv is not None and getattr(conv, slot) is top:
+            if slot is not None and conv is not None and getattr(conv, slot) == top:
                 setattr(conv, slot, None)
                 current = getattr(conv, TIMERS[kind])
                 if current is not None and current[0] >= top[0]:  # not earlier
@@ -184,7 +185,7 @@ class Deadlines:
                 live.append(timer)
             elif kind in _HEAP_SLOTS:
                 conv = convs.get(timer[1])
-                if conv is not None and getattr(conv, _HEAP_SLOTS[kind]) is timer:
+                if conv is not None and getattr(conv, _HEAP_SLOTS[kind]) == timer:
                     live.append(timer)  # moved to the restarted instant when it comes up
         self.heap[:] = live
         heapq.heapify(self.heap)

@@ -47,6 +47,9 @@ class Queues:
         self.agent_lists: dict[str, set[ScopeKey]] = {}  # agent -> its agent-list queues
         # With a positive interval, per queue the entries without a pending prompt deadline.
         self.attention: dict[ScopeKey, SortedList[QueueEntry]] | None = None
+        # False keeps no attention sets: every move looks at everyone behind it (Q3 read
+        # directly), the reference the tests hold the index to.
+        self.indexed = True
         # This step: from which rank on each queue's positions moved, and who entered.
         self.moved: dict[ScopeKey, int] = {}
         self.entered: set[str] = set()
@@ -200,7 +203,7 @@ class Queues:
         entry but those whose prompt deadline is pending and not later than the interval
         now allows (a shorter interval may make a user due before their deadline)."""
         step = self.interval
-        if not step:
+        if not step or not self.indexed:
             self.attention = None
             return
         self.attention = {}
