@@ -84,7 +84,7 @@ from ._policy import (
     rank_key,
     should_close,
 )
-from ._prompts import render_prompt
+from ._render import render_prompt
 from ._replay import check_scenario, replay
 from ._scenario import Expectation, Scenario, ScenarioError, load_scenario, read_scenario
 from ._schema import SchemaKind, json_schema

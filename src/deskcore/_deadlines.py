@@ -2,9 +2,9 @@
 
 A conversation keeps its pending deadline of each kind in a slot (``t_offer`` …
 ``t_remind``), an agent its hand-over deadline in ``t_reassign`` (A6); the heap holds the
-same tuples. An entry is live while it equals its record's slot (every key holds the order it was set
-in, so no two deadlines are equal): a deadline that was stopped or replaced is left in
-the heap, stale, and dropped when it comes to the top.
+same tuples. An entry is live while it equals its record's slot (every key holds the
+order it was set in, so no two deadlines are equal): a deadline that was stopped or
+replaced is left in the heap, stale, and dropped when it comes to the top.
 The user timeout and its reminder, restarted by every agent message (C1, C4), keep a
 single entry each per conversation (``reply_heap``, ``remind_heap``): a later restart
 leaves the earlier entry in place, and when that entry comes up it is moved to the new

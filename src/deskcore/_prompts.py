@@ -7,7 +7,8 @@ agent). A :class:`Prompter` looks each text up once per language (P4: the langua
 fallback chain, then the base text), splits it once, and keeps up to ``limit`` rendered
 results, so a repeated prompt costs a few dictionary lookups.
 
-:func:`render_prompt` is the same for hosts that keep their own state.
+:func:`~deskcore.render_prompt` (in :mod:`deskcore._render`) is the same for hosts that
+keep their own state.
 """
 
 from __future__ import annotations
@@ -18,10 +19,9 @@ from ._actions import PromptKind, SendPrompt
 from ._languages import REASONS, TEXTS, reason_of, text_of
 from ._records import ConvRecord
 from ._settings import DeskSettings
-from ._show import show
 from ._templates import Compiled, compile_template, render_compiled
 
-__all__ = ["Prompter", "render_prompt"]
+__all__ = ["Prompter"]
 
 LIMIT = 4096  # rendered prompts kept for reuse, at most
 LANGUAGES = 1024  # languages whose texts are kept looked up, at most
@@ -105,23 +105,3 @@ class Prompter:
     def kept(self) -> int:
         """How many rendered prompts are kept."""
         return len(self._rendered)
-
-
-def render_prompt(
-    settings: DeskSettings, kind: str, *, language: str | None = None, **values: Any
-) -> str:
-    """The text a desk with ``settings`` sends for the prompt ``kind`` (a prompt kind such
-    as ``"connected"``, or ``"rating_card"``) to a conversation in ``language``, with
-    ``values`` inserted once (P3, P4). For ``connect_failed``, a ``Reason`` that is a
-    failure reason's code shows its text (P5). An empty result means the prompt is off.
-
-    >>> from deskcore import DeskSettings
-    >>> render_prompt(DeskSettings(), "connected", AgentName="Mina")
-    'You are now chatting with Mina.'
-    """
-    if kind not in TEXTS:
-        raise ValueError(f"unknown prompt kind {show(kind)}; the kinds are {', '.join(TEXTS)}")
-    reason = values.get("Reason")
-    if kind == PromptKind.CONNECT_FAILED and reason in REASONS:
-        values = {**values, "Reason": reason_of(settings, str(reason), language)}
-    return render_compiled(compile_template(text_of(settings, kind, language)), values)

@@ -628,7 +628,7 @@ class TestSimulation:
 
     def test_progress(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Progress is told as a share that grows to 1."""
-        monkeypatch.setattr("deskcore.sim._simulate.PROGRESS_EVERY", 64)
+        monkeypatch.setattr("deskcore.sim._loop.PROGRESS_EVERY", 64)
         shares: list[float] = []
         workload = Workload.simple(agents=5, arrival_rate=300, handle_time=seconds(50), hours=2)
         simulate(MMC, workload, Random(1), progress=shares.append)
@@ -910,7 +910,7 @@ class TestCommandLine:
     def test_progress(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Long runs show progress on stderr, a line a tenth when it is not a terminal."""
         monkeypatch.setattr("deskcore.sim._cli.PROGRESS_AFTER", 0.0)
-        monkeypatch.setattr("deskcore.sim._simulate.PROGRESS_EVERY", 64)
+        monkeypatch.setattr("deskcore.sim._loop.PROGRESS_EVERY", 64)
         _status, _out, err = cli(*self.FLAGS)
         lines = err.splitlines()
         assert lines[-1] == "simulated 100%"
