@@ -3,9 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The optional compiled build (mypyc), in an environment of its own.
+CVENV := .venv-compiled
+CBIN := $(CVENV)/bin
+CSTAMP := $(CVENV)/.installed
 export PYTHONTZPATH :=
 
-.PHONY: test demo lint typecheck unit docs bench clean
+.PHONY: test test-compiled demo lint typecheck unit docs bench bench-compiled clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +21,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks examples docs
-	$(BIN)/ruff format --check src tests benchmarks examples docs
+	$(BIN)/ruff check src tests benchmarks examples docs hatch_build.py
+	$(BIN)/ruff format --check src tests benchmarks examples docs hatch_build.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -33,6 +37,20 @@ docs: $(STAMP)
 
 test: lint typecheck unit docs
 
+$(CBIN)/python:
+	$(PYTHON) -m venv $(CVENV)
+
+# Rebuilt when the sources change: a wheel, not an editable install.
+$(CSTAMP): pyproject.toml hatch_build.py $(shell find src -name '*.py') | $(CBIN)/python
+	$(CBIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+	$(CBIN)/python -m pip install --quiet --group dev
+	DESKCORE_COMPILE=1 $(CBIN)/python -m pip install --quiet .
+	touch $(CSTAMP)
+
+# The test suite (tests/; the docstring examples run on the pure build) on the compiled build.
+test-compiled: $(CSTAMP)
+	DESKCORE_EXPECT_COMPILED=1 $(CBIN)/python -m pytest -p no:cacheprovider tests
+
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
@@ -40,5 +58,9 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet --group bench
 	$(BIN)/python benchmarks/run.py
 
+bench-compiled: $(CSTAMP)
+	$(CBIN)/python -m pip install --quiet --group bench
+	$(CBIN)/python benchmarks/run.py
+
 clean:
-	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) $(CVENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -5,6 +5,7 @@ carries out the actions it returns; storage, transport and the clock stay with t
 The simulator and its workloads live in :mod:`deskcore.sim`.
 """
 
+from . import _engine as _engine_module
 from ._actions import (
     ACTION_TYPES,
     Action,
@@ -107,8 +108,13 @@ from ._working_hours import DateOverride, TimeRange, WeeklyHours, WorkingHoursSe
 
 __version__ = "0.1.0"
 
+COMPILED: bool = not _engine_module.__file__.endswith(".py")
+"""Whether this install is the optional compiled build (``DESKCORE_COMPILE=1 pip install
+.``), whose engine modules are C extensions; it acts exactly as the pure one."""
+
 __all__ = [
     "ACTION_TYPES",
+    "COMPILED",
     "EVENT_TYPES",
     "UNSET",
     "Action",
