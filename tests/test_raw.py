@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import attrs
 import pytest
@@ -27,11 +28,30 @@ class TestLayout:
         values = [
             to_us(AT) + n if name.endswith("_at") else f"v{n}" for n, name in enumerate(fields)
         ]
-        action = BUILD[cls]((cls, to_us(AT), *values), from_us)
+        action = BUILD[cls]((cls, to_us(AT), *values), to_us(AT), AT)
         assert type(action) is cls and action.at == AT
         for field, value in zip(fields, values, strict=True):
             expected = from_us(value) if isinstance(value, int) else value
             assert getattr(action, field) == expected, field
+
+    @pytest.mark.parametrize("name", sorted(ACTION_TYPES))
+    def test_build_equals_the_constructor(self, name: str) -> None:
+        """The built action equals, hashes and prints like the constructor's, whether it
+        takes effect at the event's instant or at another (a deadline's)."""
+        cls = ACTION_TYPES[name]
+        fields = LAYOUT[cls]
+        values = [
+            to_us(AT) + n if name.endswith("_at") else f"v{n}" for n, name in enumerate(fields)
+        ]
+        for at in (AT, AT - timedelta(seconds=3)):
+            action = BUILD[cls]((cls, to_us(at), *values), to_us(AT), AT)
+            given: dict[str, Any] = {
+                field: from_us(value) if isinstance(value, int) else value
+                for field, value in zip(fields, values, strict=True)
+            }
+            made = cls(at=at, **given)
+            assert action == made and hash(action) == hash(made) and repr(action) == repr(made)
+            assert attrs.evolve(action) == made
 
     def test_every_action_class_has_a_layout(self) -> None:
         """LAYOUT and BUILD cover exactly the action classes of the protocol."""

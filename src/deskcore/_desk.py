@@ -22,7 +22,7 @@ from ._raw import BUILD, FIELDS
 from ._settings import DeskSettings
 from ._show import show
 from ._snapshot import StateCapture, capture_state, dump_state, load_state
-from ._time import EPOCH, from_us, to_us
+from ._time import EPOCH, ONE_US, from_us
 from ._views import Explanation, QueueView
 
 __all__ = ["Desk"]
@@ -62,20 +62,12 @@ class Desk:
         if fields is None:
             raise EventError(f"expected one of the event classes, got {show(event)}")
         at = event.at
-        now = to_us(at)  # events are checked aware on construction (T1)
+        now = (at - EPOCH) // ONE_US  # to_us(), inline; events are aware (T1)
         actions = self._engine.apply(now, *fields(event))
         if not actions:
             return []
-        instants: dict[int, datetime] = {now: at}  # actions of the event keep its instant
-
-        def instant(micros: int) -> datetime:
-            moment = instants.get(micros)
-            if moment is None:
-                moment = instants[micros] = from_us(micros)
-            return moment
-
-        build = BUILD  # build_action(), inline
-        return [build[item[0]](item, instant) for item in actions]
+        build = BUILD
+        return [build[item[0]](item, now, at) for item in actions]
 
     def next_deadline(self) -> datetime | None:
         """The instant of the earliest deadline that will act, or ``None`` (T2)."""

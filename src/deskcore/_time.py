@@ -11,6 +11,7 @@ __all__ = [
     "EARLIEST",
     "EPOCH",
     "LATEST",
+    "ONE_US",
     "format_instant",
     "from_us",
     "require_aware",
@@ -19,10 +20,11 @@ __all__ = [
 ]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_US = timedelta(microseconds=1)
-EARLIEST = (datetime.min.replace(tzinfo=UTC) - EPOCH) // _ONE_US
+ONE_US = timedelta(microseconds=1)
+"""One microsecond, the engine's unit of time (T3)."""
+EARLIEST = (datetime.min.replace(tzinfo=UTC) - EPOCH) // ONE_US
 """The earliest instant (µs) a desk handles: 0001-01-01T00:00:00Z."""
-LATEST = (datetime.max.replace(tzinfo=UTC) - EPOCH) // _ONE_US
+LATEST = (datetime.max.replace(tzinfo=UTC) - EPOCH) // ONE_US
 """The latest instant (µs) a datetime holds: 9999-12-31T23:59:59.999999Z."""
 
 
@@ -37,7 +39,7 @@ def require_aware(moment: object, name: str) -> datetime:
 
 def to_us(moment: datetime) -> int:
     """Microseconds since the epoch of an aware datetime (exact, on the UTC time line)."""
-    return (moment - EPOCH) // _ONE_US
+    return (moment - EPOCH) // ONE_US
 
 
 def from_us(micros: int) -> datetime:
@@ -47,7 +49,7 @@ def from_us(micros: int) -> datetime:
 
 def span_us(span: timedelta) -> int:
     """A duration in whole microseconds."""
-    return span // _ONE_US
+    return span // ONE_US
 
 
 def format_instant(moment: datetime) -> str:
