@@ -138,3 +138,24 @@ class TestCompaction:
             handed_over(3602, "moved", "a2", "agent_offline"),
             connected(3602, "moved", "a1"),
         )
+
+
+class TestRetentionEntries:
+    def test_one_retention_entry_per_closed_conversation(self) -> None:
+        """D3: a conversation closed with a rating card sets when it is forgotten once,
+        after the card's expiry; the retention heap holds one entry per conversation."""
+        from deskcore._engine import Engine
+
+        settings = load_settings({"ratings": {"send_on_end": True}})
+        engine = Engine(settings)
+        desk = Desk.over(engine)
+        desk.handle(AgentStatusChanged(at=T0, agent="a1", status="online"))
+        for number in range(5):
+            desk.handle(AgentRequested(at=T0, conversation=f"c{number}"))
+            desk.handle(ConversationEnded(at=T0, conversation=f"c{number}", by="user"))
+        assert len(engine.deadlines.forget) == 5
+        card = settings.ratings.validity + settings.closure.retention
+        desk.handle(Tick(at=T0 + card - timedelta(seconds=1)))
+        assert len(engine.deadlines.forget) == 5  # not forgotten before the card expired
+        desk.handle(Tick(at=T0 + card))
+        assert not engine.deadlines.forget and desk.conversation_view("c0") is None

@@ -126,23 +126,30 @@ class Closer:
             self.prompter.say(conv, now, kind)
         agent = self.agents[conv.agent or ""]
         drop_serving(agent, conv)
-        self.close(conv, now, reason)
+        self.close(conv, now, reason, forget=False)
         ratings = self.config.settings.ratings
         open_card = conv.card_until is not None and now < conv.card_until
         wanted = ratings.send_on_end and (ratings.send_on_timeout or not timeout)
         if wanted and not open_card and not conv.rated:  # V2
-            self.send_card(conv, agent, now)
+            self.send_card(conv, agent, now)  # which also sets when it is forgotten
+        else:
+            self.deadlines.schedule_forget(conv, self.config.retention_us)
         self.rooms.change_load(agent, -1, now)  # C3: closing frees capacity (A5)
         self.router.drain(agent, now)
 
-    def close(self, conv: ConvRecord, now: int, reason: CloseReason) -> None:
-        """``close``: the conversation is closed and will be forgotten (D3)."""
+    def close(
+        self, conv: ConvRecord, now: int, reason: CloseReason, *, forget: bool = True
+    ) -> None:
+        """``close``: the conversation is closed and will be forgotten (D3); with
+        ``forget=False`` the caller sets when, once it knows whether a card goes out (one
+        retention entry per conversation)."""
         conv.state = S.CLOSED  # conv.agent stays: the agent that served it, if any
         conv.closed = now
         conv.t_offer = conv.t_reply = conv.t_wait = conv.t_prompt = conv.t_webhook = None
         conv.t_remind = None
         self.out.append((Close, now, conv.id, reason))
-        self.deadlines.schedule_forget(conv, self.config.retention_us)
+        if forget:
+            self.deadlines.schedule_forget(conv, self.config.retention_us)
 
     # -- ratings (V1–V3) ---------------------------------------------------------------------
 
