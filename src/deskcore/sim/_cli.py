@@ -26,6 +26,7 @@ from .._document import load_settings
 from .._errors import SettingsError
 from .._settings import DeskSettings, QueueSettings
 from .._show import show
+from ._collector import tuned_collector
 from ._replicate import replicate
 from ._report import Report
 from ._simulate import simulate
@@ -144,13 +145,14 @@ def _run(args: argparse.Namespace) -> int:
         return _replicated(settings, workload, args)
     try:
         workload = _override(workload, args)
-        report = simulate(
-            settings,
-            workload,
-            Random(args.seed),
-            service_level_threshold=args.service_level_threshold,
-            progress=None if args.quiet else ProgressLine(sys.stderr),
-        )
+        with tuned_collector():
+            report = simulate(
+                settings,
+                workload,
+                Random(args.seed),
+                service_level_threshold=args.service_level_threshold,
+                progress=None if args.quiet else ProgressLine(sys.stderr),
+            )
     except SettingsError as exc:
         print_faults(args.workload or "workload", exc, sys.stderr)
         return 2
@@ -164,14 +166,15 @@ def _replicated(settings: DeskSettings, workload: Workload, args: argparse.Names
         return 2
     try:
         workload = _override(workload, args)
-        done = replicate(
-            settings,
-            workload,
-            args.replications,
-            seed=args.seed,
-            jobs=args.jobs,
-            service_level_threshold=args.service_level_threshold,
-        )
+        with tuned_collector():
+            done = replicate(
+                settings,
+                workload,
+                args.replications,
+                seed=args.seed,
+                jobs=args.jobs,
+                service_level_threshold=args.service_level_threshold,
+            )
     except SettingsError as exc:
         print_faults(args.workload or "workload", exc, sys.stderr)
         return 2
@@ -223,15 +226,16 @@ def _size(args: argparse.Namespace) -> int:
                 ),
             )
         progress = None if args.quiet else _SizeProgress(sys.stderr)
-        staffing = size(
-            settings,
-            workload,
-            target,
-            replications=args.replications,
-            jobs=args.jobs,
-            seed=args.seed,
-            progress=progress,
-        )
+        with tuned_collector():
+            staffing = size(
+                settings,
+                workload,
+                target,
+                replications=args.replications,
+                jobs=args.jobs,
+                seed=args.seed,
+                progress=progress,
+            )
     except SettingsError as exc:
         print_faults(args.workload or "workload", exc, sys.stderr)
         return 2

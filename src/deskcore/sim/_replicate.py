@@ -22,6 +22,7 @@ import attrs
 
 from .._document import dump_settings, load_settings
 from .._settings import DeskSettings
+from ._collector import tune_collector
 from ._simulate import simulate
 from ._workload import Workload
 
@@ -160,7 +161,7 @@ def worker_pool(jobs: int) -> ProcessPoolExecutor:
     (or ``spawn``), never by forking the caller, so a host with threads may use it."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(jobs, mp_context=context)
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=tune_collector)
 
 
 def replicate(
