@@ -94,7 +94,9 @@ class Engine:
     """The state and rules of one desk; see the module's theory of operation.
 
     ``rooms`` and ``queues`` are the classes of those parts: a reference implementation
-    (a linear scan in the benchmarks) passes its own.
+    (a linear scan in the benchmarks) passes its own. ``render_texts=False`` sends each
+    prompt with its text as written (unless rendering could empty it, P2): the
+    simulator counts prompts and never reads them.
     """
 
     def __init__(
@@ -104,6 +106,7 @@ class Engine:
         explain: bool = False,
         rooms: type[Rooms] = Rooms,
         queues: type[Queues] = Queues,
+        render_texts: bool = True,
     ) -> None:
         config = Config(settings)
         self.config = config
@@ -117,7 +120,7 @@ class Engine:
         self.rooms = rooms(self.agents, config.default_capacity)
         self.queues = queues(self.convs, config.interval_us)
         self.deadlines = Deadlines(self.convs, self.agents)
-        self.prompter = Prompter(self.out, settings)
+        self.prompter = Prompter(self.out, settings, render_texts=render_texts)
         self.router = Router(
             config,
             self.agents,

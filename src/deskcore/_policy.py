@@ -10,7 +10,7 @@ Hosts that keep their own state call these on snapshots of agents and conversati
   when it will.
 
 The engine (:class:`~deskcore.Desk`) calls the same primitives (:func:`rank_key`,
-:func:`queue_prompt_due`, :func:`reply_deadline`), so the two cannot disagree.
+:func:`~deskcore._positions.prompt_due`, :func:`reply_deadline`), so the two cannot disagree.
 """
 
 from __future__ import annotations
@@ -25,10 +25,11 @@ from ._actions import CloseReason, PromptKind
 from ._choices import Choice
 from ._events import AgentState
 from ._jsonable import json_form
+from ._positions import prompt_due
 from ._settings import DeskSettings
 from ._show import show
 from ._templates import render
-from ._time import require_aware
+from ._time import require_aware, span_us, to_us
 
 __all__ = [
     "AgentView",
@@ -42,7 +43,6 @@ __all__ = [
     "Scope",
     "assign",
     "next_prompt",
-    "queue_prompt_due",
     "rank_key",
     "reply_deadline",
     "should_close",
@@ -277,30 +277,6 @@ def assign(
 # -- prompts ---------------------------------------------------------------------------------
 
 
-def queue_prompt_due(
-    *,
-    position: int,
-    last_position: int | None,
-    last_sent: T | None,
-    interval: timedelta | int | None,
-    now: T,
-) -> tuple[bool, T | None]:
-    """Q3: whether a waiting user gets a queue prompt at ``now``, else when to look again.
-
-    Returns ``(send_now, due)``: ``due`` is the instant at which an update becomes allowed
-    when one is wanted but the interval has not passed yet, else ``None``. ``interval`` is
-    ``None`` for ``"never"``; with integer instants it is an integer of the same unit.
-    """
-    if last_position is None or last_sent is None:
-        return True, None
-    if position == last_position or interval is None:
-        return False, None
-    due: T = last_sent + interval  # type: ignore[operator]
-    if not interval or due <= now:
-        return True, None
-    return False, due
-
-
 @attrs.frozen(kw_only=True)
 class Prompt:
     """A prompt to send: its kind, rendered text, and the instant it is (or becomes) due."""
@@ -375,19 +351,24 @@ def next_prompt(
     position = conversation.position
     if conversation.state is not ConversationState.WAITING or position is None:
         return None
-    send_now, due = queue_prompt_due(
-        position=position,
-        last_position=conversation.last_queue_position,
-        last_sent=conversation.last_queue_prompt,
-        interval=settings.queue.update_interval,
-        now=now,
+    last_sent = conversation.last_queue_prompt
+    interval = settings.queue.update_interval
+    send_now, due = prompt_due(
+        position,
+        conversation.last_queue_position,
+        None if last_sent is None else to_us(last_sent),
+        None if interval is None else span_us(interval),
+        to_us(now),
     )
     if not send_now and due is None:
         return None
     text = render(settings.queue.prompt, {"QueuePosition": position, "WaitNo": position - 1})
     if not text:
         return None
-    return Prompt(kind=PromptKind.QUEUE, text=text, at=now if send_now else due or now)
+    if due is None:
+        return Prompt(kind=PromptKind.QUEUE, text=text, at=now)
+    assert last_sent is not None and interval is not None  # a due instant comes from both
+    return Prompt(kind=PromptKind.QUEUE, text=text, at=last_sent + interval)
 
 
 def reply_deadline(since: T | None, timeout: timedelta | int | None) -> T | None:

@@ -40,13 +40,33 @@ class Prompter:
     """Renders prompt texts with their values, reusing what it rendered before, and
     sends them as ``send_prompt`` actions into ``out``."""
 
-    __slots__ = ("_base", "_compiled", "_rendered", "_tables", "limit", "on", "out", "settings")
+    __slots__ = (
+        "_base",
+        "_compiled",
+        "_rendered",
+        "_solid",
+        "_tables",
+        "limit",
+        "on",
+        "out",
+        "render_texts",
+        "settings",
+    )
 
     def __init__(
-        self, out: list[tuple[Any, ...]], settings: DeskSettings, limit: int = LIMIT
+        self,
+        out: list[tuple[Any, ...]],
+        settings: DeskSettings,
+        limit: int = LIMIT,
+        *,
+        render_texts: bool = True,
     ) -> None:
         self.out = out  # the engine's actions of the step
         self.limit = limit
+        # False is the simulator's count-only path: a prompt goes out with its text as
+        # written, unrendered, whenever rendering could not leave it empty (P2 holds).
+        self.render_texts = render_texts
+        self._solid: dict[str, bool] = {}  # text -> it has literal text of its own
         self._compiled: dict[str, Compiled] = {}  # text -> its parts
         self._rendered: dict[tuple[Any, ...], str] = {}  # (kind, text, *values) -> result
         self._tables: dict[str, Table] = {}
@@ -79,6 +99,13 @@ class Prompter:
         text = (self._base if conv.language is None else self.texts(conv.language))[kind]
         if not text:
             return
+        if not self.render_texts:
+            solid = self._solid.get(text)
+            if solid is None:
+                solid = self._solid[text] = any(part[0] for part in compile_template(text))
+            if solid:
+                self.out.append((SendPrompt, now, conv.id, kind, text))
+                return
         # One call site (kind) passes the same names in the same order.
         rendered = self.render((kind, text, *values.values()), text, values)
         if rendered:

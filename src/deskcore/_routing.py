@@ -30,7 +30,8 @@ from ._actions import (
 from ._config import Config
 from ._deadlines import Deadlines
 from ._events import AgentState
-from ._policy import ConversationState, Decision, assign, queue_prompt_due
+from ._policy import ConversationState, Decision, assign
+from ._positions import prompt_due
 from ._prompts import Prompter
 from ._queues import Queues
 from ._records import (
@@ -386,13 +387,7 @@ class Router:
                     out.append((Enqueue, now, conv.id, position))
                     self.tell(conv, now, position)
                     continue
-                send, due = queue_prompt_due(
-                    position=position,
-                    last_position=conv.queue_pos,
-                    last_sent=conv.queue_at,
-                    interval=step,
-                    now=now,
-                )
+                send, due = prompt_due(position, conv.queue_pos, conv.queue_at, step, now)
                 if send:
                     self.tell(conv, now, position)
                 elif due is not None and conv.t_prompt is None:

@@ -154,7 +154,10 @@ class Loop:
         self.workload = workload
         self.rng = rng
         self.threshold = service_level_threshold
-        self.engine: Driven = Engine(settings)
+        # The report counts prompts by kind and never reads their texts: the engine
+        # leaves them unrendered (the count-only path; a test holds the report to the
+        # one Desk.handle gives).
+        self.engine: Driven = Engine(settings, render_texts=False)
         self._heap: list[tuple[int, int, int, Any, int]] = []
         self._order = itertools.count()
         self._convs: dict[str, HostConv] = {}
