@@ -26,7 +26,7 @@ import json
 import pstats
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from random import Random
 from typing import Any
 
@@ -177,7 +177,12 @@ _TEAMS = [
 
 
 def day_workload(scale: float) -> Workload:
-    """The 1M-conversation day, ``scale`` times as large in users and agents.
+    """The 1M-conversation day, ``scale`` times as large in users and agents."""
+    return load_workload(day_document(scale))
+
+
+def day_document(scale: float) -> dict[str, Any]:
+    """The workload document of the 1M-conversation day, ``scale`` times as large.
 
     Users arrive in proportion to the agents on shift each hour (about 75% busy), with a
     trickle in the night when the desk is closed.
@@ -193,8 +198,8 @@ def day_workload(scale: float) -> Workload:
     by_hour = [round(total * weight / sum(weights), 3) for weight in weights]
     counts = [round(agents * share) for _name, share, _hours, _pause in _TEAMS]
     counts[-1] = agents - sum(counts[:-1])
-    document = {
-        "start": datetime(2026, 3, 2, tzinfo=UTC),
+    document: dict[str, Any] = {
+        "start": "2026-03-02T00:00:00Z",
         "length": "24h",
         "arrivals": {"by_hour": by_hour},
         "users": {"patience": "8m", "reply_delay": "30s", "silent": 0.03},
@@ -217,7 +222,7 @@ def day_workload(scale: float) -> Workload:
         },
         "ratings": {"respond": 0.2, "delay": "1m"},
     }
-    return load_workload(document)
+    return document
 
 
 def big_day(scale: float, seed: int) -> dict[str, Any]:
