@@ -245,13 +245,21 @@ def event_to_json(event: Event) -> dict[str, Any]:
     return data
 
 
+_ACTION_NAMES: dict[type, tuple[str, ...]] = {
+    cls: tuple(field.name for field in attrs.fields(cls)) for cls in ACTION_TYPES.values()
+}
+_AS_IS = frozenset({str, int})  # values JSON takes as they are (a Choice is not one)
+
+
 def action_to_json(action: Action) -> dict[str, Any]:
     """The JSON object of an action, ``type`` first; fields that are ``None`` are left out."""
     data: dict[str, Any] = {"type": action.type}
-    for field in attrs.fields(type(action)):
-        value = getattr(action, field.name)
+    cls = type(action)
+    names = _ACTION_NAMES.get(cls) or tuple(field.name for field in attrs.fields(cls))
+    for name in names:
+        value = getattr(action, name)
         if value is not None:
-            data[field.name] = plain(value)
+            data[name] = value if type(value) in _AS_IS else plain(value)
     return data
 
 
