@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import deskcore
 from deskcore import (
@@ -17,8 +19,13 @@ from deskcore import (
     AgentStatusChanged,
     ConversationEnded,
     EventError,
+    NaiveTimeError,
     RatingSubmitted,
+    Resumed,
+    Tick,
 )
+from deskcore._events import with_at
+from deskcore.testing.strategies import event_streams
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -84,3 +91,31 @@ def test_match_args_are_the_fields_then_at(cls: type) -> None:
     """Positional patterns bind an event's or action's own fields in order, then ``at``."""
     names = [field.name for field in attrs.fields(cls) if field.name != "at"]
     assert getattr(cls, "__match_args__") == (*names, "at")  # noqa: B009
+
+
+class TestWithAt:
+    """``with_at``: the host's (or the runner's) stamp on an event, without rebuilding it."""
+
+    @given(
+        stream=event_streams(),
+        shift=st.integers(-(10**9), 10**9),
+        zone=st.sampled_from([UTC, timezone(timedelta(hours=5, minutes=30))]),
+    )
+    def test_same_as_evolve(self, stream: list[Any], shift: int, zone: tzinfo) -> None:
+        for event in stream:
+            at = (event.at + timedelta(microseconds=shift)).astimezone(zone)
+            copy = with_at(event, at)
+            assert copy == attrs.evolve(event, at=at) and copy.at is at
+            assert type(copy) is type(event) and repr(copy) == repr(attrs.evolve(event, at=at))
+
+    def test_resumed_keeps_its_check(self) -> None:
+        start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+        event = Resumed(at=start, since=start - timedelta(minutes=5))
+        assert with_at(event, start + timedelta(minutes=1)).at == start + timedelta(minutes=1)
+        with pytest.raises(EventError):
+            with_at(event, start - timedelta(minutes=10))  # before since
+
+    def test_a_naive_stamp_is_refused(self) -> None:
+        event = Tick(at=datetime(2026, 3, 2, 9, tzinfo=UTC))
+        with pytest.raises(NaiveTimeError, match="at"):
+            with_at(event, datetime(2026, 3, 2, 9))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -55,6 +55,7 @@ __all__ = [
     "action_from_json",
     "action_to_json",
     "action_wire",
+    "actions_to_json",
     "event_from_json",
     "event_to_json",
     "format_instant",
@@ -233,34 +234,67 @@ def event_from_json(data: object) -> AnyEvent:
     return cls(**values)
 
 
+_AS_IS = frozenset({str, int})  # values JSON takes as they are (a Choice is not one)
+
+
+def _event_fields(cls: type) -> tuple[tuple[str, bool], ...]:
+    """Each field of an event class after ``at``, and whether ``None`` in it is written
+    (as null: where absent means "keep", the default is UNSET)."""
+    return tuple((field.name, field.default is UNSET) for field in attrs.fields(cls)[1:])
+
+
+_EVENT_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {
+    cls: _event_fields(cls) for cls in EVENT_TYPES.values()
+}
+
+
 def event_to_json(event: Event) -> dict[str, Any]:
     """The JSON object of an event; unset fields (and ``None`` meaning absent) are left out."""
     data: dict[str, Any] = {"at": format_instant(event.at), "type": event.type}
-    for field in attrs.fields(type(event))[1:]:
-        value = getattr(event, field.name)
-        # None is written as null where absent means "keep" (UNSET), else left out.
-        if value is UNSET or (value is None and field.default is not UNSET):
+    cls = type(event)
+    for name, null_kept in _EVENT_FIELDS.get(cls) or _event_fields(cls):
+        value = getattr(event, name)
+        if value is UNSET or (value is None and not null_kept):
             continue
-        data[field.name] = plain(value)
+        data[name] = value if type(value) in _AS_IS else plain(value)
     return data
 
 
 _ACTION_NAMES: dict[type, tuple[str, ...]] = {
     cls: tuple(field.name for field in attrs.fields(cls)) for cls in ACTION_TYPES.values()
 }
-_AS_IS = frozenset({str, int})  # values JSON takes as they are (a Choice is not one)
 
 
 def action_to_json(action: Action) -> dict[str, Any]:
     """The JSON object of an action, ``type`` first; fields that are ``None`` are left out."""
-    data: dict[str, Any] = {"type": action.type}
-    cls = type(action)
-    names = _ACTION_NAMES.get(cls) or tuple(field.name for field in attrs.fields(cls))
-    for name in names:
-        value = getattr(action, name)
-        if value is not None:
-            data[name] = value if type(value) in _AS_IS else plain(value)
-    return data
+    return actions_to_json([action])[0]
+
+
+def actions_to_json(actions: Iterable[Action]) -> list[dict[str, Any]]:
+    """The JSON objects of ``actions``, as :func:`action_to_json` writes each; an instant
+    that several share (the actions of one step mostly do) is formatted once."""
+    out = []
+    instants: dict[datetime, str] = {}
+    for action in actions:
+        data: dict[str, Any] = {"type": action.type}
+        cls = type(action)
+        names = _ACTION_NAMES.get(cls) or tuple(field.name for field in attrs.fields(cls))
+        for name in names:
+            value = getattr(action, name)
+            if value is None:
+                continue
+            kind = type(value)
+            if kind in _AS_IS:
+                data[name] = value
+            elif kind is datetime:
+                text = instants.get(value)
+                if text is None:
+                    text = instants[value] = format_instant(value)
+                data[name] = text
+            else:
+                data[name] = plain(value)
+        out.append(data)
+    return out
 
 
 ACTION_FIELDS: Mapping[str, Wire] = MappingProxyType(

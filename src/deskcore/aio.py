@@ -31,12 +31,10 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Protocol
 
-import attrs
-
 from ._actions import AnyAction
 from ._codec import event_from_json
 from ._errors import EventError
-from ._events import AnyEvent, Resumed, Tick
+from ._events import AnyEvent, Resumed, Tick, with_at
 from ._time import format_instant
 
 __all__ = ["Clock", "Dispatch", "Runnable", "Runner", "utc_now"]
@@ -283,4 +281,4 @@ class Runner:
 def _stamped(item: AnyEvent | Mapping[str, Any], now: datetime) -> AnyEvent:
     if isinstance(item, Mapping):
         return event_from_json({**item, "at": format_instant(now)})
-    return attrs.evolve(item, at=now)
+    return with_at(item, now)

@@ -17,11 +17,11 @@ from typing import Any
 import attrs
 
 from .._actions import AnyAction
-from .._codec import action_from_json, action_to_json, event_to_json
+from .._codec import action_from_json, actions_to_json, event_to_json
 from .._desk import Desk
 from .._document import dump_settings
 from .._errors import DeskcoreError, EventError
-from .._events import AnyEvent, Tick
+from .._events import AnyEvent, Tick, with_at
 from .._policy import AgentView, ConversationState, ConversationView, Decision
 from .._settings import DeskSettings
 from .._snapshot import FORMAT, StateCapture
@@ -336,7 +336,7 @@ class DurableDesk:
                 event_type=event.type,
                 field="at",
             )
-        return attrs.evolve(event, at=now), to_us(event.at)
+        return with_at(event, now), to_us(event.at)
 
     def _catch_up(self, entries: Iterable[StoredEntry]) -> None:
         """Apply entries other processes appended (after a compaction that dropped some
@@ -378,7 +378,7 @@ class DurableDesk:
                 kind,
                 at,
                 dump_json(body),
-                dump_json([action_to_json(a) for a in actions]),
+                dump_json(actions_to_json(actions)),
                 original_at,
                 self._origin,
             )
