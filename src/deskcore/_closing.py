@@ -24,6 +24,7 @@ from ._actions import (
 from ._config import Config
 from ._deadlines import Deadlines
 from ._events import Party
+from ._members import CLOSED, OFFERED, SERVED, WAITING
 from ._policy import ConversationState, reply_deadline
 from ._prompts import Prompter
 from ._queues import Queues
@@ -67,7 +68,7 @@ class Closer:
     ) -> RejectReason | None:
         """``agent_message``: (re)start the user timeout of a served conversation and its
         reminder (C1, C4)."""
-        if conv.state is not S.SERVED:
+        if conv.state is not SERVED:
             return RejectReason.NOT_SERVED
         config = self.config
         due = reply_deadline(now, config.user_timeout_us)
@@ -78,7 +79,7 @@ class Closer:
 
     def user_message(self, conv: ConvRecord, now: int, _agent: None, _arg: None) -> None:
         """``user_message``: a reply stops the user timeout and its reminder (C1, C4)."""
-        if conv.state is S.SERVED:
+        if conv.state is SERVED:
             conv.t_reply = conv.t_remind = None
 
     def remind(self, conv: ConvRecord, now: int) -> None:
@@ -99,21 +100,21 @@ class Closer:
         self, conv: ConvRecord, now: int, agent_id: str | None, by: Party
     ) -> RejectReason | None:
         """``conversation_ended``: close it, with the end message only if it was served."""
-        serving = conv.agent if conv.state is S.SERVED else None
+        serving = conv.agent if conv.state is SERVED else None
         if agent_id is not None and agent_id != serving:
             return RejectReason.NOT_SERVING_AGENT  # C3
         reason = CloseReason.ENDED_BY_USER if by is Party.USER else CloseReason.ENDED_BY_AGENT
-        if conv.state is S.SERVED:
+        if conv.state is SERVED:
             self.close_served(conv, now, reason)
             return None
         # C2, Q6: an unserved conversation closes without the end message.
-        if conv.state is S.OFFERED:
+        if conv.state is OFFERED:
             router = self.router
             agent = router.end_offer(conv, now, WithdrawReason.CONVERSATION_ENDED)
             self.close(conv, now, reason)
             router.drain(agent, now)
             return None
-        if conv.state is S.WAITING:
+        if conv.state is WAITING:
             self.queues.remove(conv)
         self.close(conv, now, reason)
         return None
@@ -143,7 +144,7 @@ class Closer:
         """``close``: the conversation is closed and will be forgotten (D3); with
         ``forget=False`` the caller sets when, once it knows whether a card goes out (one
         retention entry per conversation)."""
-        conv.state = S.CLOSED  # conv.agent stays: the agent that served it, if any
+        conv.state = CLOSED  # conv.agent stays: the agent that served it, if any
         conv.closed = now
         conv.t_offer = conv.t_reply = conv.t_wait = conv.t_prompt = conv.t_webhook = None
         conv.t_remind = None
@@ -155,7 +156,7 @@ class Closer:
 
     def invited(self, conv: ConvRecord, now: int, agent_id: str, _arg: None) -> RejectReason | None:
         """``rating_invited``: the serving agent asks for a rating (V1)."""
-        serving = conv.agent if conv.state in (S.SERVED, S.CLOSED) else None
+        serving = conv.agent if conv.state in (SERVED, CLOSED) else None
         if not self.config.settings.ratings.agent_invite:
             return RejectReason.INVITES_DISABLED
         if serving is None or agent_id != serving:
@@ -196,5 +197,5 @@ class Closer:
         invitation = self.prompter.texts(conv.language)["rating_card"]
         text = self.prompter.render((RatingCard, invitation, name), invitation, {"AgentName": name})
         self.out.append((RatingCard, now, conv.id, text, conv.card_until))
-        if conv.state is S.CLOSED:
+        if conv.state is CLOSED:
             self.deadlines.schedule_forget(conv, self.config.retention_us)

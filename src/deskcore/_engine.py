@@ -52,6 +52,7 @@ from ._deadlines import Deadlines
 from ._errors import EventError
 from ._events import UNSET, AgentState
 from ._hours import OpenMemo
+from ._members import AWAITING_ANSWER, CLOSED, NEW, OFFLINE, ONLINE
 from ._policy import ConversationState, Decision
 from ._prompts import Prompter
 from ._queues import Queues
@@ -385,7 +386,7 @@ class Engine:
                 conv.language, conv.user = arg
                 self.prompter.say(conv, now, PromptKind.WELCOME)  # P1
                 return
-        if conv.state is S.CLOSED and code != INVITED and code != SUBMITTED:
+        if conv.state is CLOSED and code != INVITED and code != SUBMITTED:
             reason: RejectReason | None = RejectReason.CONVERSATION_CLOSED  # C3
         else:
             handler = self._handlers[code]
@@ -411,8 +412,8 @@ class Engine:
         if groups is not UNSET:
             rooms.set_groups(agent, frozenset(groups))
         was = agent.status
-        left = was is AgentState.ONLINE and status is not AgentState.ONLINE
-        if status is AgentState.ONLINE and agent.status is not AgentState.ONLINE:
+        left = was is ONLINE and status is not ONLINE
+        if status is ONLINE and agent.status is not ONLINE:
             agent.online = now
         agent.status = status
         rooms.reindex(agent)
@@ -439,12 +440,12 @@ class Engine:
         """A6: an agent that went offline serving conversations hands them over after
         ``reassign_after`` (at once when it is 0); coming back online cancels that."""
         after = self.config.reassign_us
-        if agent.status is AgentState.ONLINE:
+        if agent.status is ONLINE:
             agent.t_reassign = None
         elif (
             after is not None
-            and agent.status is AgentState.OFFLINE
-            and was is not AgentState.OFFLINE
+            and agent.status is OFFLINE
+            and was is not OFFLINE
             and agent.serving
             and agent.t_reassign is None
         ):
@@ -490,7 +491,7 @@ class Engine:
         _agent: None,
         request: tuple[str | None, str | None, str | None, int, str | None],
     ) -> RejectReason | None:
-        if conv.state is not S.NEW:
+        if conv.state is not NEW:
             return RejectReason.ALREADY_ROUTED  # R1
         group, user, language, priority, preferred = request
         if language is not None:
@@ -511,7 +512,7 @@ class Engine:
         router.request(conv, now, priority)  # Q1
         strategy = config.strategy
         if strategy is Strategy.WEBHOOK:
-            conv.state = S.AWAITING_ANSWER
+            conv.state = AWAITING_ANSWER
             expires = now + config.webhook_us
             self.deadlines.set(conv, WEBHOOK, expires)
             self.out.append((RequestAssignment, now, conv.id, expires, user, group))
@@ -531,7 +532,7 @@ class Engine:
         _agent: None,
         answer: tuple[str | None, tuple[str, ...] | None],
     ) -> RejectReason | None:
-        if conv.state is not S.AWAITING_ANSWER:
+        if conv.state is not AWAITING_ANSWER:
             return RejectReason.NOT_WAITING_FOR_ANSWER
         conv.t_webhook = None
         key: ScopeKey
@@ -547,7 +548,7 @@ class Engine:
         if not known:  # R3: a scope with no known agent takes the fallback
             self._webhook_fallback(conv, now)
             return None
-        conv.state = S.NEW
+        conv.state = NEW
         conv.scope = self.intern(key)
         self.router.route(conv, now)
         return None
@@ -555,7 +556,7 @@ class Engine:
     def _assignment_failed(
         self, conv: ConvRecord, now: int, _agent: None, _arg: None
     ) -> RejectReason | None:
-        if conv.state is not S.AWAITING_ANSWER:
+        if conv.state is not AWAITING_ANSWER:
             return RejectReason.NOT_WAITING_FOR_ANSWER
         conv.t_webhook = None
         self._webhook_fallback(conv, now)
@@ -566,7 +567,7 @@ class Engine:
         if self.config.webhook_fails:
             self.router.fail(conv, now, FailureReason.WEBHOOK_FAILED)
             return
-        conv.state = S.NEW
+        conv.state = NEW
         conv.scope = ALL
         self.router.route(conv, now)
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from sortedcontainers import SortedList
 
-from ._policy import ConversationState
+from ._members import NEW, WAITING
 from ._records import (
     ALL,
     AgentRecord,
@@ -69,7 +69,7 @@ class Queues:
         entry = conv.request
         assert entry is not None
         queue.add(entry)
-        conv.state = ConversationState.WAITING
+        conv.state = WAITING
         rank = queue.bisect_left(entry)
         self.moved[key] = min(self.moved.get(key, rank), rank)
         self.entered.add(conv.id)
@@ -89,7 +89,7 @@ class Queues:
                 attention.discard(entry)
                 if not attention:
                     del self.attention[key]
-        conv.state = ConversationState.NEW
+        conv.state = NEW
         conv.t_prompt = None
         conv.queue_pos = conv.queue_at = None
         self.entered.discard(conv.id)
@@ -116,7 +116,7 @@ class Queues:
 
     def position(self, conv: ConvRecord) -> int | None:
         """The position of a waiting conversation (1 = next), else ``None``."""
-        if conv.state is not ConversationState.WAITING or conv.scope is None:
+        if conv.state is not WAITING or conv.scope is None:
             return None
         assert conv.request is not None
         return self.by_scope[conv.scope].index(conv.request) + 1
@@ -179,7 +179,7 @@ class Queues:
     def _entries_in(convs: Iterable[ConvRecord], key: ScopeKey) -> Iterator[QueueEntry]:
         """The queue entries of those of ``convs`` that wait in ``key``'s queue."""
         for conv in convs:
-            if conv.state is ConversationState.WAITING and conv.scope == key:
+            if conv.state is WAITING and conv.scope == key:
                 assert conv.request is not None
                 yield conv.request
 
@@ -220,7 +220,7 @@ class Queues:
         self.agent_lists = {}
         self.attention = None
         for conv in self.convs.values():
-            if conv.state is ConversationState.WAITING:
+            if conv.state is WAITING:
                 assert conv.scope is not None
                 self.add(conv, conv.scope)
         self.moved.clear()

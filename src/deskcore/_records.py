@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._events import AgentState
-from ._policy import EVERYONE, ConversationState, Scope
+from ._members import NEW, OFFLINE
+from ._policy import EVERYONE, Scope
 
 __all__ = [
     "ALL",
@@ -119,7 +119,7 @@ class AgentRecord:
     def __init__(self, agent_id: str) -> None:
         self.id = agent_id
         self.name: str | None = None
-        self.status = AgentState.OFFLINE
+        self.status = OFFLINE
         self.groups: frozenset[str] = frozenset()
         self.capacity: int | None = None  # None: queue.max_concurrent (A2)
         self.offers: set[str] | None = None  # conversations offered to it (S2)
@@ -162,7 +162,7 @@ class ConvRecord:
 
     def __init__(self, conv_id: str) -> None:
         self.id = conv_id
-        self.state = ConversationState.NEW
+        self.state = NEW
         self.user: str | None = None
         self.language: str | None = None  # the last one its events gave (P4)
         # Its place in a queue (Q1: the request's priority first), set when it asks for

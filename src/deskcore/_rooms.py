@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-from ._events import AgentState
+from ._members import OFFLINE, ONLINE
 from ._policy import AgentView, rank_key
 from ._records import ALL, NOBODY, AgentRecord, ConvRecord, ScopeKey, compact_dict, group_key
 from ._time import from_us
@@ -55,7 +55,7 @@ class Rooms:
 
     def staffs(self, agent: AgentRecord) -> bool:
         """A2: whether the agent staffs its scopes (online or on break, capacity ≥ 1)."""
-        return agent.status is not AgentState.OFFLINE and self.capacity(agent) >= 1
+        return agent.status is not OFFLINE and self.capacity(agent) >= 1
 
     def view(self, agent: AgentRecord) -> AgentView:
         """What routing knows of the agent, as the pure policies take it."""
@@ -141,7 +141,7 @@ class Rooms:
         """Put the agent in the room heaps under its current R5 key, or take it out."""
         capacity = self.default_capacity if agent.capacity is None else agent.capacity
         load = agent.load
-        if agent.status is not AgentState.ONLINE or load >= capacity:
+        if agent.status is not ONLINE or load >= capacity:
             key = None
         else:
             key = rank_key(agent.id, load, capacity, self.idle_since(agent), agent.given)

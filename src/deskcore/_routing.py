@@ -29,7 +29,7 @@ from ._actions import (
 )
 from ._config import Config
 from ._deadlines import Deadlines
-from ._events import AgentState
+from ._members import BREAK, NEW, OFFERED, SERVED, WAITING
 from ._policy import ConversationState, Decision, assign
 from ._positions import prompt_due
 from ._prompts import Prompter
@@ -140,7 +140,7 @@ class Router:
         agent.given = now
         config = self.config
         if config.manual:  # S2
-            conv.state, conv.agent = S.OFFERED, agent.id
+            conv.state, conv.agent = OFFERED, agent.id
             if agent.offers is None:
                 agent.offers = set()
             agent.offers.add(conv.id)
@@ -154,7 +154,7 @@ class Router:
 
     def serve(self, conv: ConvRecord, agent: AgentRecord, now: int) -> None:
         """``agent`` serves ``conv``: ``assign``, then the ``connected`` prompt (S1, S2)."""
-        conv.state, conv.agent = S.SERVED, agent.id
+        conv.state, conv.agent = SERVED, agent.id
         conv.t_offer = conv.t_wait = None
         if self.config.reassign_us is not None:  # A6 will want its conversations
             if agent.serving is None:
@@ -168,9 +168,9 @@ class Router:
 
     def fail(self, conv: ConvRecord, now: int, reason: FailureReason) -> None:
         """F1: routing ends; the conversation stays open and un-routed."""
-        if conv.state is S.WAITING:
+        if conv.state is WAITING:
             self.queues.remove(conv)
-        conv.state, conv.scope, conv.agent, conv.request = S.NEW, None, None, None
+        conv.state, conv.scope, conv.agent, conv.request = NEW, None, None, None
         conv.t_wait = conv.t_webhook = conv.t_prompt = None
         self.out.append((RoutingFailed, now, conv.id, reason))
         shown = self.prompter.reason(conv, reason)  # P5
@@ -182,7 +182,7 @@ class Router:
         self, conv: ConvRecord, now: int, agent_id: str, _arg: None
     ) -> RejectReason | None:
         """``agent_accepted``: an open offer becomes an assignment (S2)."""
-        if conv.state is not S.OFFERED or conv.agent != agent_id:
+        if conv.state is not OFFERED or conv.agent != agent_id:
             return RejectReason.NO_OPEN_OFFER
         agent = self.agents[agent_id]
         _drop_offer(agent, conv)
@@ -193,7 +193,7 @@ class Router:
         self, conv: ConvRecord, now: int, agent_id: str, _arg: None
     ) -> RejectReason | None:
         """``agent_declined``: the offer is withdrawn and the agent barred (S4)."""
-        if conv.state is not S.OFFERED or conv.agent != agent_id:
+        if conv.state is not OFFERED or conv.agent != agent_id:
             return RejectReason.NO_OPEN_OFFER
         agent = self.agents[agent_id]
         conv.declined = conv.declined | {agent.id}
@@ -206,7 +206,7 @@ class Router:
         agent = self.agents[conv.agent or ""]
         _drop_offer(agent, conv)
         conv.agent = None
-        conv.state = S.NEW
+        conv.state = NEW
         conv.t_offer = None
         self.out.append((WithdrawOffer, now, conv.id, agent.id, reason))
         self.rooms.change_load(agent, -1, now)
@@ -237,7 +237,7 @@ class Router:
             self.drain(freed, now)
         for conv in convs:
             key = conv.scope
-            if conv.state is not S.WAITING or key is None:
+            if conv.state is not WAITING or key is None:
                 continue  # taken by the freed agent
             if self.decisions is not None:
                 self._note(conv, key)
@@ -259,16 +259,14 @@ class Router:
         rooms = self.rooms
         before = rooms.staffs(agent), agent.groups
         rooms.unindex(agent)
-        agent.status = AgentState.BREAK
+        agent.status = BREAK
         rooms.restaff(agent, *before)
-        self.out.append(
-            (SetAgentStatus, now, agent.id, AgentState.BREAK, StatusReason.OFFER_TIMEOUT)
-        )
+        self.out.append((SetAgentStatus, now, agent.id, BREAK, StatusReason.OFFER_TIMEOUT))
         self.withdraw_all(agent, now, [conv])
 
     def max_wait(self, conv: ConvRecord, now: int) -> None:
         """Q4: a conversation not served ``max_wait`` after its request fails."""
-        if conv.state is S.OFFERED:  # an open offer is withdrawn first
+        if conv.state is OFFERED:  # an open offer is withdrawn first
             agent = self.end_offer(conv, now, WithdrawReason.MAX_WAIT)
             self.fail(conv, now, FailureReason.QUEUE_TIMEOUT)
             self.drain(agent, now)
@@ -282,7 +280,7 @@ class Router:
     ) -> RejectReason | None:
         """``transfer``: hand a served conversation to another agent or group (X1–X3)."""
         to_agent, to_group = target
-        if conv.state is not S.SERVED:
+        if conv.state is not SERVED:
             return RejectReason.NOT_SERVED
         if conv.agent != agent_id:
             return RejectReason.NOT_SERVING_AGENT
@@ -309,7 +307,7 @@ class Router:
         if transfer:
             conv.declined = conv.declined | {agent.id}
         self.prompter.say(conv, now, PromptKind.TRANSFERRING)
-        conv.state, conv.agent, conv.scope = S.NEW, None, self.rooms.intern(key)
+        conv.state, conv.agent, conv.scope = NEW, None, self.rooms.intern(key)
         self.request(conv, now, conv.priority)  # the same priority, asked again
         self.route(conv, now, new=False)
         if transfer:
@@ -321,7 +319,7 @@ class Router:
         for agent in self.agents.values():
             agent.serving = None
         for conv in self.convs.values():
-            if conv.state is S.SERVED:
+            if conv.state is SERVED:
                 holder = self.agents[conv.agent or ""]
                 if holder.serving is None:
                     holder.serving = set()

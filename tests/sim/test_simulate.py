@@ -637,9 +637,13 @@ class TestSimulation:
         assert shares[-1] == 1.0
 
     def test_runs_once(self) -> None:
-        """A simulation cannot be run twice."""
-        simulation = Simulation(MMC, Workload(length=timedelta(minutes=1)), Random(1))
-        simulation.run()
+        """A simulation cannot be run twice; it shows what it runs and what it counted."""
+        workload = Workload(length=timedelta(minutes=30))
+        simulation = Simulation(MMC, workload, Random(1))
+        assert simulation.settings is MMC and simulation.workload is workload
+        assert isinstance(simulation.engine, Engine) and simulation.tally.requests == 0
+        report = simulation.run()
+        assert simulation.tally.requests == report.requests > 0
         with pytest.raises(RuntimeError, match="runs once"):
             simulation.run()
 

@@ -61,6 +61,7 @@ from .._actions import (
 )
 from .._engine import Engine
 from .._events import UNSET, AgentState, Party
+from .._members import BREAK, OFFLINE, ONLINE
 from .._raw import (
     ACCEPTED,
     AGENT_MESSAGE,
@@ -342,17 +343,17 @@ class Loop:
 
     def _return(self, agent: HostAgent, epoch: int) -> None:
         """An agent the desk put on break comes back, unless its shift moved on."""
-        if agent.epoch != epoch or agent.status is not AgentState.BREAK:
+        if agent.epoch != epoch or agent.status is not BREAK:
             return
-        self._set_status(agent, AgentState.ONLINE)
-        self._send(STATUS, None, agent.id, (AgentState.ONLINE, UNSET, UNSET, UNSET))
+        self._set_status(agent, ONLINE)
+        self._send(STATUS, None, agent.id, (ONLINE, UNSET, UNSET, UNSET))
 
     def _set_status(self, agent: HostAgent, status: AgentState) -> None:
         now = self._now
-        if agent.status is AgentState.ONLINE:
+        if agent.status is ONLINE:
             agent.online += overlap(agent.since, now, self._from, self._end)
             self.tally.online -= 1
-        if status is AgentState.ONLINE:
+        if status is ONLINE:
             self.tally.online += 1
             if self._dropouts:
                 when = now + round(self.rng.expovariate(self._dropouts))
@@ -362,7 +363,7 @@ class Loop:
     def _on_status(self, action: RawAction) -> None:
         agent = self._agents[action[2]]
         self._set_status(agent, AgentState(action[3]))
-        if self._break_return is not None and agent.status is AgentState.BREAK:
+        if self._break_return is not None and agent.status is BREAK:
             self._push(self._now + self._break_return, RETURN, agent, agent.epoch)
 
     # -- users -----------------------------------------------------------------------------
@@ -460,18 +461,18 @@ class Loop:
 
     def _drop(self, agent: HostAgent, epoch: int) -> None:
         """An online agent drops offline mid-shift; it comes back after a while."""
-        if agent.epoch != epoch or agent.status is not AgentState.ONLINE:
+        if agent.epoch != epoch or agent.status is not ONLINE:
             return
-        self._set_status(agent, AgentState.OFFLINE)
-        self._send(STATUS, None, agent.id, (AgentState.OFFLINE, UNSET, UNSET, UNSET))
+        self._set_status(agent, OFFLINE)
+        self._send(STATUS, None, agent.id, (OFFLINE, UNSET, UNSET, UNSET))
         self._push(self._now + self._dropout_time(), REJOIN, agent, agent.epoch)
 
     def _rejoin(self, agent: HostAgent, epoch: int) -> None:
         """A dropped-out agent is back, unless its shift moved on meanwhile."""
-        if agent.epoch != epoch or agent.status is not AgentState.OFFLINE:
+        if agent.epoch != epoch or agent.status is not OFFLINE:
             return
-        self._set_status(agent, AgentState.ONLINE)
-        self._send(STATUS, None, agent.id, (AgentState.ONLINE, UNSET, UNSET, UNSET))
+        self._set_status(agent, ONLINE)
+        self._send(STATUS, None, agent.id, (ONLINE, UNSET, UNSET, UNSET))
 
     def _reply(self, conv: HostConv, _token: int) -> None:
         if conv.state == SERVED:
@@ -624,7 +625,7 @@ class Loop:
                 self._agents[conv.agent].served += overlap(conv.assigned, now, low, high)
         times: list[AgentTime] = []
         for agent in self._agents.values():
-            if agent.status is AgentState.ONLINE:
+            if agent.status is ONLINE:
                 agent.online += overlap(agent.since, now, low, high)
             if agent.load:
                 agent.busy += overlap(agent.busy_since, now, low, high)
