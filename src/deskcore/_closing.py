@@ -128,9 +128,9 @@ class Closer:
         agent = self.agents[conv.agent or ""]
         drop_serving(agent, conv)
         self.close(conv, now, reason, forget=False)
-        ratings = self.config.settings.ratings
+        config = self.config
         open_card = conv.card_until is not None and now < conv.card_until
-        wanted = ratings.send_on_end and (ratings.send_on_timeout or not timeout)
+        wanted = config.send_on_end and (config.send_on_timeout or not timeout)
         if wanted and not open_card and not conv.rated:  # V2
             self.send_card(conv, agent, now)  # which also sets when it is forgotten
         else:

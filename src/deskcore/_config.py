@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ._settings import DeskSettings, ServiceMode, WebhookFallback
+from ._settings import DeskSettings, ServiceMode, Strategy, WebhookFallback
 from ._time import LATEST, span_us
 
 __all__ = ["Config"]
@@ -27,6 +27,7 @@ class Config:
         "accept_us",
         "break_on_timeout",
         "default_capacity",
+        "hours_enabled",
         "interval_us",
         "latest_us",
         "manual",
@@ -35,10 +36,14 @@ class Config:
         "reassign_us",
         "reminder_us",
         "retention_us",
+        "send_on_end",
+        "send_on_timeout",
         "settings",
         "strategy",
+        "user_choice",
         "user_timeout_us",
         "validity_us",
+        "webhook",
         "webhook_fails",
         "webhook_us",
     )
@@ -47,6 +52,11 @@ class Config:
         self.settings = settings
         service, queue, closure = settings.service, settings.queue, settings.closure
         self.strategy = settings.assignment.strategy
+        self.user_choice = self.strategy is Strategy.USER_CHOICE
+        self.webhook = self.strategy is Strategy.WEBHOOK
+        self.hours_enabled = settings.working_hours.enabled
+        self.send_on_end = settings.ratings.send_on_end
+        self.send_on_timeout = settings.ratings.send_on_timeout
         self.webhook_us = span_us(settings.assignment.webhook_timeout)
         self.webhook_fails = settings.assignment.webhook_fallback is WebhookFallback.FAIL
         self.manual = service.mode is ServiceMode.MANUAL

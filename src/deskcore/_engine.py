@@ -301,7 +301,7 @@ class Engine:
         conv = None if conversation is None else self.known(conversation, now)
         if code == REQUESTED:
             group = arg[0]
-            if config.strategy is Strategy.USER_CHOICE:
+            if config.user_choice:
                 assignment = config.settings.assignment
                 if group is None:
                     raise EventError(
@@ -499,8 +499,7 @@ class Engine:
         if user is not None:
             conv.user = user
         config = self.config
-        hours = config.settings.working_hours
-        if hours.enabled and not self.hours.is_open(now):  # R2
+        if config.hours_enabled and not self.hours.is_open(now):  # R2
             opening = self.hours.next_open(now)
             shown = "" if opening is None else opening.strftime("%Y-%m-%d %H:%M")
             self.prompter.say(conv, now, PromptKind.AFTER_HOURS, NextOpen=shown)
@@ -510,14 +509,13 @@ class Engine:
         conv.preferred = preferred  # R5: for this request
         router = self.router
         router.request(conv, now, priority)  # Q1
-        strategy = config.strategy
-        if strategy is Strategy.WEBHOOK:
+        if config.webhook:
             conv.state = AWAITING_ANSWER
             expires = now + config.webhook_us
             self.deadlines.set(conv, WEBHOOK, expires)
             self.out.append((RequestAssignment, now, conv.id, expires, user, group))
             return None
-        if strategy is Strategy.USER_CHOICE:
+        if config.user_choice:
             assert group is not None
             conv.scope = self.intern(group_key(group))
         else:

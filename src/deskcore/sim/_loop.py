@@ -214,6 +214,12 @@ class Loop:
         self._priorities = _choices(users.priorities)
         self._languages = _choices(users.languages)
         self._transfers = workload.handling.transfers
+        # Read at nearly every event: kept here, not looked up in the workload each time.
+        self._enter = users.enter
+        self._silent = users.silent
+        self._missed, self._declined = agents.missed, agents.declined
+        self._respond = workload.ratings.respond
+        self._failures = workload.routing.failures
         self._dropouts = agents.dropouts / _HOUR
         self._dropout_time = agents.dropout_time.sampler(rng)
         strategy = settings.assignment.strategy
@@ -381,7 +387,7 @@ class Loop:
         self.tally.requests += counted
         languages, priorities = self._languages, self._priorities
         language = None if languages is None else self._draw(languages)
-        if self.workload.users.enter:
+        if self._enter:
             self._send(ENTERED, conv_id, None, (language, f"u{self._count}"))
         group = self._pick_group() if self._choose_group else None
         conv.group = group
@@ -414,7 +420,7 @@ class Loop:
         """The routing service answers (webhook strategy); late answers are sent too."""
         if conv.state == CLOSED:
             return
-        if self.rng.random() < self.workload.routing.failures:
+        if self.rng.random() < self._failures:
             self._send(ROUTING_FAILED, conv.id, None, None)
         elif self._groups:
             self._send(ANSWERED, conv.id, None, (self._pick_group(), None))
@@ -513,11 +519,10 @@ class Loop:
         conv.state, conv.agent = OFFERED, action[3]
         conv.offer += 1
         self.tally.offers += conv.counted
-        agents = self.workload.agents
         draw = self.rng.random()
-        if draw < agents.missed:
+        if draw < self._missed:
             return  # the offer times out (S3)
-        kind = DECLINE if draw < agents.missed + agents.declined else ACCEPT
+        kind = DECLINE if draw < self._missed + self._declined else ACCEPT
         self._push(self._now + self._accept_delay(), kind, conv, conv.offer)
 
     def _on_withdraw(self, action: RawAction) -> None:
@@ -548,7 +553,7 @@ class Loop:
         if self._transfers and not again and self.rng.random() < self._transfers:
             self._push(now + handle // 2, TRANSFER, conv, now)
         if self._messages:
-            conv.silent = self.rng.random() < self.workload.users.silent
+            conv.silent = self.rng.random() < self._silent
             self._push(now, WRITE, conv, 0)
 
     def _on_release(self, action: RawAction) -> None:
@@ -599,7 +604,7 @@ class Loop:
         conv = self._convs[action[2]]
         self.tally.cards += conv.counted
         conv.card = action[4]
-        if not conv.pending and self.rng.random() < self.workload.ratings.respond:
+        if not conv.pending and self.rng.random() < self._respond:
             conv.pending = True
             self._pending += 1
             self._push(self._now + self._rating_delay(), RATE, conv, 0)
