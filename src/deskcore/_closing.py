@@ -24,7 +24,18 @@ from ._actions import (
 from ._config import Config
 from ._deadlines import Deadlines
 from ._events import Party
-from ._members import CLOSED, OFFERED, SERVED, WAITING
+from ._members import (
+    CLOSED,
+    ENDED_BY_AGENT,
+    ENDED_BY_USER,
+    OFFERED,
+    PROMPT_END,
+    PROMPT_TIMEOUT_CLOSURE,
+    SERVED,
+    USER,
+    USER_TIMEOUT,
+    WAITING,
+)
 from ._policy import ConversationState, reply_deadline
 from ._prompts import Prompter
 from ._queues import Queues
@@ -92,7 +103,7 @@ class Closer:
 
     def user_timeout(self, conv: ConvRecord, now: int) -> None:
         """The user timeout fired: the conversation closes (C1)."""
-        self.close_served(conv, now, CloseReason.USER_TIMEOUT)
+        self.close_served(conv, now, USER_TIMEOUT)
 
     # -- ending (C2, C3, Q6) -----------------------------------------------------------------
 
@@ -103,7 +114,7 @@ class Closer:
         serving = conv.agent if conv.state is SERVED else None
         if agent_id is not None and agent_id != serving:
             return RejectReason.NOT_SERVING_AGENT  # C3
-        reason = CloseReason.ENDED_BY_USER if by is Party.USER else CloseReason.ENDED_BY_AGENT
+        reason = ENDED_BY_USER if by is USER else ENDED_BY_AGENT
         if conv.state is SERVED:
             self.close_served(conv, now, reason)
             return None
@@ -121,8 +132,8 @@ class Closer:
 
     def close_served(self, conv: ConvRecord, now: int, reason: CloseReason) -> None:
         """Close a served conversation: its message, ``close``, a card (V2); free the agent."""
-        timeout = reason is CloseReason.USER_TIMEOUT
-        kind = PromptKind.TIMEOUT_CLOSURE if timeout else PromptKind.END
+        timeout = reason is USER_TIMEOUT
+        kind = PROMPT_TIMEOUT_CLOSURE if timeout else PROMPT_END
         if kind in self.prompter.on:
             self.prompter.say(conv, now, kind)
         agent = self.agents[conv.agent or ""]

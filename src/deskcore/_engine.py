@@ -52,7 +52,15 @@ from ._deadlines import Deadlines
 from ._errors import EventError
 from ._events import UNSET, AgentState
 from ._hours import OpenMemo
-from ._members import AWAITING_ANSWER, CLOSED, NEW, OFFLINE, ONLINE
+from ._members import (
+    AWAITING_ANSWER,
+    CLOSED,
+    NEW,
+    OFFLINE,
+    ONLINE,
+    PROMPT_CONNECTING,
+    PROMPT_WELCOME,
+)
 from ._policy import ConversationState, Decision
 from ._prompts import Prompter
 from ._queues import Queues
@@ -384,7 +392,7 @@ class Engine:
             conv = self.convs[conversation] = ConvRecord(conversation)
             if code == ENTERED:
                 conv.language, conv.user = arg
-                self.prompter.say(conv, now, PromptKind.WELCOME)  # P1
+                self.prompter.say(conv, now, PROMPT_WELCOME)  # P1
                 return
         if conv.state is CLOSED and code != INVITED and code != SUBMITTED:
             reason: RejectReason | None = RejectReason.CONVERSATION_CLOSED  # C3
@@ -505,7 +513,7 @@ class Engine:
             self.prompter.say(conv, now, PromptKind.AFTER_HOURS, NextOpen=shown)
             self.out.append((RoutingFailed, now, conv.id, FailureReason.OUTSIDE_HOURS))
             return None
-        self.prompter.say(conv, now, PromptKind.CONNECTING)  # R3
+        self.prompter.say(conv, now, PROMPT_CONNECTING)  # R3
         conv.preferred = preferred  # R5: for this request
         router = self.router
         router.request(conv, now, priority)  # Q1

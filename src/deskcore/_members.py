@@ -1,6 +1,6 @@
-"""The enum members the engine's hot paths compare, as module constants.
+"""The enum members the engine's hot paths compare or send, as module constants.
 
-The engine compares a conversation's or an agent's state at nearly every step. On Python
+The engine compares states and sends prompt kinds and reasons at nearly every step. On Python
 3.11 an enum class's attribute (``AgentState.ONLINE``) goes through
 ``EnumType.__getattr__``'s hook each time; a module constant is a plain global (and a C
 static in the compiled build).
@@ -10,18 +10,30 @@ from __future__ import annotations
 
 from typing import Final
 
-from ._events import AgentState
+from ._actions import CloseReason, PromptKind
+from ._events import AgentState, Party
 from ._policy import ConversationState
 
 __all__ = [
+    "AGENT",
     "AWAITING_ANSWER",
     "BREAK",
     "CLOSED",
+    "ENDED_BY_AGENT",
+    "ENDED_BY_USER",
     "NEW",
     "OFFERED",
     "OFFLINE",
     "ONLINE",
+    "PROMPT_CONNECTED",
+    "PROMPT_CONNECTING",
+    "PROMPT_END",
+    "PROMPT_QUEUE",
+    "PROMPT_TIMEOUT_CLOSURE",
+    "PROMPT_WELCOME",
     "SERVED",
+    "USER",
+    "USER_TIMEOUT",
     "WAITING",
 ]
 
@@ -35,3 +47,17 @@ WAITING: Final = ConversationState.WAITING
 OFFERED: Final = ConversationState.OFFERED
 SERVED: Final = ConversationState.SERVED
 CLOSED: Final = ConversationState.CLOSED
+
+USER: Final = Party.USER
+AGENT: Final = Party.AGENT
+
+ENDED_BY_USER: Final = CloseReason.ENDED_BY_USER
+ENDED_BY_AGENT: Final = CloseReason.ENDED_BY_AGENT
+USER_TIMEOUT: Final = CloseReason.USER_TIMEOUT
+
+PROMPT_WELCOME: Final = PromptKind.WELCOME
+PROMPT_CONNECTING: Final = PromptKind.CONNECTING
+PROMPT_CONNECTED: Final = PromptKind.CONNECTED
+PROMPT_QUEUE: Final = PromptKind.QUEUE
+PROMPT_END: Final = PromptKind.END
+PROMPT_TIMEOUT_CLOSURE: Final = PromptKind.TIMEOUT_CLOSURE

@@ -29,7 +29,7 @@ from ._actions import (
 )
 from ._config import Config
 from ._deadlines import Deadlines
-from ._members import BREAK, NEW, OFFERED, SERVED, WAITING
+from ._members import BREAK, NEW, OFFERED, PROMPT_CONNECTED, PROMPT_QUEUE, SERVED, WAITING
 from ._policy import ConversationState, Decision, assign
 from ._positions import prompt_due
 from ._prompts import Prompter
@@ -162,9 +162,9 @@ class Router:
             agent.serving.add(conv.id)
         self.out.append((Assign, now, conv.id, agent.id))
         prompter = self.prompter
-        if PromptKind.CONNECTED in prompter.on:
+        if PROMPT_CONNECTED in prompter.on:
             name = agent.name or agent.id
-            prompter.say(conv, now, PromptKind.CONNECTED, AgentName=name, AgentId=agent.id)
+            prompter.say(conv, now, PROMPT_CONNECTED, AgentName=name, AgentId=agent.id)
 
     def fail(self, conv: ConvRecord, now: int, reason: FailureReason) -> None:
         """F1: routing ends; the conversation stays open and un-routed."""
@@ -396,7 +396,7 @@ class Router:
         """Send the queue prompt for ``position`` (Q3)."""
         conv.queue_pos, conv.queue_at = position, now
         conv.t_prompt = None
-        self.prompter.say(conv, now, PromptKind.QUEUE, QueuePosition=position, WaitNo=position - 1)
+        self.prompter.say(conv, now, PROMPT_QUEUE, QueuePosition=position, WaitNo=position - 1)
 
     def prompt_update(self, conv: ConvRecord, now: int) -> None:
         """A queue prompt deadline: tell the position if it changed since the last one."""

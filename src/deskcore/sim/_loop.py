@@ -60,8 +60,8 @@ from .._actions import (
     WithdrawOffer,
 )
 from .._engine import Engine
-from .._events import UNSET, AgentState, Party
-from .._members import BREAK, OFFLINE, ONLINE
+from .._events import UNSET, AgentState
+from .._members import AGENT, BREAK, OFFLINE, ONLINE, USER
 from .._raw import (
     ACCEPTED,
     AGENT_MESSAGE,
@@ -414,7 +414,7 @@ class Loop:
         self._end_by_user(conv)
 
     def _end_by_user(self, conv: HostConv) -> None:
-        self._send(ENDED, conv.id, None, Party.USER)
+        self._send(ENDED, conv.id, None, USER)
 
     def _answer(self, conv: HostConv, _token: int) -> None:
         """The routing service answers (webhook strategy); late answers are sent too."""
@@ -489,7 +489,7 @@ class Loop:
             return
         if self._invite and self.rng.random() < self._invite:
             self._send(INVITED, conv.id, conv.agent, None)
-        self._send(ENDED, conv.id, conv.agent, Party.AGENT)
+        self._send(ENDED, conv.id, conv.agent, AGENT)
 
     def _rate_conversation(self, conv: HostConv, _token: int) -> None:
         conv.pending = False
