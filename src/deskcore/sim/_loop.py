@@ -530,7 +530,7 @@ class Loop:
         conv.state = ROUTING
         conv.offer += 1
         if conv.counted:
-            self.tally.withdrawn[action[4].value] += 1
+            self.tally.withdrawn[action[4]] += 1  # a Choice is its value
 
     def _on_assign(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
@@ -584,7 +584,7 @@ class Loop:
             self.tally.queue_change(self._now, -1)
         conv.state = FAILED
         if conv.counted:
-            self.tally.failed[action[3].value] += 1
+            self.tally.failed[action[3]] += 1
         self._push(self._now, LEAVE, conv, 0)
 
     def _on_close(self, action: RawAction) -> None:
@@ -597,7 +597,7 @@ class Loop:
         conv.state, conv.closed = CLOSED, now
         self._open -= 1
         if conv.counted:
-            self.tally.closes[action[3].value] += 1
+            self.tally.closes[action[3]] += 1
         self._closed.append(conv)
 
     def _on_card(self, action: RawAction) -> None:
@@ -614,7 +614,7 @@ class Loop:
             self.tally.ratings[action[4]] += 1
 
     def _on_rejected(self, action: RawAction) -> None:
-        self.tally.rejected[action[3].value] += 1
+        self.tally.rejected[action[3]] += 1
 
     def _on_request(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
