@@ -255,6 +255,25 @@ def _timer(timer: Timer | None) -> list[int] | None:
 # -- reading, field by field ---------------------------------------------------------------
 
 
+_NO_IDS: frozenset[str] = frozenset()
+# The members of the enums a snapshot names, by value.
+_MEMBERS: dict[type[Any], dict[str, Any]] = {
+    kind: {member.value: member for member in kind} for kind in (AgentState, ConversationState)
+}
+
+
+class _Place:
+    """Where a record is in the snapshot, written out only for an error message."""
+
+    __slots__ = ("id", "list", "number")
+
+    def __init__(self, name: str, number: int, record_id: str) -> None:
+        self.list, self.number, self.id = name, number, record_id
+
+    def __str__(self) -> str:
+        return f"{self.list}[{self.number}] ({show(self.id)})"
+
+
 def _fail(where: str, message: str) -> NoReturn:
     raise SnapshotError(message, where=where)
 
@@ -268,6 +287,8 @@ def _at(where: str, key: object) -> str:
 def _table(
     value: object, where: str, keys: frozenset[str], optional: frozenset[str]
 ) -> Mapping[str, Any]:
+    if type(value) is dict and value.keys() == keys:  # the usual case, at once
+        return value
     if not isinstance(value, dict):
         _fail(where, f"must be an object, got {show(value)}")
     for key in value:
@@ -306,6 +327,8 @@ def _maybe_ident(value: object, where: str) -> str | None:
 
 
 def _idents(value: object, where: str) -> frozenset[str]:
+    if value == [] and type(value) is list:
+        return _NO_IDS
     if not isinstance(value, list):
         _fail(where, f"must be a list of ids, got {show(value)}")
     ids = [_ident(item, f"{where}[{index}]") for index, item in enumerate(value)]
@@ -321,10 +344,12 @@ def _flag(value: object, where: str) -> bool:
 
 
 def _choice(kind: type[Any], value: object, where: str) -> Any:
-    names = [member.value for member in kind]
-    if value not in names or not isinstance(value, str):
+    members = _MEMBERS[kind]
+    member = members.get(value) if type(value) is str else None
+    if member is None:
+        names = list(members)
         _fail(where, f"must be one of {', '.join(map(repr, names))}, got {show(value)}")
-    return kind(value)
+    return member
 
 
 def _scope(value: object, where: str) -> ScopeKey | None:
@@ -408,6 +433,8 @@ def _conversation(item: object, where: str, now: int, order: int, seq: int) -> C
     if not isinstance(timers, list) or len(timers) != len(TIMERS):
         _fail(f"{where}.timers", f"must be a list of {len(TIMERS)} deadlines, got {show(timers)}")
     for kind, (name, value) in enumerate(zip(TIMERS, timers, strict=True)):
+        if value is None:
+            continue
         timer = _deadline(value, f"{where}.timers[{kind}] ({KINDS[kind]})", kind, now, seq)
         if timer is not None:
             setattr(conv, name, (timer[0], conv.id))
@@ -483,7 +510,7 @@ def _check_references(engine: Engine) -> None:
     settings = engine.config.settings  # in force until the next event
     served: dict[str, int] = dict.fromkeys(agents, 0)
     for number, conv in enumerate(convs.values()):
-        where = f"conversations[{number}] ({show(conv.id)})"
+        where = _Place("conversations", number, conv.id)
         for field in ("agent", "card_agent"):
             agent_id = getattr(conv, field)
             if agent_id is not None and agent_id not in agents:
@@ -508,7 +535,7 @@ def _check_references(engine: Engine) -> None:
         ):
             _fail(f"{where}.scope", f"group {show(scope[1])} is not in assignment.groups")
     for number, agent in enumerate(agents.values()):
-        where = f"agents[{number}] ({show(agent.id)})"
+        where = _Place("agents", number, agent.id)
         for conv_id in sorted(agent.offers or ()):
             offered = convs.get(conv_id)
             if offered is None or offered.state is not S.OFFERED or offered.agent != agent.id:
