@@ -12,7 +12,7 @@ HERE = Path(__file__).parent
 def main() -> int:
     """Run the engine and simulator benchmarks with this interpreter."""
     status = 0
-    for script in ("bench_engine.py", "bench_simulate.py"):
+    for script in ("bench_engine.py", "bench_boundary.py", "bench_simulate.py"):
         print(f"== {script} ==", flush=True)
         status = status or subprocess.call([sys.executable, str(HERE / script), *sys.argv[1:]])
     return status

@@ -117,6 +117,8 @@ class SnapshotError(DeskcoreError, ValueError):
 
     def __init__(self, message: str, *, where: str = "") -> None:
         self.where = where
+        self.detail = message
+        """The message without the place."""
         super().__init__(f"{where}: {message}" if where else message)
 
 
@@ -274,6 +276,13 @@ class _Place:
         return f"{self.list}[{self.number}] ({show(self.id)})"
 
 
+def _join(where: str, inner: str) -> str:
+    """A place inside the record at ``where``."""
+    if not inner:
+        return where
+    return f"{where}{inner}" if inner.startswith("[") else f"{where}.{inner}"
+
+
 def _fail(where: str, message: str) -> NoReturn:
     raise SnapshotError(message, where=where)
 
@@ -391,88 +400,106 @@ def _deadline(value: object, where: str, kind: int, now: int, seq: int) -> tuple
 
 
 def _agent(item: object, where: str, now: int, seq: int) -> AgentRecord:
-    data = _table(item, where, AGENT_KEYS, frozenset())
-    agent = AgentRecord(_ident(data["id"], f"{where}.id"))
+    """The record at ``where``; an error names its place (the reading itself names
+    fields relative to the record, so nothing is formatted for a valid one)."""
+    try:
+        return _read_agent(item, now, seq)
+    except SnapshotError as exc:
+        raise SnapshotError(exc.detail, where=_join(where, exc.where)) from None
+
+
+def _read_agent(item: object, now: int, seq: int) -> AgentRecord:
+    data = _table(item, "", AGENT_KEYS, frozenset())
+    agent = AgentRecord(_ident(data["id"], "id"))
     name = data["name"]
     if name is not None and not isinstance(name, str):
-        _fail(f"{where}.name", f"must be a string or null, got {show(name)}")
+        _fail("name", f"must be a string or null, got {show(name)}")
     agent.name = name
-    agent.status = _choice(AgentState, data["status"], f"{where}.status")
-    agent.groups = _idents(data["groups"], f"{where}.groups")
+    agent.status = _choice(AgentState, data["status"], "status")
+    agent.groups = _idents(data["groups"], "groups")
     capacity = data["capacity"]
-    agent.capacity = None if capacity is None else _integer(capacity, f"{where}.capacity", 0, MOST)
-    agent.load = _integer(data["load"], f"{where}.load")
-    agent.offers = set(_idents(data["offers"], f"{where}.offers")) or None
-    agent.online = _instant(data["online"], f"{where}.online", now)
-    agent.zero = _maybe_instant(data["zero"], f"{where}.zero", now)
-    agent.given = _maybe_instant(data["given"], f"{where}.given", now)
-    timer = _deadline(data["reassign"], f"{where}.reassign", REASSIGN, now, seq)
+    agent.capacity = None if capacity is None else _integer(capacity, "capacity", 0, MOST)
+    agent.load = _integer(data["load"], "load")
+    agent.offers = set(_idents(data["offers"], "offers")) or None
+    agent.online = _instant(data["online"], "online", now)
+    agent.zero = _maybe_instant(data["zero"], "zero", now)
+    agent.given = _maybe_instant(data["given"], "given", now)
+    timer = _deadline(data["reassign"], "reassign", REASSIGN, now, seq)
     if timer is not None:
         if agent.status is AgentState.ONLINE:
-            _fail(f"{where}.reassign", "an online agent hands nothing over (A6)")
+            _fail("reassign", "an online agent hands nothing over (A6)")
         agent.t_reassign = (timer[0], agent.id)
     return agent
 
 
 def _conversation(item: object, where: str, now: int, order: int, seq: int) -> ConvRecord:
-    data = _table(item, where, CONV_KEYS, frozenset())
-    conv = ConvRecord(_ident(data["id"], f"{where}.id"))
-    conv.state = _choice(ConversationState, data["state"], f"{where}.state")
+    """The record at ``where``; an error names its place (the reading itself names
+    fields relative to the record, so nothing is formatted for a valid one)."""
+    try:
+        return _read_conversation(item, now, order, seq)
+    except SnapshotError as exc:
+        raise SnapshotError(exc.detail, where=_join(where, exc.where)) from None
+
+
+def _read_conversation(item: object, now: int, order: int, seq: int) -> ConvRecord:
+    data = _table(item, "", CONV_KEYS, frozenset())
+    conv = ConvRecord(_ident(data["id"], "id"))
+    conv.state = _choice(ConversationState, data["state"], "state")
     request = data["request"]
     if request is not None:
         if not isinstance(request, list) or len(request) != 2:
-            _fail(f"{where}.request", f"must be [instant, order] or null, got {show(request)}")
-        at = _instant(request[0], f"{where}.request[0]", now)
-        number = _integer(request[1], f"{where}.request[1]", 1, order)
+            _fail("request", f"must be [instant, order] or null, got {show(request)}")
+        at = _instant(request[0], "request[0]", now)
+        number = _integer(request[1], "request[1]", 1, order)
         conv.request = (0, at, number, conv.id)  # the priority is read below
-    conv.scope = _scope(data["scope"], f"{where}.scope")
-    conv.agent = _maybe_ident(data["agent"], f"{where}.agent")
-    conv.declined = _idents(data["declined"], f"{where}.declined")
-    conv.missed = _idents(data["missed"], f"{where}.missed")
+    conv.scope = _scope(data["scope"], "scope")
+    conv.agent = _maybe_ident(data["agent"], "agent")
+    conv.declined = _idents(data["declined"], "declined")
+    conv.missed = _idents(data["missed"], "missed")
     timers = data["timers"]
     if not isinstance(timers, list) or len(timers) != len(TIMERS):
-        _fail(f"{where}.timers", f"must be a list of {len(TIMERS)} deadlines, got {show(timers)}")
+        _fail("timers", f"must be a list of {len(TIMERS)} deadlines, got {show(timers)}")
     for kind, (name, value) in enumerate(zip(TIMERS, timers, strict=True)):
         if value is None:
             continue
-        timer = _deadline(value, f"{where}.timers[{kind}] ({KINDS[kind]})", kind, now, seq)
+        timer = _deadline(value, f"timers[{kind}] ({KINDS[kind]})", kind, now, seq)
         if timer is not None:
             setattr(conv, name, (timer[0], conv.id))
     queue_pos = data["queue_pos"]
-    conv.queue_pos = None if queue_pos is None else _integer(queue_pos, f"{where}.queue_pos", 1)
-    conv.queue_at = _maybe_instant(data["queue_at"], f"{where}.queue_at", now)
-    conv.card_until = _maybe_instant(data["card_until"], f"{where}.card_until")
-    conv.card_agent = _maybe_ident(data["card_agent"], f"{where}.card_agent")
-    conv.rated = _flag(data["rated"], f"{where}.rated")
-    conv.closed = _maybe_instant(data["closed"], f"{where}.closed", now)
-    conv.forget = _maybe_instant(data["forget"], f"{where}.forget")
-    conv.user = _maybe_ident(data["user"], f"{where}.user")
+    conv.queue_pos = None if queue_pos is None else _integer(queue_pos, "queue_pos", 1)
+    conv.queue_at = _maybe_instant(data["queue_at"], "queue_at", now)
+    conv.card_until = _maybe_instant(data["card_until"], "card_until")
+    conv.card_agent = _maybe_ident(data["card_agent"], "card_agent")
+    conv.rated = _flag(data["rated"], "rated")
+    conv.closed = _maybe_instant(data["closed"], "closed", now)
+    conv.forget = _maybe_instant(data["forget"], "forget")
+    conv.user = _maybe_ident(data["user"], "user")
     language = data["language"]
     if language is not None and tag_fault(language):
-        _fail(f"{where}.language", str(tag_fault(language)))
+        _fail("language", str(tag_fault(language)))
     conv.language = language
-    priority = _integer(data["priority"], f"{where}.priority", -PRIORITY - 1, PRIORITY)
-    conv.preferred = _maybe_ident(data["preferred"], f"{where}.preferred")
+    priority = _integer(data["priority"], "priority", -PRIORITY - 1, PRIORITY)
+    conv.preferred = _maybe_ident(data["preferred"], "preferred")
     if conv.request is not None:  # Q1: the priority comes first in the queue's order
         _none, at, number, conv_id = conv.request
         conv.request = (-priority, at, number, conv_id)
-    _check_conversation(conv, where)
+    _check_conversation(conv)
     return conv
 
 
-def _check_conversation(conv: ConvRecord, where: str) -> None:
-    """What a conversation's state says of its other fields."""
+def _check_conversation(conv: ConvRecord) -> None:
+    """What a conversation's state says of its other fields (places relative to it)."""
     state = conv.state
     for kind, name in enumerate(TIMERS):
         pending = getattr(conv, name) is not None
         if pending and kind not in ALLOWED_TIMERS[state]:
             _fail(
-                f"{where}.timers[{kind}]",
+                f"timers[{kind}]",
                 f"a {state.value} conversation has no {KINDS[kind]} deadline",
             )
         if not pending and kind in REQUIRED_TIMERS.get(state, ()):
             _fail(
-                f"{where}.timers[{kind}]",
+                f"timers[{kind}]",
                 f"a {state.value} conversation has a {KINDS[kind]} deadline",
             )
     # Each field must be set in some states, null in others, and either when closed.
@@ -485,23 +512,23 @@ def _check_conversation(conv: ConvRecord, where: str) -> None:
             continue
         is_set = getattr(conv, field) is not None
         if is_set != (state in present):
-            _fail(f"{where}.{field}", f"must be {'null' if is_set else 'set'} when {state.value}")
+            _fail(field, f"must be {'null' if is_set else 'set'} when {state.value}")
     told = conv.queue_pos is not None
     if told != (conv.queue_at is not None) or (told and state is not S.WAITING):
-        _fail(f"{where}.queue_pos", "and queue_at are set together, and only while waiting")
+        _fail("queue_pos", "and queue_at are set together, and only while waiting")
     closed = state is S.CLOSED
     if closed != (conv.closed is not None) or closed != (conv.forget is not None):
         _fail(
-            f"{where}.closed",
+            "closed",
             f"and forget must be {'set' if closed else 'null'} when {state.value}",
         )
     last = max(conv.closed or 0, conv.card_until or 0)
     if closed and conv.forget is not None and conv.forget < last:
-        _fail(f"{where}.forget", "is before the closing or the card's expiry")
+        _fail("forget", "is before the closing or the card's expiry")
     if (conv.card_until is None) != (conv.card_agent is None):
-        _fail(f"{where}.card_agent", "and card_until are set together")
+        _fail("card_agent", "and card_until are set together")
     if conv.rated and conv.card_until is None:
-        _fail(f"{where}.rated", "a conversation rated without a card")
+        _fail("rated", "a conversation rated without a card")
 
 
 def _check_references(engine: Engine) -> None:
