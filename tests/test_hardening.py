@@ -22,7 +22,10 @@ from deskcore import (
     dump_settings,
     load_settings,
 )
+from deskcore._engine import Engine
+from deskcore._records import TIMERS
 from deskcore._show import show, show_list
+from deskcore._snapshot import CONV_DEFAULTS, CONV_KEYS, load_state
 from helpers import (
     accept,
     ask,
@@ -442,15 +445,58 @@ class TestBeyondTheSeedSettings:
         assert load_settings(dump_settings(settings)) == settings
 
 
-class TestFormatOneSnapshots:
-    """A snapshot taken before format 2 still restores."""
+def format_two(data: dict[str, Any]) -> dict[str, Any]:
+    """A format-3 snapshot as format 2 wrote it: every conversation field written."""
+    old: dict[str, Any] = json.loads(json.dumps(data))
+    old["format"] = 2
+    old["conversations"] = [
+        {**CONV_DEFAULTS, "timers": [None] * len(TIMERS), **conv} for conv in old["conversations"]
+    ]
+    return old
+
+
+class TestOlderFormats:
+    """Snapshots of formats 1 and 2 still restore; format 3 leaves defaults out."""
+
+    def test_format_two_restores(self) -> None:
+        """Format 2 wrote every field: the same state, which writes back as format 3."""
+        desk = make_desk(make_settings(), status(0, "a1"), ask(1, "c1"), ask(2, "c2"), end(3, "c1"))
+        data = desk.snapshot()
+        old = format_two(data)
+        assert old != data and old["conversations"][0].keys() == CONV_KEYS
+        restored = Desk.restore(make_settings(), old)
+        assert restored.snapshot() == data
+        assert restored.handle(tick(4)) == desk.handle(tick(4))
+
+    def test_format_two_must_be_complete(self) -> None:
+        """A format-2 record lacking a field is refused, naming it."""
+        desk = make_desk(make_settings(), status(0, "a1"), ask(1, "c1"))
+        old = format_two(desk.snapshot())
+        del old["conversations"][0]["queue_at"]
+        with pytest.raises(SnapshotError, match=r"conversations\[0\]\.queue_at: is missing"):
+            Desk.restore(make_settings(), old)
+
+    def test_defaults_are_left_out(self) -> None:
+        """Format 3 writes a field only when it holds more than its default, and a
+        record of just its id and state reads as one with every default written."""
+        desk = make_desk(make_settings(), status(0, "a1"), ask(1, "c1"), end(2, "c1"))
+        record = desk.snapshot()["conversations"][0]
+        assert all(record[key] != CONV_DEFAULTS.get(key, object()) for key in record)
+        assert set(record) < CONV_KEYS
+        bare = {"id": "c9", "state": "new"}
+        full = {**CONV_DEFAULTS, "timers": [None] * len(TIMERS), **bare}
+        engine_a, engine_b = Engine(make_settings()), Engine(make_settings())
+        base = {"format": 3, "now": 1, "order": 0, "seq": 0, "rebalance": False, "agents": []}
+        load_state(engine_a, {**base, "conversations": [bare]})
+        load_state(engine_b, {**base, "format": 2, "conversations": [full]})
+        assert Desk.over(engine_a).snapshot() == Desk.over(engine_b).snapshot()
 
     def test_restores_with_defaults(self) -> None:
         """Format 1 lacked languages, priorities, reminders and reassignment: they take
         their defaults, and the desk goes on as the old one would."""
         desk = make_desk(make_settings(), status(0, "a1"), ask(1, "c1"), ask(2, "c2"))
         data = desk.snapshot()
-        old = json.loads(json.dumps(data))
+        old = format_two(data)
         old["format"] = 1
         for agent in old["agents"]:
             del agent["reassign"]
@@ -465,6 +511,6 @@ class TestFormatOneSnapshots:
     def test_other_formats_are_named(self) -> None:
         """A format this version does not read is refused, naming both."""
         desk = make_desk(make_settings(), status(0, "a1"))
-        data = {**desk.snapshot(), "format": 3}
-        with pytest.raises(SnapshotError, match="snapshot format 3 is not 1 or 2"):
+        data = {**desk.snapshot(), "format": 4}
+        with pytest.raises(SnapshotError, match="snapshot format 4 is not 1, 2 or 3"):
             Desk.restore(make_settings(), data)
