@@ -30,11 +30,12 @@ from datetime import timedelta
 from random import Random
 from typing import Any
 
+import ciw_mmc
+
 from deskcore import DeskSettings, QueueSettings, load_settings
 from deskcore.sim import Report, Workload, load_workload, simulate
 
-HANDLE_S = 300.0  # mean handle time of the M/M/c runs
-LOAD = 0.9  # offered load per agent
+HANDLE_S, LOAD = ciw_mmc.HANDLE_S, ciw_mmc.LOAD  # the M/M/c model's, shared with ciw's run
 
 
 # The M/M/c desk with every prompt switched off (P2): the queueing model alone.
@@ -77,20 +78,7 @@ def _deskcore_mmc(
 
 
 def _ciw_mmc(agents: int, customers: int, seed: int) -> tuple[int, float]:
-    import ciw  # type: ignore[import-untyped,import-not-found,unused-ignore]
-
-    rate = LOAD * agents / HANDLE_S
-    network = ciw.create_network(
-        arrival_distributions=[ciw.dists.Exponential(rate=rate)],
-        service_distributions=[ciw.dists.Exponential(rate=1.0 / HANDLE_S)],
-        number_of_servers=[agents],
-    )
-    ciw.seed(seed)
-    simulation = ciw.Simulation(network)
-    began = time.perf_counter()
-    simulation.simulate_until_max_time(customers / rate)
-    elapsed = time.perf_counter() - began
-    return len(simulation.get_all_records()), elapsed
+    return ciw_mmc.run(agents, customers, seed)
 
 
 def compare(
