@@ -51,7 +51,22 @@ class CompileHook(BuildHookInterface):  # type: ignore[misc]
         if not modules:
             raise RuntimeError("DESKCORE_COMPILE: no modules listed to compile")
         self._scratch = Path(tempfile.mkdtemp(prefix="deskcore-mypyc-"))
+        try:
+            built = self._compile(modules, self._scratch / "src")
+        except BaseException:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            raise
         source = self._scratch / "src"
+        for path in built:
+            build_data["force_include"][str(path)] = str(path.relative_to(source))
+        build_data["pure_python"] = False
+        build_data["infer_tag"] = True
+
+    @staticmethod
+    def _compile(modules: list[str], source: Path) -> list[Path]:
+        """Compile ``modules`` in a copy of the sources at ``source``; the extensions
+        beside their sources and mypyc's shared library at the top (not setuptools' own
+        copies under ``build/``)."""
         shutil.copytree(ROOT / "src", source)
         files = [str(Path(*module.split(".")).with_suffix(".py")) for module in modules]
         # Optional extras (matplotlib, psycopg) are not installed for the build.
@@ -60,13 +75,10 @@ class CompileHook(BuildHookInterface):  # type: ignore[misc]
         if done.returncode:
             raise RuntimeError(f"DESKCORE_COMPILE: mypyc failed\n{done.stdout}{done.stderr}")
         suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
-        built = sorted(source.rglob(f"*{suffix}"))
+        built = [*source.glob(f"*{suffix}"), *(source / "deskcore").rglob(f"*{suffix}")]
         if not built:
             raise RuntimeError("DESKCORE_COMPILE: mypyc built no extension")
-        for path in built:
-            build_data["force_include"][str(path)] = str(path.relative_to(source))
-        build_data["pure_python"] = False
-        build_data["infer_tag"] = True
+        return sorted(built)
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         """Remove the scratch copy."""

@@ -21,6 +21,7 @@ import argparse
 import bisect
 import gc
 import itertools
+import sys
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from typing import Any
 
 from workloads import START, US, mixed_events, online, settings, time_assign, time_mixed
 
+import deskcore
 from deskcore import (
     AgentMessage,
     AgentRequested,
@@ -43,6 +45,9 @@ from deskcore._queues import Queues
 from deskcore._records import AgentRecord, ConvRecord, ScopeKey
 from deskcore._rooms import Rooms
 from deskcore._snapshot import load_state
+
+if deskcore.COMPILED:  # its reference parts subclass the engine's, which compiled ones refuse
+    sys.exit("bench_engine.py measures against interpreted reference parts: use the pure build")
 
 
 class ListQueue(list[tuple[int, int, str]]):

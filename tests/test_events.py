@@ -19,7 +19,6 @@ from deskcore import (
     AgentStatusChanged,
     ConversationEnded,
     EventError,
-    NaiveTimeError,
     RatingSubmitted,
     Resumed,
     Tick,
@@ -116,6 +115,11 @@ class TestWithAt:
             with_at(event, start - timedelta(minutes=10))  # before since
 
     def test_a_naive_stamp_is_refused(self) -> None:
+        """As the constructor refuses it: naming the event and the field."""
         event = Tick(at=datetime(2026, 3, 2, 9, tzinfo=UTC))
-        with pytest.raises(NaiveTimeError, match="at"):
+        with pytest.raises(EventError) as caught:
             with_at(event, datetime(2026, 3, 2, 9))
+        with pytest.raises(EventError) as made:
+            Tick(at=datetime(2026, 3, 2, 9))
+        assert (caught.value.event_type, caught.value.field) == ("tick", "at")
+        assert str(caught.value) == str(made.value)

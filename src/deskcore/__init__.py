@@ -31,6 +31,7 @@ from ._actions import (
     WithdrawOffer,
     WithdrawReason,
 )
+from ._capture import StateCapture
 from ._codec import (
     action_from_json,
     action_to_json,
@@ -101,7 +102,7 @@ from ._settings import (
     Strategy,
     WebhookFallback,
 )
-from ._snapshot import SnapshotError, StateCapture
+from ._snapshot import SnapshotError
 from ._time import format_instant
 from ._views import Explanation, QueueView
 from ._working_hours import DateOverride, TimeRange, WeeklyHours, WorkingHoursSettings

@@ -252,7 +252,8 @@ def event_to_json(event: Event) -> dict[str, Any]:
     """The JSON object of an event; unset fields (and ``None`` meaning absent) are left out."""
     data: dict[str, Any] = {"at": format_instant(event.at), "type": event.type}
     cls = type(event)
-    for name, null_kept in _EVENT_FIELDS.get(cls) or _event_fields(cls):
+    fields = _EVENT_FIELDS.get(cls)
+    for name, null_kept in _event_fields(cls) if fields is None else fields:
         value = getattr(event, name)
         if value is UNSET or (value is None and not null_kept):
             continue
@@ -278,7 +279,9 @@ def actions_to_json(actions: Iterable[Action]) -> list[dict[str, Any]]:
     for action in actions:
         data: dict[str, Any] = {"type": action.type}
         cls = type(action)
-        names = _ACTION_NAMES.get(cls) or tuple(field.name for field in attrs.fields(cls))
+        names = _ACTION_NAMES.get(cls)
+        if names is None:
+            names = tuple(field.name for field in attrs.fields(cls))
         for name in names:
             value = getattr(action, name)
             if value is None:

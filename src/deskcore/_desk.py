@@ -14,6 +14,7 @@ from typing import Any
 
 from . import _views as views
 from ._actions import AnyAction
+from ._capture import StateCapture, capture_state, dump_state
 from ._engine import Engine
 from ._errors import EventError
 from ._events import AnyEvent
@@ -21,7 +22,7 @@ from ._policy import AgentView, ConversationState, ConversationView, Decision
 from ._raw import BUILD, FIELDS
 from ._settings import DeskSettings
 from ._show import show
-from ._snapshot import StateCapture, capture_state, dump_state, load_state
+from ._snapshot import load_state
 from ._time import EPOCH, ONE_US, from_us
 from ._views import Explanation, QueueView
 

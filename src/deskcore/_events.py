@@ -18,6 +18,7 @@ from ._choices import Choice
 from ._errors import EventError, NaiveTimeError
 from ._fields import MOST, PRIORITY
 from ._show import show
+from ._slots import slot_builder
 from ._tags import tag_fault
 from ._time import require_aware
 
@@ -467,18 +468,12 @@ EVENT_TYPES: dict[str, type[AnyEvent]] = {
 def _restamper(cls: type[Event]) -> Callable[[Any, datetime], Any]:
     """A function that copies an event of ``cls`` with another ``at``, slot by slot (a
     quarter of what ``attrs.evolve`` costs, which runs every check again)."""
-    names = [field.name for field in attrs.fields(cls)]
-    body = [
-        f"    set_{name}(copy, {'at' if name == 'at' else f'get_{name}(event)'})" for name in names
-    ]
-    source = "\n".join(["def restamp(event, at):", "    copy = new(cls)", *body, "    return copy"])
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    for name in names:
-        scope[f"set_{name}"] = getattr(cls, name).__set__
-        scope[f"get_{name}"] = getattr(cls, name).__get__
-    exec(source, scope)
-    restamp: Callable[[Any, datetime], Any] = scope["restamp"]
-    return restamp
+    getters = {f"get_{field.name}": getattr(cls, field.name).__get__ for field in attrs.fields(cls)}
+    values = {
+        field.name: "at" if field.name == "at" else f"get_{field.name}(event)"
+        for field in attrs.fields(cls)
+    }
+    return slot_builder(cls, "event, at", values, getters)
 
 
 # Resumed checks ``since`` against ``at``: it keeps the full constructor.
@@ -488,7 +483,10 @@ _RESTAMP = {cls: _restamper(cls) for cls in EVENT_TYPES.values() if cls is not R
 def with_at(event: AnyEvent, at: datetime) -> AnyEvent:
     """``event`` as if it had happened at ``at`` (an aware instant; the host's stamp), its
     other fields as they are."""
-    require_aware(at, "at")
+    try:
+        require_aware(at, "at")
+    except NaiveTimeError as exc:  # as the constructor says it
+        raise EventError(str(exc), event_type=event.type, field="at") from None
     restamp = _RESTAMP.get(type(event))
     if restamp is None:
         return attrs.evolve(event, at=at)

@@ -78,6 +78,7 @@ class Prompter:
         self._base = _table(settings, None)
         self._tables.clear()
         self._rendered.clear()
+        self._solid.clear()
         # The kinds some conversation may be sent: a caller may skip preparing the values
         # of any other kind.
         tags = [None, *settings.languages]
@@ -102,7 +103,7 @@ class Prompter:
         if not self.render_texts:
             solid = self._solid.get(text)
             if solid is None:
-                solid = self._solid[text] = any(part[0] for part in compile_template(text))
+                solid = self._solid[text] = any(part[0] for part in self._parts(text))
             if solid:
                 self.out.append((SendPrompt, now, conv.id, kind, text))
                 return
@@ -121,13 +122,17 @@ class Prompter:
         site passes the same names in the same order)."""
         rendered = self._rendered.get(key)
         if rendered is None:
-            parts = self._compiled.get(text)
-            if parts is None:
-                parts = self._compiled[text] = compile_template(text)
-            rendered = render_compiled(parts, values)
+            rendered = render_compiled(self._parts(text), values)
             if len(self._rendered) < self.limit:
                 self._rendered[key] = rendered
         return rendered
+
+    def _parts(self, text: str) -> Compiled:
+        """``text`` split into its parts, once."""
+        parts = self._compiled.get(text)
+        if parts is None:
+            parts = self._compiled[text] = compile_template(text)
+        return parts
 
     def kept(self) -> int:
         """How many rendered prompts are kept."""

@@ -69,6 +69,7 @@ from ._events import (
     UserEntered,
     UserMessage,
 )
+from ._slots import slot_builder
 from ._time import from_us, to_us
 
 __all__ = [
@@ -142,25 +143,16 @@ LAYOUT: dict[type[Action], tuple[str, ...]] = {
 
 def _builder(cls: type[Action]) -> Callable[[RawAction, int, datetime], AnyAction]:
     """The builder of ``cls`` from its raw tuple, given the event's instant in µs and as
-    a datetime (most actions take effect then: T2): a function written for the class
-    that makes the instance and sets each slot through its descriptor, which costs half
-    of the keyword constructor. The engine's raw values are already of the fields' types,
-    and action classes have no validators or converters, so the result equals what the
-    constructor makes (a test compares both for every class)."""
-    names = ("at", *LAYOUT[cls])
-    values = ["at if r[1] == now else from_us(r[1])"]
-    values += [
-        f"from_us(r[{n}])" if name.endswith("_at") else f"r[{n}]"
-        for n, name in enumerate(names[1:], 2)
-    ]
-    body = [f"    set_{name}(action, {value})" for name, value in zip(names, values, strict=True)]
-    source = "\n".join(
-        ["def build(r, now, at):", "    action = new(cls)", *body, "    return action"]
+    a datetime (most actions take effect then: T2; they keep the event's own ``at``). The
+    engine's raw values are already of the fields' types, and action classes have no
+    validators or converters, so the result equals what the constructor makes (a test
+    compares both for every class)."""
+    values = {"at": "at if r[1] == now else from_us(r[1])"}
+    for n, name in enumerate(LAYOUT[cls], 2):
+        values[name] = f"from_us(r[{n}])" if name.endswith("_at") else f"r[{n}]"
+    build: Callable[[RawAction, int, datetime], AnyAction] = slot_builder(
+        cls, "r, now, at", values, {"from_us": from_us}
     )
-    scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "from_us": from_us}
-    scope.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
-    exec(source, scope)
-    build: Callable[[RawAction, int, datetime], AnyAction] = scope["build"]
     return build
 
 

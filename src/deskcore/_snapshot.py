@@ -1,4 +1,5 @@
-"""Saving and restoring a desk's whole state as plain JSON-able data (rule D1).
+"""Restoring a desk's whole state from a snapshot (rule D1); :mod:`deskcore._capture`
+takes and writes it.
 
 Instants are integer microseconds since the epoch (UTC). The indexes are not saved: they
 are rebuilt from the agents and conversations, so a restored desk is the same desk.
@@ -13,13 +14,11 @@ record and the field, and a snapshot that passes is one the engine could have ma
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from operator import attrgetter
+from collections.abc import Mapping
 from typing import Any, NoReturn
 
-import attrs
-
-from ._document import dump_settings, load_settings
+from ._capture import FORMAT
+from ._document import load_settings
 from ._engine import Engine
 from ._errors import DeskcoreError, SettingsError
 from ._events import AgentState
@@ -39,8 +38,6 @@ from ._records import (
     AgentRecord,
     ConvRecord,
     ScopeKey,
-    Timer,
-    due_of,
     timer_key,
 )
 from ._settings import ServiceMode, Strategy
@@ -48,13 +45,8 @@ from ._show import show
 from ._tags import tag_fault
 from ._time import EARLIEST, LATEST
 
-__all__ = ["FORMAT", "SnapshotError", "StateCapture", "capture_state", "dump_state", "load_state"]
+__all__ = ["CONV_DEFAULTS", "CONV_KEYS", "SnapshotError", "load_state"]
 
-FORMAT = 3
-"""The snapshot format this version writes. Format 3 leaves out a conversation's fields
-that hold their defaults (:data:`CONV_DEFAULTS`); it reads format 2 (every field
-written) and format 1 (before transfers, reminders, languages, priorities and
-reassignment: their fields take their defaults) too."""
 S = ConversationState
 TOP_KEYS = frozenset({"format", "now", "order", "seq", "rebalance", "agents", "conversations"})
 AGENT_KEYS = frozenset(
@@ -119,7 +111,7 @@ CONV_DEFAULTS: dict[str, Any] = {
 }
 # What format 1 lacked, and the values it meant.
 FORMAT_1_AGENT = {"reassign": None}
-FORMAT_1_CONV = {"user": None, "language": None, "priority": 0, "preferred": None}
+FORMAT_1_CONV = {key: CONV_DEFAULTS[key] for key in ("user", "language", "priority", "preferred")}
 # The deadline kinds each state may have pending (T2).
 ALLOWED_TIMERS: dict[ConversationState, frozenset[int]] = {
     S.NEW: frozenset(),
@@ -146,150 +138,15 @@ class SnapshotError(DeskcoreError, ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
-# The values of a record that a snapshot holds, read in one call; every one of them is
-# immutable (ids, enums, frozensets, tuples, ints), so a capture shares them safely.
-_AGENT_VALUES = attrgetter(
-    "id", "name", "status", "groups", "capacity", "load", "online", "zero", "given",
-    "t_reassign",
-)  # fmt: skip
-_CONV_VALUES = attrgetter(
-    "id", "state", "request", "scope", "agent", "declined", "missed", *TIMERS, "queue_pos",
-    "queue_at", "card_until", "card_agent", "rated", "closed", "forget", "user", "language",
-    "preferred",
-)  # fmt: skip
-_TIMER_COUNT = len(TIMERS)
-
-
-@attrs.frozen
-class StateCapture:
-    """A desk's state at one instant, taken cheaply (its records' values, shared, not
-    converted); :meth:`dump` turns it into :func:`dump_state`'s data later, on any thread,
-    while the desk goes on."""
-
-    top: tuple[Any, ...]
-    agents: list[tuple[tuple[Any, ...], tuple[str, ...]]]
-    convs: list[tuple[Any, ...]]
-    settings_before: Any
-
-    @property
-    def now(self) -> int | None:
-        """The desk's instant when it was captured (µs since the epoch), or ``None``."""
-        now: int | None = self.top[0]
-        return now
-
-    def dump(self) -> dict[str, Any]:
-        """The state as JSON-able data (as :meth:`Desk.snapshot` gives it)."""
-        data = self._head()
-        data["agents"] = list(self._agents())
-        data["conversations"] = list(self._convs())
-        return self._tail(data)
-
-    def encode(self, encode: Callable[[Any], str]) -> str:
-        """The state as :meth:`dump` gives it, as one JSON text, each record encoded by
-        ``encode`` (a compact ``json`` encoder) as soon as it is made: no record outlives
-        its encoding, so the garbage collector stays idle and a thread encoding a large
-        desk does not stall the others."""
-        head = encode(self._tail(self._head()))
-        agents = ",".join([encode(record) for record in self._agents()])
-        convs = ",".join([encode(record) for record in self._convs()])
-        rest = f',"agents":[{agents}],"conversations":[{convs}]'
-        return head[:-1] + rest + "}"
-
-    def _head(self) -> dict[str, Any]:
-        now, order, seq, rebalance = self.top
-        return {"format": FORMAT, "now": now, "order": order, "seq": seq, "rebalance": rebalance}
-
-    def _tail(self, data: dict[str, Any]) -> dict[str, Any]:
-        if self.settings_before is not None:
-            data["settings_before"] = dump_settings(self.settings_before)
-        return data
-
-    def _agents(self) -> Iterator[dict[str, Any]]:
-        for a, offers in sorted(self.agents, key=_first_id):
-            yield {
-                "id": a[0],
-                "name": a[1],
-                "status": a[2].value,
-                "groups": sorted(a[3]),
-                "capacity": a[4],
-                "load": a[5],
-                "offers": sorted(offers),
-                "online": a[6],
-                "zero": a[7],
-                "given": a[8],
-                "reassign": _timer(a[9]),
-            }
-
-    def _convs(self) -> Iterator[dict[str, Any]]:
-        rest = 7 + _TIMER_COUNT
-        for c in sorted(self.convs, key=_id):
-            record: dict[str, Any] = {"id": c[0], "state": c[1].value}
-            request = c[2]
-            if request is not None:
-                record["request"] = list(request[1:3])
-                if request[0]:
-                    record["priority"] = -request[0]
-            if c[3] is not None:
-                record["scope"] = list(c[3])
-            if c[4] is not None:
-                record["agent"] = c[4]
-            if c[5]:
-                record["declined"] = sorted(c[5])
-            if c[6]:
-                record["missed"] = sorted(c[6])
-            timers = c[7:rest]
-            if any(timer is not None for timer in timers):
-                record["timers"] = [_timer(timer) for timer in timers]
-            for name, value in zip(_CONV_TAIL, c[rest:], strict=True):
-                if value is not None:
-                    record[name] = value
-            if not record.get("rated", True):
-                del record["rated"]
-            yield record
-
-
-_CONV_TAIL = (
-    "queue_pos", "queue_at", "card_until", "card_agent", "rated", "closed", "forget", "user",
-    "language", "preferred",
-)  # fmt: skip
-
-
-def _id(values: tuple[Any, ...]) -> str:
-    ident: str = values[0]
-    return ident
-
-
-def _first_id(values: tuple[tuple[Any, ...], tuple[str, ...]]) -> str:
-    ident: str = values[0][0]
-    return ident
-
-
-def capture_state(engine: Engine) -> StateCapture:
-    """The state of ``engine`` now, cheaply (see :class:`StateCapture`)."""
-    return StateCapture(
-        (engine.now, engine.order, engine.deadlines.seq, engine.rebalance),
-        [(_AGENT_VALUES(a), tuple(a.offers or ())) for a in engine.agents.values()],
-        [_CONV_VALUES(c) for c in engine.convs.values()],
-        # the settings its next due deadlines still fire under
-        engine.config.settings if engine.pending is not None else None,
-    )
-
-
-def dump_state(engine: Engine) -> dict[str, Any]:
-    """The state of ``engine`` as JSON-able data."""
-    return capture_state(engine).dump()
-
-
-def _timer(timer: Timer | None) -> list[int] | None:
-    """A deadline as [due instant, order set << 3 | kind]."""
-    return None if timer is None else [due_of(timer), timer[0] & ORDER_MASK]
-
-
 # -- reading, field by field ---------------------------------------------------------------
 
 
 _NO_IDS: frozenset[str] = frozenset()
-_NO_LIST: list[str] = []  # an id list left out (never changed)
+# The defaults a format-3 record's missing fields read as (from CONV_DEFAULTS; the others
+# are None, which ``get`` gives).
+_NO_LIST: list[str] = CONV_DEFAULTS["declined"]  # never changed
+_DEFAULT_RATED: bool = CONV_DEFAULTS["rated"]
+_DEFAULT_PRIORITY: int = CONV_DEFAULTS["priority"]
 # The members of the enums a snapshot names, by value.
 _MEMBERS: dict[type[Any], dict[str, Any]] = {
     kind: {member.value: member for member in kind} for kind in (AgentState, ConversationState)
@@ -370,7 +227,7 @@ def _maybe_ident(value: object, where: str) -> str | None:
 
 
 def _idents(value: object, where: str) -> frozenset[str]:
-    if value == [] and type(value) is list:
+    if type(value) is list and not value:
         return _NO_IDS
     if not isinstance(value, list):
         _fail(where, f"must be a list of ids, got {show(value)}")
@@ -510,7 +367,7 @@ def _read_conversation(item: object, now: int, order: int, seq: int, complete: b
     conv.queue_at = _maybe_instant(get("queue_at"), "queue_at", now)
     conv.card_until = _maybe_instant(get("card_until"), "card_until")
     conv.card_agent = _maybe_ident(get("card_agent"), "card_agent")
-    conv.rated = _flag(get("rated", False), "rated")
+    conv.rated = _flag(get("rated", _DEFAULT_RATED), "rated")
     conv.closed = _maybe_instant(get("closed"), "closed", now)
     conv.forget = _maybe_instant(get("forget"), "forget")
     conv.user = _maybe_ident(get("user"), "user")
@@ -518,7 +375,7 @@ def _read_conversation(item: object, now: int, order: int, seq: int, complete: b
     if language is not None and tag_fault(language):
         _fail("language", str(tag_fault(language)))
     conv.language = language
-    priority = _integer(get("priority", 0), "priority", -PRIORITY - 1, PRIORITY)
+    priority = _integer(get("priority", _DEFAULT_PRIORITY), "priority", -PRIORITY - 1, PRIORITY)
     conv.preferred = _maybe_ident(get("preferred"), "preferred")
     if conv.request is not None:  # Q1: the priority comes first in the queue's order
         _none, at, number, conv_id = conv.request

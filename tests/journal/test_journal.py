@@ -22,6 +22,8 @@ from deskcore import (
     load_settings,
 )
 from deskcore._cli import main
+from deskcore._records import TIMERS
+from deskcore._snapshot import CONV_DEFAULTS
 from deskcore.journal import DurableDesk, JournalError, JournalSettings
 from journals import JournalUrl, fresh_schema
 
@@ -238,6 +240,26 @@ class TestCommands:
                  "{entries} WHERE actions != '[]' AND seq > 60)")  # fmt: skip
         assert main(["journal", "verify", url]) == 1
         assert "stored actions differ" in capsys.readouterr().out
+
+    def test_verify_reads_older_formats_and_names_a_broken_snapshot(
+        self, url: str, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """A snapshot stored in format 2 (every field written) holds the same state: it
+        verifies. One that does not restore is named, and the rest is still checked."""
+        (seq, state), *_ = sql(url, "SELECT seq, state FROM {snapshots} ORDER BY seq")
+        data = json.loads(state)
+        data["format"] = 2
+        data["conversations"] = [
+            {**CONV_DEFAULTS, "timers": [None] * len(TIMERS), **conv}
+            for conv in data["conversations"]
+        ]
+        text = json.dumps(data).replace("'", "''").replace("{", "{{").replace("}", "}}")
+        sql(url, f"UPDATE {{snapshots}} SET state = '{text}' WHERE seq = {seq}")
+        assert main(["journal", "verify", url]) == 0
+        assert "snapshots agree" in capsys.readouterr().out
+        sql(url, f"UPDATE {{snapshots}} SET state = '[]' WHERE seq = {seq}")
+        assert main(["journal", "verify", url]) == 1
+        assert f"snapshot {seq}: does not restore" in capsys.readouterr().out
 
     def test_export_replays(
         self, url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -58,6 +58,12 @@ def verify(store: Store) -> list[str]:
     problems: list[str] = []
     snapshots = store.snapshots()
     by_seq = {snapshot.seq: snapshot for snapshot in snapshots}
+    restored: dict[int, Desk] = {}  # each stored snapshot read back, once
+    for snapshot in snapshots:
+        try:
+            restored[snapshot.seq] = restore_snapshot(snapshot)
+        except DeskcoreError as exc:
+            problems.append(f"snapshot {snapshot.seq}: does not restore: {exc}")
     first = store.first_seq()
     desk: Desk | None = None
     start = 0
@@ -67,6 +73,8 @@ def verify(store: Store) -> list[str]:
         # the newest entry, which that snapshot may hold already)
         if oldest is None or first not in (oldest, oldest + 1):
             return [f"entries start at {first} with no snapshot before them"]
+        if oldest not in restored:
+            return problems
         desk, start = restore_snapshot(by_seq[oldest]), oldest
     for entry in store.entries(start):
         try:
@@ -76,14 +84,16 @@ def verify(store: Store) -> list[str]:
             return problems
         if actions != json.loads(entry.actions):
             problems.append(f"entry {entry.seq}: the stored actions differ from the replay's")
-        snapshot = by_seq.get(entry.seq)
         # the stored state read back and written again: a snapshot of an older format
         # holds the same state written another way
-        if snapshot is not None and desk.snapshot() != restore_snapshot(snapshot).snapshot():
+        again = restored.get(entry.seq)
+        if again is not None and desk.snapshot() != again.snapshot():
             problems.append(f"snapshot {entry.seq}: differs from the state rebuilt from the start")
     final = None if desk is None else desk.snapshot()
     for snapshot in snapshots:
-        again = restore_snapshot(snapshot)
+        again = restored.get(snapshot.seq)  # compared above already: the replay moves it on
+        if again is None:
+            continue
         for entry in store.entries(snapshot.seq):
             _, actions = _replay_entry(again, entry)
             if actions != json.loads(entry.actions):

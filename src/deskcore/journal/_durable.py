@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from .._actions import AnyAction
+from .._capture import FORMAT, StateCapture
 from .._codec import action_from_json, actions_to_json, event_to_json
 from .._desk import Desk
 from .._document import dump_settings
@@ -24,7 +25,6 @@ from .._errors import DeskcoreError, EventError
 from .._events import AnyEvent, Tick, with_at
 from .._policy import AgentView, ConversationState, ConversationView, Decision
 from .._settings import DeskSettings
-from .._snapshot import FORMAT, StateCapture
 from .._time import format_instant, to_us
 from .._views import Explanation, QueueView
 from ._backends import open_store

@@ -39,4 +39,4 @@ def tuned_collector() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        gc.unfreeze()  # (also what others froze before: the command line freezes nothing else)
