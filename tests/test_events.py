@@ -102,6 +102,8 @@ class TestWithAt:
     )
     def test_same_as_evolve(self, stream: list[Any], shift: int, zone: tzinfo) -> None:
         for event in stream:
+            if isinstance(event, Resumed):
+                continue  # its own check of since against at: the next test
             at = (event.at + timedelta(microseconds=shift)).astimezone(zone)
             copy = with_at(event, at)
             assert copy == attrs.evolve(event, at=at) and copy.at is at
