@@ -26,6 +26,7 @@ from ._choices import Choice
 from ._events import AgentState
 from ._jsonable import json_form
 from ._positions import prompt_due
+from ._ranking import rank
 from ._settings import DeskSettings
 from ._show import show
 from ._templates import render
@@ -154,11 +155,7 @@ def rank_key(
 
     Instants may be datetimes or integers, as long as one call site uses one kind.
     """
-    if load == 0:
-        return (0, idle_since is not None, idle_since or 0, agent_id)
-    # Equal fractions give equal doubles (IEEE division is correctly rounded), and distinct
-    # fractions of capacities below 2**26 stay distinct, so the float order is exact.
-    return (1, load / capacity, last_given is not None, last_given or 0, agent_id)
+    return rank(agent_id, load, capacity, idle_since, last_given)
 
 
 @attrs.frozen(kw_only=True)

@@ -18,7 +18,8 @@ import heapq
 from typing import Any
 
 from ._members import OFFLINE, ONLINE
-from ._policy import AgentView, rank_key
+from ._policy import AgentView
+from ._ranking import rank
 from ._records import ALL, NOBODY, AgentRecord, ConvRecord, ScopeKey, compact_dict, group_key
 from ._time import from_us
 
@@ -144,7 +145,7 @@ class Rooms:
         if agent.status is not ONLINE or load >= capacity:
             key = None
         else:
-            key = rank_key(agent.id, load, capacity, self.idle_since(agent), agent.given)
+            key = rank(agent.id, load, capacity, self.idle_since(agent), agent.given)
         if key == agent.key:
             return  # the same entries stay live
         agent.key = key  # a new key object: every older entry of the agent goes stale
