@@ -351,8 +351,12 @@ class Loop:
         """An agent the desk put on break comes back, unless its shift moved on."""
         if agent.epoch != epoch or agent.status is not BREAK:
             return
-        self._set_status(agent, ONLINE)
-        self._send(STATUS, None, agent.id, (ONLINE, UNSET, UNSET, UNSET))
+        self._switch(agent, ONLINE)
+
+    def _switch(self, agent: HostAgent, status: AgentState) -> None:
+        """The agent changes its own status (only the status: the desk keeps the rest)."""
+        self._set_status(agent, status)
+        self._send(STATUS, None, agent.id, (status, UNSET, UNSET, UNSET))
 
     def _set_status(self, agent: HostAgent, status: AgentState) -> None:
         now = self._now
@@ -469,16 +473,14 @@ class Loop:
         """An online agent drops offline mid-shift; it comes back after a while."""
         if agent.epoch != epoch or agent.status is not ONLINE:
             return
-        self._set_status(agent, OFFLINE)
-        self._send(STATUS, None, agent.id, (OFFLINE, UNSET, UNSET, UNSET))
+        self._switch(agent, OFFLINE)
         self._push(self._now + self._dropout_time(), REJOIN, agent, agent.epoch)
 
     def _rejoin(self, agent: HostAgent, epoch: int) -> None:
         """A dropped-out agent is back, unless its shift moved on meanwhile."""
         if agent.epoch != epoch or agent.status is not OFFLINE:
             return
-        self._set_status(agent, ONLINE)
-        self._send(STATUS, None, agent.id, (ONLINE, UNSET, UNSET, UNSET))
+        self._switch(agent, ONLINE)
 
     def _reply(self, conv: HostConv, _token: int) -> None:
         if conv.state == SERVED:
