@@ -7,14 +7,19 @@ import gc
 import random
 import tracemalloc
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from deskcore import (
     AgentRequested,
     AgentStatusChanged,
+    AnyEvent,
     AssignmentAnswered,
     ConversationEnded,
     Desk,
+    RatingInvited,
     Tick,
     load_settings,
 )
@@ -153,9 +158,80 @@ class TestRetentionEntries:
         for number in range(5):
             desk.handle(AgentRequested(at=T0, conversation=f"c{number}"))
             desk.handle(ConversationEnded(at=T0, conversation=f"c{number}", by="user"))
-        assert len(engine.deadlines.forget) == 5
+        assert engine.deadlines.retained() == 5
         card = settings.ratings.validity + settings.closure.retention
         desk.handle(Tick(at=T0 + card - timedelta(seconds=1)))
-        assert len(engine.deadlines.forget) == 5  # not forgotten before the card expired
+        assert engine.deadlines.retained() == 5  # not forgotten before the card expired
         desk.handle(Tick(at=T0 + card))
-        assert not engine.deadlines.forget and desk.conversation_view("c0") is None
+        assert not engine.deadlines.retained() and desk.conversation_view("c0") is None
+
+
+# One conversation: when it asks after the previous one (s), when it is invited to rate
+# after its request (s, or none) and when it ends after its request (s).
+Life = tuple[int, int | None, int]
+LIVES = st.lists(
+    st.tuples(st.integers(0, 300), st.none() | st.integers(0, 1200), st.integers(1, 1200)),
+    min_size=1,
+    max_size=25,
+)
+
+
+class TestRetentionOrder:
+    @settings(max_examples=60, deadline=None)
+    @given(lives=LIVES)
+    def test_each_conversation_is_forgotten_at_its_own_instant(self, lives: list[Life]) -> None:
+        """D3 for any mix of closings: a conversation is remembered until the later of its
+        closing and its card's expiry, plus the retention, and forgotten then, whatever
+        order those instants come in (a card sent during service outlasts closings that
+        come after it). Forgotten means gone from memory, not only from the views."""
+        from deskcore._engine import Engine
+
+        engine = Engine(
+            load_settings(
+                {
+                    "queue": {"max_concurrent": 50},
+                    "ratings": {"validity": "10m"},
+                    "closure": {"retention": "5m"},
+                }
+            )
+        )
+        desk = Desk.over(engine)
+        retention, validity = timedelta(minutes=5), timedelta(minutes=10)
+        events: list[tuple[datetime, int, AnyEvent]] = []
+        forget: dict[str, datetime] = {}
+        at = T0
+        for number, (gap, invited, ends) in enumerate(lives):
+            conv = f"c{number}"
+            at += timedelta(seconds=gap)
+            closing = at + timedelta(seconds=ends)
+            events.append((at, len(events), AgentRequested(at=at, conversation=conv)))
+            keep = closing
+            if invited is not None and invited < ends:  # an invite while served
+                inviting = at + timedelta(seconds=invited)
+                events.append(
+                    (
+                        inviting,
+                        len(events),
+                        RatingInvited(at=inviting, conversation=conv, agent="a1"),
+                    )
+                )
+                keep = max(closing, inviting + validity)
+            events.append(
+                (closing, len(events), ConversationEnded(at=closing, conversation=conv, by="user"))
+            )
+            forget[conv] = keep + retention
+        desk.handle(AgentStatusChanged(at=T0, agent="a1", status="online"))
+        for _at, _order, event in sorted(events, key=lambda item: item[:2]):
+            desk.handle(event)
+        last = max(at for at, _order, _event in events)
+        for instant in sorted({moment for due in forget.values() for moment in (due - US, due)}):
+            if instant < last:
+                continue
+            desk.handle(Tick(at=instant))
+            assert {conv for conv in forget if desk.conversation_view(conv) is not None} == set(
+                engine.convs
+            )
+            assert set(engine.convs) == {conv for conv, due in forget.items() if due > instant}
+
+
+US = timedelta(microseconds=1)

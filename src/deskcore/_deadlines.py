@@ -14,6 +14,7 @@ instant.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 
 from ._records import (
     REASSIGN,
@@ -28,7 +29,9 @@ from ._records import (
     timer_key,
 )
 
-__all__ = ["Deadlines"]
+__all__ = ["NEVER", "Deadlines"]
+
+NEVER = (1 << 62) - 1  # later than any instant a desk holds (µs): nothing to forget
 
 # The slot that holds a restartable kind's single heap entry.
 _HEAP_SLOTS = {REPLY: "reply_heap", REMIND: "remind_heap"}
@@ -38,14 +41,20 @@ class Deadlines:
     """Every pending deadline of a desk, in the order they fire, and when each closed
     conversation is forgotten."""
 
-    __slots__ = ("_forgotten", "agents", "convs", "forget", "heap", "seq")
+    __slots__ = ("_forgotten", "agents", "convs", "forget", "forget_at", "heap", "late", "seq")
 
     def __init__(self, convs: dict[str, ConvRecord], agents: dict[str, AgentRecord]) -> None:
         self.convs = convs
         self.agents = agents
         self.heap: list[Timer] = []
         self.seq = 0  # the order deadlines were set in (T2 ties)
-        self.forget: list[tuple[int, str]] = []  # (instant, conversation) (D3)
+        # D3: (instant, conversation) to forget. Closings come in time order and, under
+        # one retention, so do their instants: those go to the end of ``forget``, in
+        # order; one earlier than its end (a card's expiry, a shorter retention) goes
+        # into the ``late`` heap. ``forget_at`` is the earliest of both.
+        self.forget: deque[tuple[int, str]] = deque()
+        self.late: list[tuple[int, str]] = []
+        self.forget_at = NEVER
         self._forgotten = 0  # conversations forgotten since the tables were last compacted
 
     def new(self, target: str, kind: int, due: int) -> Timer:
@@ -158,21 +167,43 @@ class Deadlines:
         and its rating card's expiry."""
         assert conv.closed is not None
         keep = max(conv.closed, conv.card_until or conv.closed)
-        conv.forget = keep + retention
-        heapq.heappush(self.forget, (conv.forget, conv.id))
+        due = conv.forget = keep + retention
+        forget = self.forget
+        if not forget or forget[-1][0] <= due:
+            forget.append((due, conv.id))
+        else:
+            heapq.heappush(self.late, (due, conv.id))
+        if due < self.forget_at:
+            self.forget_at = due
+
+    def retained(self) -> int:
+        """How many retention entries are pending (some may be stale)."""
+        return len(self.forget) + len(self.late)
 
     def purge(self, now: int) -> None:
         """Forget every conversation whose retention ran out at or before ``now`` (D3)."""
-        forget, convs = self.forget, self.convs
+        forget, late, convs = self.forget, self.late, self.convs
         while forget and forget[0][0] <= now:
-            due, conv_id = heapq.heappop(forget)
+            due, conv_id = forget.popleft()
             conv = convs.get(conv_id)
             if conv is not None and conv.forget == due:
                 del convs[conv_id]
                 self._forgotten += 1
+        while late and late[0][0] <= now:
+            due, conv_id = heapq.heappop(late)
+            conv = convs.get(conv_id)
+            if conv is not None and conv.forget == due:
+                del convs[conv_id]
+                self._forgotten += 1
+        self._next_forget()
         if self._forgotten > 1024 and self._forgotten > len(convs):
             self._forgotten = 0
             self.compact()
+
+    def _next_forget(self) -> None:
+        forget, late = self.forget, self.late
+        first = forget[0][0] if forget else NEVER
+        self.forget_at = min(first, late[0][0]) if late else first
 
     def compact(self) -> None:
         """Drop every stale entry of the deadline heap, and give the tables of forgotten
@@ -205,8 +236,9 @@ class Deadlines:
                 forget.append((conv.forget, conv.id))
         heap.extend(a.t_reassign for a in self.agents.values() if a.t_reassign is not None)
         heapq.heapify(heap)
-        heapq.heapify(forget)
-        self.heap, self.forget = heap, forget
+        forget.sort()
+        self.heap, self.forget, self.late = heap, deque(forget), []
+        self._next_forget()
 
 
 def _later(timer: Timer, delta: int) -> Timer:

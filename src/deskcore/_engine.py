@@ -62,7 +62,7 @@ from ._members import (
     PROMPT_WELCOME,
 )
 from ._policy import ConversationState, Decision
-from ._prompts import Prompter
+from ._prompts import PromptCount, Prompter
 from ._queues import Queues
 from ._raw import (
     ENTERED,
@@ -103,9 +103,9 @@ class Engine:
     """The state and rules of one desk; see the module's theory of operation.
 
     ``rooms`` and ``queues`` are the classes of those parts: a reference implementation
-    (a linear scan in the benchmarks) passes its own. ``render_texts=False`` sends each
-    prompt with its text as written (unless rendering could empty it, P2): the
-    simulator counts prompts and never reads them.
+    (a linear scan in the benchmarks) passes its own. With ``count``, prompts are counted
+    there instead of sent (no ``send_prompt`` action; P2 holds): the simulator counts
+    prompts and never reads them.
     """
 
     def __init__(
@@ -115,7 +115,7 @@ class Engine:
         explain: bool = False,
         rooms: type[Rooms] = Rooms,
         queues: type[Queues] = Queues,
-        render_texts: bool = True,
+        count: PromptCount | None = None,
     ) -> None:
         config = Config(settings)
         self.config = config
@@ -129,7 +129,7 @@ class Engine:
         self.rooms = rooms(self.agents, config.default_capacity)
         self.queues = queues(self.convs, config.interval_us)
         self.deadlines = Deadlines(self.convs, self.agents)
-        self.prompter = Prompter(self.out, settings, render_texts=render_texts)
+        self.prompter = Prompter(self.out, settings, count=count)
         self.router = Router(
             config,
             self.agents,
@@ -280,8 +280,7 @@ class Engine:
             self._rebalance(now)
         if queues.moved:
             router.tell_positions(now)
-        forget = deadlines.forget
-        if forget and forget[0][0] <= now:
+        if deadlines.forget_at <= now:
             deadlines.purge(now)
         actions = out.copy()
         out.clear()

@@ -21,7 +21,7 @@ from ._records import ConvRecord
 from ._settings import DeskSettings
 from ._templates import Compiled, compile_template, render_compiled
 
-__all__ = ["Prompter"]
+__all__ = ["PromptCount", "Prompter"]
 
 LIMIT = 4096  # rendered prompts kept for reuse, at most
 LANGUAGES = 1024  # languages whose texts are kept looked up, at most
@@ -36,9 +36,22 @@ def _table(settings: DeskSettings, language: str | None) -> Table:
     return table
 
 
+class PromptCount:
+    """Where a count-only prompter counts the prompts it would send: ``counts`` by kind,
+    leaving out the conversations in ``uncounted`` (the simulator's warm-up). Its owner
+    may change both as the run goes on."""
+
+    __slots__ = ("counts", "uncounted")
+
+    def __init__(self, counts: dict[PromptKind, int], uncounted: set[str]) -> None:
+        self.counts = counts
+        self.uncounted = uncounted
+
+
 class Prompter:
     """Renders prompt texts with their values, reusing what it rendered before, and
-    sends them as ``send_prompt`` actions into ``out``."""
+    sends them as ``send_prompt`` actions into ``out``; or, given a :class:`PromptCount`,
+    only counts them there."""
 
     __slots__ = (
         "_base",
@@ -46,10 +59,10 @@ class Prompter:
         "_rendered",
         "_solid",
         "_tables",
+        "count",
         "limit",
         "on",
         "out",
-        "render_texts",
         "settings",
     )
 
@@ -59,13 +72,13 @@ class Prompter:
         settings: DeskSettings,
         limit: int = LIMIT,
         *,
-        render_texts: bool = True,
+        count: PromptCount | None = None,
     ) -> None:
         self.out = out  # the engine's actions of the step
         self.limit = limit
-        # False is the simulator's count-only path: a prompt goes out with its text as
-        # written, unrendered, whenever rendering could not leave it empty (P2 holds).
-        self.render_texts = render_texts
+        # The simulator's count-only path: a prompt that would be sent is counted, not
+        # sent, and rendered only when rendering could leave it empty (P2 holds).
+        self.count = count
         self._solid: dict[str, bool] = {}  # text -> it has literal text of its own
         self._compiled: dict[str, Compiled] = {}  # text -> its parts
         self._rendered: dict[tuple[Any, ...], str] = {}  # (kind, text, *values) -> result
@@ -100,13 +113,17 @@ class Prompter:
         text = (self._base if conv.language is None else self.texts(conv.language))[kind]
         if not text:
             return
-        if not self.render_texts:
+        count = self.count
+        if count is not None:
             solid = self._solid.get(text)
             if solid is None:
                 solid = self._solid[text] = any(part[0] for part in self._parts(text))
-            if solid:
-                self.out.append((SendPrompt, now, conv.id, kind, text))
+            if conv.id in count.uncounted:
                 return
+            if solid or self.render((kind, text, *values.values()), text, values):
+                counts = count.counts
+                counts[kind] = counts.get(kind, 0) + 1
+            return
         # One call site (kind) passes the same names in the same order.
         rendered = self.render((kind, text, *values.values()), text, values)
         if rendered:

@@ -62,6 +62,7 @@ from .._actions import (
 from .._engine import Engine
 from .._events import UNSET, AgentState
 from .._members import AGENT, BREAK, OFFLINE, ONLINE, USER
+from .._prompts import PromptCount
 from .._raw import (
     ACCEPTED,
     AGENT_MESSAGE,
@@ -156,9 +157,10 @@ class Loop:
         self.rng = rng
         self.threshold = service_level_threshold
         # The report counts prompts by kind and never reads their texts: the engine
-        # leaves them unrendered (the count-only path; a test holds the report to the
-        # one Desk.handle gives).
-        self.engine: Driven = Engine(settings, render_texts=False)
+        # counts them into the tally itself, leaving out the conversations that arrived
+        # before the warm-up ended (the count-only path; a test holds the report to the
+        # one Desk.handle gives). An engine put in its place returns them as actions.
+        self._uncounted: set[str] = set()
         self._heap: list[tuple[int, int, int, Any, int]] = []
         self._order = itertools.count()
         self._convs: dict[str, HostConv] = {}
@@ -176,6 +178,8 @@ class Loop:
         self._end = self._start + span_us(workload.length)
         self._from = self._start + span_us(workload.warmup)
         self.tally = Tally(self._start, self._end, self._from)
+        count = PromptCount(self.tally.prompts, self._uncounted)
+        self.engine: Driven = Engine(settings, count=count)
         self._on: dict[type[Action], Callable[[Any], None]] = {
             Enqueue: self._on_enqueue,
             Offer: self._on_offer,
@@ -313,6 +317,8 @@ class Loop:
         """Drop a closed conversation once no rating of it is on its way."""
         if conv.state == CLOSED and not conv.pending:
             del self._convs[conv.id]
+            if not conv.counted:
+                self._uncounted.discard(conv.id)
 
     # -- agents ----------------------------------------------------------------------------
 
@@ -387,6 +393,8 @@ class Loop:
         conv_id = f"c{self._count}"
         counted = self._from <= now
         conv = self._convs[conv_id] = HostConv(conv_id, now, counted)
+        if not counted:
+            self._uncounted.add(conv_id)
         self._open += 1
         self.tally.requests += counted
         languages, priorities = self._languages, self._priorities
