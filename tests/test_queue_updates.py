@@ -120,7 +120,10 @@ class TestAttention:
         """Same actions, deadlines and final state as the full scan, for any sequence,
         including interval changes while prompt deadlines are pending."""
         settings_ = desk_settings(interval, manual, capacity)
-        desks = [Desk(settings_), full_scan_desk(settings_)]
+        engine = Engine(settings_)
+        # A new desk keeps the index from its first event (not only after an update).
+        assert (engine.queues.attention is not None) == (interval in ("5s", "20s", "1m"))
+        desks = [Desk.over(engine), full_scan_desk(settings_)]
         for desk in desks:
             for agent in AGENTS[:1]:
                 desk.handle(AgentStatusChanged(at=START, agent=agent, status="online"))

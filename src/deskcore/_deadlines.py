@@ -1,10 +1,16 @@
-"""The deadline heap (T2) and the retention heap (D3).
+"""The pending deadlines (T2) and when closed conversations are forgotten (D3).
 
 A conversation keeps its pending deadline of each kind in a slot (``t_offer`` …
-``t_remind``), an agent its hand-over deadline in ``t_reassign`` (A6); the heap holds the
-same tuples. An entry is live while it equals its record's slot (every key holds the
-order it was set in, so no two deadlines are equal): a deadline that was stopped or
-replaced is left in the heap, stale, and dropped when it comes to the top.
+``t_remind``), an agent its hand-over deadline in ``t_reassign`` (A6); the deadlines
+hold the same tuples. An entry is live while it equals its record's slot (every key holds
+the order it was set in, so no two deadlines are equal): a deadline that was stopped or
+replaced is left where it is, stale, and dropped when it comes to the front.
+
+Deadlines of one kind are nearly always set in the order they fall due (each is its
+event's instant plus the same setting), so each kind has a *lane*, a queue in due order:
+a deadline goes to the end of its lane, or into the one heap when it falls due before the
+lane's last (a queue prompt, a shorter setting after an update). The next deadline is the
+first of the lanes' and the heap's fronts; taking it costs no heap work for most kinds.
 The user timeout and its reminder, restarted by every agent message (C1, C4), keep a
 single entry each per conversation (``reply_heap``, ``remind_heap``): a later restart
 leaves the earlier entry in place, and when that entry comes up it is moved to the new
@@ -17,6 +23,7 @@ import heapq
 from collections import deque
 
 from ._records import (
+    KINDS,
     REASSIGN,
     REMIND,
     REPLY,
@@ -29,9 +36,10 @@ from ._records import (
     timer_key,
 )
 
-__all__ = ["NEVER", "Deadlines"]
+__all__ = ["NEVER", "NEVER_KEY", "Deadlines"]
 
 NEVER = (1 << 62) - 1  # later than any instant a desk holds (µs): nothing to forget
+NEVER_KEY = NEVER << SHIFT  # later than any deadline's key: none is pending
 
 # The slot that holds a restartable kind's single heap entry.
 _HEAP_SLOTS = {REPLY: "reply_heap", REMIND: "remind_heap"}
@@ -41,12 +49,29 @@ class Deadlines:
     """Every pending deadline of a desk, in the order they fire, and when each closed
     conversation is forgotten."""
 
-    __slots__ = ("_forgotten", "agents", "convs", "forget", "forget_at", "heap", "late", "seq")
+    __slots__ = (
+        "_forgotten",
+        "agents",
+        "convs",
+        "due_at",
+        "forget",
+        "forget_at",
+        "heap",
+        "lanes",
+        "late",
+        "seq",
+        "soonest",
+    )
 
     def __init__(self, convs: dict[str, ConvRecord], agents: dict[str, AgentRecord]) -> None:
         self.convs = convs
         self.agents = agents
-        self.heap: list[Timer] = []
+        self.lanes: tuple[deque[Timer], ...] = tuple(deque() for _kind in KINDS)
+        self.heap: list[Timer] = []  # the deadlines set before the last of their lane
+        # The smallest key at the front of a lane or the heap (maybe a stale entry's),
+        # and its instant (µs; NEVER for none).
+        self.soonest = NEVER_KEY
+        self.due_at = NEVER
         self.seq = 0  # the order deadlines were set in (T2 ties)
         # D3: (instant, conversation) to forget. Closings come in time order and, under
         # one retention, so do their instants: those go to the end of ``forget``, in
@@ -62,16 +87,27 @@ class Deadlines:
         self.seq += 1
         return (timer_key(due, self.seq << 3 | kind), target)
 
+    def _push(self, timer: Timer) -> None:
+        key = timer[0]
+        lane = self.lanes[key & 7]
+        if not lane or lane[-1][0] < key:
+            lane.append(timer)
+        else:
+            heapq.heappush(self.heap, timer)
+        if key < self.soonest:
+            self.soonest = key
+            self.due_at = key >> SHIFT
+
     def set(self, conv: ConvRecord, kind: int, due: int) -> None:
         """Set ``conv``'s deadline of ``kind`` to ``due``, replacing a pending one."""
         timer = self.new(conv.id, kind, due)
         setattr(conv, TIMERS[kind], timer)
-        heapq.heappush(self.heap, timer)
+        self._push(timer)
 
     def set_reassign(self, agent: AgentRecord, due: int) -> None:
         """Set ``agent``'s hand-over deadline (A6)."""
         timer = agent.t_reassign = self.new(agent.id, REASSIGN, due)
-        heapq.heappush(self.heap, timer)
+        self._push(timer)
 
     def restart(self, conv: ConvRecord, kind: int, due: int | None) -> None:
         """(Re)start ``conv``'s user timeout or reminder (C1, C4) at ``due``, or stop it."""
@@ -83,7 +119,7 @@ class Deadlines:
         entry = getattr(conv, slot)
         if entry is None or timer[0] < entry[0]:
             setattr(conv, slot, timer)
-            heapq.heappush(self.heap, timer)
+            self._push(timer)
 
     def _live(self, timer: Timer) -> bool:
         kind = timer[0] & 7
@@ -93,46 +129,75 @@ class Deadlines:
         conv = self.convs.get(timer[1])
         return conv is not None and getattr(conv, TIMERS[kind]) == timer
 
+    def _dropped(self, timer: Timer) -> None:
+        """A stale entry was taken out: a restarted user timeout or reminder whose single
+        entry it was moves to its new instant."""
+        kind = timer[0] & 7
+        slot = _HEAP_SLOTS.get(kind)
+        if slot is None:
+            return
+        conv = self.convs.get(timer[1])
+        if conv is not None and getattr(conv, slot) == timer:
+            setattr(conv, slot, None)
+            current = getattr(conv, TIMERS[kind])
+            if current is not None and current[0] >= timer[0]:  # not earlier
+                setattr(conv, slot, current)
+                self._push(current)
+
     def clean(self) -> None:
-        """Drop stale entries from the top of the heap, moving a restarted user timeout
-        or reminder to its new instant."""
-        heap, convs = self.heap, self.convs
-        while heap:
-            top = heap[0]
-            kind = top[0] & 7
-            if kind == REASSIGN:
+        """Drop stale entries from the fronts until the earliest entry is live."""
+        heap, lanes = self.heap, self.lanes
+        while self.due_at != NEVER:
+            key = self.soonest
+            if heap and heap[0][0] == key:
+                top = heap[0]
                 if self._live(top):
                     return
                 heapq.heappop(heap)
-                continue
-            conv = convs.get(top[1])
-            if conv is not None and getattr(conv, TIMERS[kind]) == top:
-                return
-            heapq.heappop(heap)
-            slot = _HEAP_SLOTS.get(kind)
-            if slot is not None and conv is not None and getattr(conv, slot) == top:
-                setattr(conv, slot, None)
-                current = getattr(conv, TIMERS[kind])
-                if current is not None and current[0] >= top[0]:  # not earlier
-                    setattr(conv, slot, current)
-                    heapq.heappush(heap, current)
+            else:
+                lane = lanes[key & 7]
+                top = lane[0]
+                if self._live(top):
+                    return
+                lane.popleft()
+            self._dropped(top)
+            self._front()
+
+    def _front(self) -> None:
+        """``soonest`` from the fronts."""
+        soonest = self.heap[0][0] if self.heap else NEVER_KEY
+        for lane in self.lanes:
+            if lane and lane[0][0] < soonest:
+                soonest = lane[0][0]
+        self.soonest = soonest
+        self.due_at = soonest >> SHIFT
+
+    def pending(self) -> list[Timer]:
+        """Every entry, live or stale, in no particular order."""
+        return [timer for lane in self.lanes for timer in lane] + self.heap
 
     def next_due(self) -> int | None:
         """The instant (µs) of the earliest live deadline, or ``None``."""
+        if self.due_at == NEVER:
+            return None
         self.clean()
-        return self.heap[0][0] >> SHIFT if self.heap else None
+        return None if self.due_at == NEVER else self.due_at
 
     def pop_due(self, now: int) -> tuple[int, int, ConvRecord | AgentRecord] | None:
         """Take the earliest live deadline due at or before ``now``, emptying its slot:
         ``(due, kind, conversation or agent)``; ``None`` when none is due."""
-        heap = self.heap
-        after = (now + 1) << SHIFT  # keys below this are due at or before now
-        if not heap or heap[0][0] >= after:  # a later top, even a stale one: none is due
+        if self.due_at > now:  # a later front, even a stale one: none is due
             return None
         self.clean()
-        if not heap or heap[0][0] >= after:
+        if self.due_at > now:
             return None
-        key, target = heapq.heappop(heap)
+        key = self.soonest
+        heap = self.heap
+        if heap and heap[0][0] == key:
+            target = heapq.heappop(heap)[1]
+        else:
+            target = self.lanes[key & 7].popleft()[1]
+        self._front()
         kind = key & 7
         if kind == REASSIGN:
             agent = self.agents[target]
@@ -206,11 +271,11 @@ class Deadlines:
         self.forget_at = min(first, late[0][0]) if late else first
 
     def compact(self) -> None:
-        """Drop every stale entry of the deadline heap, and give the tables of forgotten
+        """Drop every stale entry of the deadlines, and give the tables of forgotten
         conversations their memory back; amortised over the conversations forgotten."""
         convs = self.convs
         live = []
-        for timer in self.heap:
+        for timer in self.pending():
             kind = timer[0] & 7
             if self._live(timer):
                 live.append(timer)
@@ -218,12 +283,21 @@ class Deadlines:
                 conv = convs.get(timer[1])
                 if conv is not None and getattr(conv, _HEAP_SLOTS[kind]) == timer:
                     live.append(timer)  # moved to the restarted instant when it comes up
-        self.heap[:] = live
-        heapq.heapify(self.heap)
+        self._refill(live)
         compact_dict(convs)
 
+    def _refill(self, timers: list[Timer]) -> None:
+        """The lanes and the heap hold ``timers`` and nothing else."""
+        for lane in self.lanes:
+            lane.clear()
+        self.heap = []
+        self.soonest, self.due_at = NEVER_KEY, NEVER
+        for timer in sorted(timers):  # in order, each goes to the end of its lane
+            self._push(timer)
+
     def rebuild(self) -> None:
-        """Both heaps from the records' slots (after a restore or a shift)."""
+        """The deadlines and the retention entries from the records' slots (after a
+        restore or a shift)."""
         heap: list[Timer] = []
         forget: list[tuple[int, str]] = []
         for conv in self.convs.values():
@@ -235,9 +309,9 @@ class Deadlines:
             if conv.forget is not None:
                 forget.append((conv.forget, conv.id))
         heap.extend(a.t_reassign for a in self.agents.values() if a.t_reassign is not None)
-        heapq.heapify(heap)
+        self._refill(heap)
         forget.sort()
-        self.heap, self.forget, self.late = heap, deque(forget), []
+        self.forget, self.late = deque(forget), []
         self._next_forget()
 
 

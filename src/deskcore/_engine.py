@@ -79,7 +79,6 @@ from ._raw import (
 from ._records import (
     ALL,
     ORDER_MASK,
-    SHIFT,
     WEBHOOK,
     AgentRecord,
     ConvRecord,
@@ -259,9 +258,8 @@ class Engine:
         if self.explain:
             router.decisions = []
         deadlines = self.deadlines
-        heap = deadlines.heap
         until = arg if code == RESUMED else now  # T4: those due up to the outage only
-        if heap and heap[0][0] >> SHIFT <= until:  # something may be due (maybe stale)
+        if deadlines.due_at <= until:  # something may be due (maybe stale)
             fire = self._fire
             item = deadlines.pop_due(until)
             while item is not None:

@@ -54,6 +54,7 @@ class Queues:
         self.moved: dict[ScopeKey, int] = {}
         self.entered: set[str] = set()
         self._dropped = 0  # queues dropped since the tables were last compacted
+        self.rebuild_attention()  # with a positive interval, an empty index from the start
 
     def __bool__(self) -> bool:
         """Whether anybody waits anywhere."""
