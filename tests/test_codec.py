@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import types
+import typing
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,7 +32,15 @@ from deskcore import (
     event_from_json,
     event_to_json,
 )
-from deskcore._codec import format_instant, parse_instant
+from deskcore._actions import ACTION_TYPES
+from deskcore._codec import (
+    actions_to_json,
+    format_instant,
+    generic_action_json,
+    generic_event_json,
+    parse_instant,
+)
+from deskcore._jsonable import compact_json
 
 AT = "2026-03-02T09:00:00Z"
 
@@ -229,6 +241,22 @@ class TestRoundTrips:
         assert format_instant(moment) == "2026-03-02T09:00:00Z"
         assert parse_instant("2026-03-02T09:00:00Z") == moment
 
+    @given(
+        st.datetimes(
+            min_value=datetime(1, 1, 2),
+            max_value=datetime(9999, 12, 30),
+            timezones=st.sampled_from([UTC, timezone(timedelta(hours=-5, minutes=-30))]),
+        )
+    )
+    def test_instants_in_utc_and_elsewhere_read_the_same(self, moment: datetime) -> None:
+        """An instant in UTC (the fast path) and the same instant at another offset are
+        written alike, to the microsecond."""
+        text = format_instant(moment)
+        assert text.endswith("Z")
+        assert "+" not in text
+        assert parse_instant(text) == moment
+        assert format_instant(moment.astimezone(timezone(timedelta(hours=9)))) == text
+
     def test_rejected_leaves_out_missing_ids(self) -> None:
         """A rejection without an agent has no agent key."""
         action = Rejected(
@@ -244,3 +272,86 @@ class TestRoundTrips:
             "reason": "not_served",
             "conversation": "c1",
         }
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+class TestCompactJson:
+    """The journal's compact JSON writer (built once, not at every call)."""
+
+    @given(_JSON_VALUES)
+    def test_writes_what_json_dumps_writes(self, value: Any) -> None:
+        """For every JSON value the text is exactly ``json.dumps``'s compact text."""
+        expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        assert compact_json(value) == expected
+
+    def test_refuses_what_json_refuses(self) -> None:
+        """A value JSON cannot hold is a TypeError, as with ``json.dumps``."""
+        with pytest.raises(TypeError, match="not JSON serializable"):
+            compact_json({"at": datetime(2026, 3, 2, tzinfo=UTC)})
+
+
+_AWARE = st.datetimes(
+    min_value=datetime(2000, 1, 1),
+    max_value=datetime(2100, 1, 1),
+    timezones=st.sampled_from([UTC, timezone(timedelta(hours=9))]),
+)
+
+
+def _values(hint: Any) -> st.SearchStrategy[Any]:
+    """Values of a field's declared type (ids and instants as events need them)."""
+    if isinstance(hint, types.UnionType):
+        return st.one_of(*(_values(member) for member in typing.get_args(hint)))
+    if hint is str:
+        return st.text(min_size=1, max_size=5)
+    if hint is datetime:
+        return _AWARE
+    if typing.get_origin(hint) is tuple:
+        return st.lists(st.text(min_size=1, max_size=3), max_size=3).map(tuple)
+    return st.from_type(hint)
+
+
+def _instances(cls: type) -> st.SearchStrategy[Any]:
+    """Instances of an event or action class, every field drawn from its declared type;
+    values the class's own checks refuse are drawn again."""
+    hints = typing.get_type_hints(cls)
+    fields = {field.name: _values(hints[field.name]) for field in attrs.fields(cls)}
+
+    def build(values: dict[str, Any]) -> Any:
+        try:
+            return cls(**values)
+        except (TypeError, ValueError):
+            return None
+
+    return st.fixed_dictionaries(fields).map(build).filter(lambda made: made is not None)
+
+
+class TestClassWriters:
+    """Each event and action class has a writer made for it; it writes what the loop
+    over any class's fields writes."""
+
+    @given(st.data(), st.sampled_from(sorted(EVENT_TYPES.values(), key=lambda c: c.type)))
+    def test_event_writers(self, data: st.DataObject, cls: type) -> None:
+        """Every event class, every value its fields may hold."""
+        event = data.draw(_instances(cls))
+        written = event_to_json(event)
+        assert written == generic_event_json(event)
+        assert list(written) == list(generic_event_json(event))  # the same key order
+
+    @given(
+        st.data(),
+        st.lists(st.sampled_from(sorted(ACTION_TYPES.values(), key=lambda c: c.type)), max_size=4),
+    )
+    def test_action_writers(self, data: st.DataObject, classes: list[type]) -> None:
+        """Every action class, alone and in steps that share instants."""
+        actions = [data.draw(_instances(cls)) for cls in classes]
+        written = actions_to_json(actions)
+        instants: dict[datetime, str] = {}
+        expected = [generic_action_json(action, instants) for action in actions]
+        assert written == expected
+        assert [list(item) for item in written] == [list(item) for item in expected]

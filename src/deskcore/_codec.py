@@ -41,6 +41,7 @@ from ._jsonable import plain
 from ._show import show
 from ._tags import TAG_PATTERN
 from ._time import format_instant
+from ._writers import ActionWriter, EventWriter, action_writer, event_writer
 
 __all__ = [
     "ACTION_FIELDS",
@@ -243,17 +244,24 @@ def _event_fields(cls: type) -> tuple[tuple[str, bool], ...]:
     return tuple((field.name, field.default is UNSET) for field in attrs.fields(cls)[1:])
 
 
-_EVENT_FIELDS: dict[type, tuple[tuple[str, bool], ...]] = {
-    cls: _event_fields(cls) for cls in EVENT_TYPES.values()
+_EVENT_WRITERS: dict[type, EventWriter] = {cls: event_writer(cls) for cls in EVENT_TYPES.values()}
+_ACTION_WRITERS: dict[type, ActionWriter] = {
+    cls: action_writer(cls) for cls in ACTION_TYPES.values()
 }
 
 
 def event_to_json(event: Event) -> dict[str, Any]:
     """The JSON object of an event; unset fields (and ``None`` meaning absent) are left out."""
+    write = _EVENT_WRITERS.get(type(event))
+    return generic_event_json(event) if write is None else write(event)
+
+
+def generic_event_json(event: Event) -> dict[str, Any]:
+    """:func:`event_to_json` for any event class, the classes' own writers aside (a
+    subclass of an event class has none)."""
     data: dict[str, Any] = {"at": format_instant(event.at), "type": event.type}
     cls = type(event)
-    fields = _EVENT_FIELDS.get(cls)
-    for name, null_kept in _event_fields(cls) if fields is None else fields:
+    for name, null_kept in _event_fields(cls):
         value = getattr(event, name)
         if value is UNSET or (value is None and not null_kept):
             continue
@@ -261,43 +269,49 @@ def event_to_json(event: Event) -> dict[str, Any]:
     return data
 
 
-_ACTION_NAMES: dict[type, tuple[str, ...]] = {
-    cls: tuple(field.name for field in attrs.fields(cls)) for cls in ACTION_TYPES.values()
-}
-
-
 def action_to_json(action: Action) -> dict[str, Any]:
     """The JSON object of an action, ``type`` first; fields that are ``None`` are left out."""
     return actions_to_json([action])[0]
 
 
-def actions_to_json(actions: Iterable[Action]) -> list[dict[str, Any]]:
+def actions_to_json(
+    actions: Iterable[Action], instants: dict[datetime, str] | None = None
+) -> list[dict[str, Any]]:
     """The JSON objects of ``actions``, as :func:`action_to_json` writes each; an instant
-    that several share (the actions of one step mostly do) is formatted once."""
+    that several share (the actions of one step mostly do) is formatted once. ``instants``
+    may give the texts of instants already written (the event's own); it gets those of
+    the actions too."""
+    if instants is None:
+        instants = {}
+    writers = _ACTION_WRITERS
     out = []
-    instants: dict[datetime, str] = {}
     for action in actions:
-        data: dict[str, Any] = {"type": action.type}
-        cls = type(action)
-        names = _ACTION_NAMES.get(cls)
-        if names is None:
-            names = tuple(field.name for field in attrs.fields(cls))
-        for name in names:
-            value = getattr(action, name)
-            if value is None:
-                continue
-            kind = type(value)
-            if kind in _AS_IS:
-                data[name] = value
-            elif kind is datetime:
-                text = instants.get(value)
-                if text is None:
-                    text = instants[value] = format_instant(value)
-                data[name] = text
-            else:
-                data[name] = plain(value)
-        out.append(data)
+        write = writers.get(type(action))
+        out.append(
+            generic_action_json(action, instants) if write is None else write(action, instants)
+        )
     return out
+
+
+def generic_action_json(action: Action, instants: dict[datetime, str]) -> dict[str, Any]:
+    """One object of :func:`actions_to_json` for any action class, the classes' own
+    writers aside (a subclass of an action class has none)."""
+    data: dict[str, Any] = {"type": action.type}
+    for field in attrs.fields(type(action)):
+        value = getattr(action, field.name)
+        if value is None:
+            continue
+        kind = type(value)
+        if kind in _AS_IS:
+            data[field.name] = value
+        elif kind is datetime:
+            text = instants.get(value)
+            if text is None:
+                text = instants[value] = format_instant(value)
+            data[field.name] = text
+        else:
+            data[field.name] = plain(value)
+    return data
 
 
 ACTION_FIELDS: Mapping[str, Wire] = MappingProxyType(

@@ -2,12 +2,15 @@
 
 Instants are ISO 8601 in UTC with ``Z``; durations are seconds (a number); enum members
 are their values; tuples are lists; sets are sorted lists; attrs values are objects of
-their fields, ``None`` fields left out.
+their fields, ``None`` fields left out. :func:`compact_json` writes such values as
+compact text (the journal's form).
 """
 
 from __future__ import annotations
 
 import enum
+import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +18,7 @@ import attrs
 
 from ._time import format_instant
 
-__all__ = ["json_form", "plain"]
+__all__ = ["compact_json", "json_form", "plain"]
 
 
 def plain(value: object) -> Any:
@@ -47,3 +50,46 @@ def json_form(instance: Any) -> dict[str, Any]:
         if value is not None:
             out[field.name] = plain(value)
     return out
+
+
+def _compact_writer() -> Callable[[Any], str]:
+    """The fastest writer of compact JSON this interpreter has.
+
+    ``json.JSONEncoder.encode`` builds its C encoder anew at every call, which costs
+    more than encoding a small object (an event, a step's actions); the encoder built once
+    here writes the same text in about half the time. Where the interpreter has no C
+    encoder, or it does not write what ``encode`` writes, ``encode`` it is.
+    """
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython has it
+        return encoder.encode
+    try:
+        chunks = make(
+            None,
+            encoder.default,
+            json.encoder.encode_basestring,
+            None,
+            ":",
+            ",",
+            False,
+            False,
+            True,
+        )  # markers, default, strings, indent, separators, sort_keys, skipkeys, allow_nan
+    except TypeError:  # pragma: no cover - another signature
+        return encoder.encode
+    join = "".join
+
+    def write(value: Any) -> str:
+        return join(chunks(value, 0))
+
+    probe = [{"a": 'é\n"', "b": [1, -2.5, None, True, False], "": {}}, "z", []]
+    if write(probe) != encoder.encode(probe):  # pragma: no cover - a different encoder
+        return encoder.encode
+    return write
+
+
+compact_json: Callable[[Any], str] = _compact_writer()
+"""``value`` (of JSON values: dicts with string keys, lists, strings, numbers, booleans,
+``None``) as compact JSON text, non-ASCII characters as they are: what
+``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` writes."""

@@ -58,5 +58,7 @@ def format_instant(moment: datetime) -> str:
     >>> format_instant(datetime(2026, 3, 2, 18, tzinfo=UTC))
     '2026-03-02T18:00:00Z'
     """
+    if moment.tzinfo is UTC:  # most instants: ``isoformat`` ends in ``+00:00``
+        return moment.isoformat()[:-6] + "Z"
     text = moment.astimezone(UTC).replace(tzinfo=None).isoformat()
     return text + "Z"

@@ -244,7 +244,9 @@ class DurableDesk:
                 store.rollback()
             raise
         try:
-            self._append("event", to_us(handled.at), original, event_to_json(handled), actions)
+            body = event_to_json(handled)
+            instants = {handled.at: body["at"]}  # the actions mostly take effect then
+            self._append("event", to_us(handled.at), original, body, actions, instants)
             if not self._batch:
                 self._commit()
         except BaseException as exc:  # the desk has moved on: only a reopen is exact
@@ -368,6 +370,7 @@ class DurableDesk:
         original_at: int | None,
         body: Any,
         actions: list[AnyAction],
+        instants: dict[datetime, str] | None = None,
     ) -> None:
         self._seq += 1
         self.appended = self._seq
@@ -378,7 +381,7 @@ class DurableDesk:
                 kind,
                 at,
                 dump_json(body),
-                dump_json(actions_to_json(actions)),
+                dump_json(actions_to_json(actions, instants)),
                 original_at,
                 self._origin,
             )

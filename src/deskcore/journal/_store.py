@@ -29,6 +29,7 @@ from .._codec import event_from_json
 from .._desk import Desk
 from .._document import load_settings
 from .._errors import DeskcoreError
+from .._jsonable import compact_json
 
 __all__ = [
     "ENTRY_COLUMNS",
@@ -198,5 +199,5 @@ class Store(ABC):
         """Drop any open transaction and close the connection."""
 
 
-dump_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+dump_json = compact_json
 """Compact JSON, as the journal stores it."""
