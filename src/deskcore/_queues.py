@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from sortedcontainers import SortedList
-
 from ._members import NEW, WAITING
 from ._records import (
     ALL,
@@ -28,16 +26,17 @@ from ._records import (
     due_of,
     group_key,
 )
+from ._sorted import SortedEntries
 
 __all__ = ["Queues"]
 
-Queue = SortedList[QueueEntry]
+Queue = SortedEntries
 
 
 class Queues:
     """Every queue of a desk, and the moves of the current step."""
 
-    queue_type: Callable[[], Queue] = SortedList
+    queue_type: Callable[[], Queue] = SortedEntries
     """The sorted container of one queue; a reference implementation may swap it."""
 
     def __init__(self, convs: dict[str, ConvRecord], interval: int | None) -> None:
@@ -46,7 +45,7 @@ class Queues:
         self.by_scope: dict[ScopeKey, Queue] = {}
         self.agent_lists: dict[str, set[ScopeKey]] = {}  # agent -> its agent-list queues
         # With a positive interval, per queue the entries without a pending prompt deadline.
-        self.attention: dict[ScopeKey, SortedList[QueueEntry]] | None = None
+        self.attention: dict[ScopeKey, SortedEntries] | None = None
         # False keeps no attention sets: every move looks at everyone behind it (Q3 read
         # directly), the reference the tests hold the index to.
         self.indexed = True
@@ -190,8 +189,8 @@ class Queues:
         assert attention is not None
         entries = attention.get(key)
         if entries is None:
-            entries = attention[key] = SortedList()
-        if entry not in entries:
+            entries = attention[key] = SortedEntries()
+        if not entries.holds(entry):
             entries.add(entry)
 
     def unattend(self, key: ScopeKey, entry: QueueEntry) -> None:

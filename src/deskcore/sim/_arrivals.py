@@ -7,6 +7,7 @@ from datetime import timedelta
 from random import Random
 
 from .._time import from_us, span_us
+from ._draws import exponential
 from ._workload import Workload
 
 __all__ = ["ArrivalClock"]
@@ -36,7 +37,7 @@ class ArrivalClock:
                 self._set_hour(when)
             rate = self._rate
             if rate > 0:
-                nxt = when + round(self.rng.expovariate(rate))
+                nxt = when + round(exponential(self.rng, rate))
                 if nxt < self._hour_end:
                     return nxt if nxt < self._end else None
             when = self._hour_end  # memoryless: start again at the next hour

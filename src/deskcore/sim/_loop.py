@@ -87,6 +87,7 @@ from .._raw import (
 from .._settings import DeskSettings, Strategy
 from .._time import span_us, to_us
 from ._arrivals import ArrivalClock
+from ._draws import exponential
 from ._host import (
     ABANDON,
     ACCEPT,
@@ -372,7 +373,7 @@ class Loop:
         if status is ONLINE:
             self.tally.online += 1
             if self._dropouts:
-                when = now + round(self.rng.expovariate(self._dropouts))
+                when = now + round(exponential(self.rng, self._dropouts))
                 self._push(when, DROP, agent, agent.epoch)
         agent.status, agent.since = status, now
 
@@ -406,7 +407,7 @@ class Loop:
         priority = 0 if priorities is None else self._draw(priorities)
         self._send(REQUESTED, conv_id, None, (group, None, language, priority, None))
         if self._patience is not None and conv.state in UNSERVED:
-            self._push(now + self._patience(), ABANDON, conv, 0)
+            self._push(now + self._patience.draw(), ABANDON, conv, 0)
 
     def _draw(self, choices: tuple[list[Any], list[float]]) -> Any:
         """One of weighted ``choices``."""
@@ -455,7 +456,7 @@ class Loop:
             return
         self._send(AGENT_MESSAGE, conv.id, None, None)
         if not conv.silent:
-            self._push(self._now + self._reply_delay(), REPLY, conv, 0)
+            self._push(self._now + self._reply_delay.draw(), REPLY, conv, 0)
         number += 1
         if number < self._messages:
             self._push(conv.assigned + conv.handle * number // self._messages, WRITE, conv, number)
@@ -482,7 +483,7 @@ class Loop:
         if agent.epoch != epoch or agent.status is not ONLINE:
             return
         self._switch(agent, OFFLINE)
-        self._push(self._now + self._dropout_time(), REJOIN, agent, agent.epoch)
+        self._push(self._now + self._dropout_time.draw(), REJOIN, agent, agent.epoch)
 
     def _rejoin(self, agent: HostAgent, epoch: int) -> None:
         """A dropped-out agent is back, unless its shift moved on meanwhile."""
@@ -533,7 +534,7 @@ class Loop:
         if draw < self._missed:
             return  # the offer times out (S3)
         kind = DECLINE if draw < self._missed + self._declined else ACCEPT
-        self._push(self._now + self._accept_delay(), kind, conv, conv.offer)
+        self._push(self._now + self._accept_delay.draw(), kind, conv, conv.offer)
 
     def _on_withdraw(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
@@ -557,7 +558,7 @@ class Loop:
             self.tally.busy += 1
             agent.busy_since = now
         agent.load += 1
-        handle = conv.remaining if conv.remaining is not None else self._handle_time()
+        handle = conv.remaining if conv.remaining is not None else self._handle_time.draw()
         conv.handle, conv.remaining = handle, None
         self._push(now + handle, FINISH, conv, 0)
         if self._transfers and not again and self.rng.random() < self._transfers:
@@ -617,7 +618,7 @@ class Loop:
         if not conv.pending and self.rng.random() < self._respond:
             conv.pending = True
             self._pending += 1
-            self._push(self._now + self._rating_delay(), RATE, conv, 0)
+            self._push(self._now + self._rating_delay.draw(), RATE, conv, 0)
 
     def _on_record(self, action: RawAction) -> None:
         if self._convs[action[2]].counted:
@@ -628,7 +629,7 @@ class Loop:
 
     def _on_request(self, action: RawAction) -> None:
         conv = self._convs[action[2]]
-        self._push(self._now + self._answer_delay(), ANSWER, conv, 0)
+        self._push(self._now + self._answer_delay.draw(), ANSWER, conv, 0)
 
     # -- the report ----------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from random import Random
 from typing import Any
@@ -47,6 +47,7 @@ from .._fields import (
 from .._show import show
 from .._tags import tag_fault
 from .._working_hours import TimeRange, WeeklyHours, zone_fault
+from ._draws import EXPONENTIAL, FIXED, LOGNORMAL, Draw
 
 __all__ = [
     "Agents",
@@ -164,21 +165,18 @@ class Timing:
         """An exponential duration with this mean."""
         return cls(mean=mean)
 
-    def sampler(self, rng: Random) -> Callable[[], int]:
-        """A function drawing durations from ``rng``, in whole microseconds."""
+    def sampler(self, rng: Random) -> Draw:
+        """Durations drawn from ``rng``, in whole microseconds: call it (or its ``draw``)
+        for the next."""
         mean = self.mean.total_seconds() * _US
         if self.distribution is DistributionKind.FIXED:
-            value = round(mean)
-            return lambda: value
+            return Draw(rng, FIXED, value=round(mean))
         if self.distribution is DistributionKind.EXPONENTIAL:
-            rate = 1.0 / mean
-            draw = rng.expovariate
-            return lambda: round(draw(rate))
+            return Draw(rng, EXPONENTIAL, rate=1.0 / mean)
         cv = 1.0 if self.cv is None else self.cv
         sigma = math.sqrt(math.log1p(cv * cv))
         mu = math.log(mean) - sigma * sigma / 2.0
-        normal = rng.lognormvariate
-        return lambda: round(normal(mu, sigma))
+        return Draw(rng, LOGNORMAL, mu=mu, sigma=sigma)
 
 
 def _timing_shorthand(value: object) -> Timing:
