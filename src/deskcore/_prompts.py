@@ -115,12 +115,9 @@ class Prompter:
             return
         count = self.count
         if count is not None:
-            solid = self._solid.get(text)
-            if solid is None:
-                solid = self._solid[text] = any(part[0] for part in self._parts(text))
-            if conv.id in count.uncounted:
-                return
-            if solid or self.render((kind, text, *values.values()), text, values):
+            if not self.counted(conv, kind) and self.render(
+                (kind, text, *values.values()), text, values
+            ):
                 counts = count.counts
                 counts[kind] = counts.get(kind, 0) + 1
             return
@@ -128,6 +125,24 @@ class Prompter:
         rendered = self.render((kind, text, *values.values()), text, values)
         if rendered:
             self.out.append((SendPrompt, now, conv.id, kind, rendered))
+
+    def counted(self, conv: ConvRecord, kind: PromptKind) -> bool:
+        """On the count-only path: settle the prompt of ``kind`` for ``conv`` where its
+        values cannot matter (its text is off, the conversation is not counted, or the
+        text has literal text of its own, so it is never empty: counted); whether it did.
+        Otherwise only the rendered text tells whether it is sent (P2)."""
+        count = self.count
+        assert count is not None
+        text = (self._base if conv.language is None else self.texts(conv.language))[kind]
+        if not text or conv.id in count.uncounted:
+            return True
+        solid = self._solid.get(text)
+        if solid is None:
+            solid = self._solid[text] = any(part[0] for part in self._parts(text))
+        if solid:
+            counts = count.counts
+            counts[kind] = counts.get(kind, 0) + 1
+        return solid
 
     def reason(self, conv: ConvRecord, reason: str) -> str:
         """What ``$Reason`` shows for ``reason`` in the conversation's language (P5)."""

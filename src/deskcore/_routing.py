@@ -385,6 +385,10 @@ class Router:
                     out.append((Enqueue, now, conv.id, position))
                     self.tell(conv, now, position)
                     continue
+                if step == 0:  # every change is told at once: prompt_due() in short
+                    if position != conv.queue_pos or conv.queue_at is None:
+                        self.tell(conv, now, position)
+                    continue
                 send, due = prompt_due(position, conv.queue_pos, conv.queue_at, step, now)
                 if send:
                     self.tell(conv, now, position)
@@ -396,7 +400,10 @@ class Router:
         """Send the queue prompt for ``position`` (Q3)."""
         conv.queue_pos, conv.queue_at = position, now
         conv.t_prompt = None
-        self.prompter.say(conv, now, PROMPT_QUEUE, QueuePosition=position, WaitNo=position - 1)
+        prompter = self.prompter
+        if prompter.count is not None and prompter.counted(conv, PROMPT_QUEUE):
+            return  # the simulator's count, settled without the values
+        prompter.say(conv, now, PROMPT_QUEUE, QueuePosition=position, WaitNo=position - 1)
 
     def prompt_update(self, conv: ConvRecord, now: int) -> None:
         """A queue prompt deadline: tell the position if it changed since the last one."""

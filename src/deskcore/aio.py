@@ -172,7 +172,7 @@ class Runner:
         if self._task.done():  # it stopped on a failure of the desk: stop() raises it
             raise RuntimeError("the runner has stopped on an error")
         future: asyncio.Future[list[AnyAction]] = asyncio.get_running_loop().create_future()
-        await self._queue.put((event, future))
+        self._queue.put_nowait((event, future))  # unbounded: never full
         return await future
 
     def wake(self) -> None:
