@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import types
 import typing
@@ -20,6 +21,8 @@ from deskcore import (
     AgentStatusChanged,
     Assign,
     AssignmentAnswered,
+    Close,
+    CloseReason,
     ConversationEnded,
     EventError,
     NaiveTimeError,
@@ -291,9 +294,15 @@ class TestCompactJson:
         assert compact_json(value) == expected
 
     def test_refuses_what_json_refuses(self) -> None:
-        """A value JSON cannot hold is a TypeError, as with ``json.dumps``."""
+        """A value JSON cannot hold is a TypeError, and a value that holds itself a
+        ValueError, as with ``json.dumps``."""
         with pytest.raises(TypeError, match="not JSON serializable"):
             compact_json({"at": datetime(2026, 3, 2, tzinfo=UTC)})
+        cycle: list[Any] = []
+        cycle.append(cycle)
+        with pytest.raises(ValueError, match="Circular reference"):
+            compact_json({"a": cycle})
+        assert compact_json([[1], {"b": None}]) == '[[1],{"b":null}]'  # and goes on
 
 
 _AWARE = st.datetimes(
@@ -316,11 +325,28 @@ def _values(hint: Any) -> st.SearchStrategy[Any]:
     return st.from_type(hint)
 
 
-def _instances(cls: type) -> st.SearchStrategy[Any]:
-    """Instances of an event or action class, every field drawn from its declared type;
-    values the class's own checks refuse are drawn again."""
+def _strays(hint: Any) -> st.SearchStrategy[Any]:
+    """Values a field may be given beside its declared type: a member's plain string for
+    an enum, ``None``, another field's kind of value, a subclass of ``int``."""
+    kinds = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    strays: list[Any] = [None, "x", 3, True, CloseReason.USER_TIMEOUT, RejectReason.EXPIRED]
+    for kind in kinds:
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            strays += [member.value for member in kind]
+    return st.sampled_from(strays)
+
+
+def _instances(cls: type, *, strays: bool = False) -> st.SearchStrategy[Any]:
+    """Instances of an event or action class, every field drawn from its declared type
+    (and, with ``strays``, sometimes a value of another type); values the class's own
+    checks refuse are drawn again."""
     hints = typing.get_type_hints(cls)
-    fields = {field.name: _values(hints[field.name]) for field in attrs.fields(cls)}
+    fields = {
+        field.name: _values(hints[field.name]) | _strays(hints[field.name])
+        if strays
+        else _values(hints[field.name])
+        for field in attrs.fields(cls)
+    }
 
     def build(values: dict[str, Any]) -> Any:
         try:
@@ -338,7 +364,7 @@ class TestClassWriters:
     @given(st.data(), st.sampled_from(sorted(EVENT_TYPES.values(), key=lambda c: c.type)))
     def test_event_writers(self, data: st.DataObject, cls: type) -> None:
         """Every event class, every value its fields may hold."""
-        event = data.draw(_instances(cls))
+        event = data.draw(_instances(cls, strays=True))
         written = event_to_json(event)
         assert written == generic_event_json(event)
         assert list(written) == list(generic_event_json(event))  # the same key order
@@ -349,9 +375,18 @@ class TestClassWriters:
     )
     def test_action_writers(self, data: st.DataObject, classes: list[type]) -> None:
         """Every action class, alone and in steps that share instants."""
-        actions = [data.draw(_instances(cls)) for cls in classes]
+        actions = [data.draw(_instances(cls, strays=True)) for cls in classes]
         written = actions_to_json(actions)
         instants: dict[datetime, str] = {}
         expected = [generic_action_json(action, instants) for action in actions]
         assert written == expected
         assert [list(item) for item in written] == [list(item) for item in expected]
+
+    def test_an_enum_field_may_hold_its_plain_string(self) -> None:
+        """An action built by hand with a reason's string (as tests often write them) is
+        written as with the member."""
+        at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+        by_string = Close(at=at, conversation="c1", reason="user_timeout")  # type: ignore[arg-type]
+        by_member = Close(at=at, conversation="c1", reason=CloseReason.USER_TIMEOUT)
+        assert action_to_json(by_string) == action_to_json(by_member)
+        assert action_to_json(by_string)["reason"] == "user_timeout"

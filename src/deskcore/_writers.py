@@ -3,12 +3,13 @@
 The journal writes every event it takes and every action it returns, and the command
 line and the wire protocol write them too. A loop over a class's field names that looks
 at each value's type costs more than the rest of the encoding; the writers here are
-written once per class from its fields' declared types, so each value goes straight to
-its JSON form. They give the same objects as the loop (a test holds them to it for
-every class): ``type`` first, then the fields in order, ``None`` left out (for an event,
-a field whose default is :data:`~deskcore.UNSET` is left out when unset and written as
-null when ``None``), instants in UTC with ``Z``, enum members as their values, tuples
-as lists.
+written once per class from its fields' declared types, so a value of its field's type
+(checked exactly) goes straight to its JSON form, and any other value (a plain string in
+an enum field, say) takes the loop's way. They give the same objects as the loop (a test
+holds them to it for every class, with values of other types too): ``type`` first, then
+the fields in order, ``None`` left out (for an event, a field whose default is
+:data:`~deskcore.UNSET` is left out when unset and written as null when ``None``),
+instants in UTC with ``Z``, enum members as their values, tuples as lists.
 """
 
 from __future__ import annotations
@@ -58,67 +59,89 @@ def _declared(cls: type) -> list[tuple[str, type | None, bool, bool]]:
     return fields
 
 
-def _value(kind: type | None) -> str:
-    """The expression of ``v``'s JSON value, for a value of ``kind``."""
+def _value(kind: type | None, fallback: str) -> str:
+    """The expression of ``v``'s JSON value: the quick form for a value of the declared
+    ``kind`` (checked by its exact type), else ``fallback``, the loop's own decision (a
+    host may build an action with a plain string for an enum field, say)."""
     if kind is str or kind is int:
-        return "v"
+        return f"v if type(v) is {kind.__name__} else {fallback}"
     if kind is datetime:
-        return "format_instant(v)"
-    if kind is tuple:
-        return "list(v)"
+        return f"format_instant(v) if type(v) is datetime else {fallback}"
     if kind is not None and issubclass(kind, enum.Enum):
-        return "v.value"
-    return "plain(v)"
+        return f"v.value if type(v) is {kind.__name__} else {fallback}"
+    return fallback
 
 
-def _write(parameters: str, start: str, lines: list[str]) -> Any:
+def _write(parameters: str, start: str, lines: list[str], kinds: dict[str, type]) -> Any:
     """The function of ``parameters`` that sets ``d`` to the object ``start``, runs
-    ``lines`` and returns ``d``."""
+    ``lines`` and returns ``d``; ``kinds`` are the types the lines name."""
     source = "\n".join([f"def write({parameters}):", f"    d = {start}", *lines, "    return d"])
-    namespace: dict[str, Any] = {"plain": plain, "UNSET": UNSET, "format_instant": format_instant}
+    namespace: dict[str, Any] = {
+        "plain": plain,
+        "other": _other,
+        "UNSET": UNSET,
+        "format_instant": format_instant,
+        "datetime": datetime,
+        "str": str,
+        "int": int,
+        **kinds,
+    }
     exec(source, namespace)  # written above from the class's own field names and types
     return namespace["write"]
+
+
+def _other(v: Any, instants: dict[datetime, str]) -> Any:
+    """An action's value as the loop over fields writes it: strings and integers as they
+    are, an instant through ``instants``, anything else through :func:`plain`."""
+    kind = type(v)
+    if kind is str or kind is int:
+        return v
+    if kind is datetime:
+        text = instants.get(v)
+        if text is None:
+            text = instants[v] = format_instant(v)
+        return text
+    return plain(v)
+
+
+def _kinds(fields: list[tuple[str, type | None, bool, bool]]) -> dict[str, type]:
+    return {kind.__name__: kind for _, kind, _, _ in fields if kind is not None}
 
 
 def action_writer(cls: type[Action]) -> ActionWriter:
     """The writer of ``cls``'s actions: ``write(action, instants)``, where ``instants``
     keeps the text of each instant written (the actions of one step mostly share one)."""
+    fields = _declared(cls)
     lines = []
-    for name, kind, optional, _ in _declared(cls):
-        lines.append(f"    v = a.{name}")
-        indent = "    "
-        if optional or kind is None:
-            lines.append("    if v is not None:")
-            indent = "        "
+    for name, kind, _, _ in fields:
+        lines += [f"    v = a.{name}", "    if v is not None:"]  # None is left out
         if kind is datetime:
             lines += [
-                f"{indent}t = instants.get(v)",
-                f"{indent}if t is None:",
-                f"{indent}    t = instants[v] = format_instant(v)",
-                f"{indent}d[{name!r}] = t",
+                "        if type(v) is datetime:",
+                "            t = instants.get(v)",
+                "            if t is None:",
+                "                t = instants[v] = format_instant(v)",
+                f"            d[{name!r}] = t",
+                "        else:",
+                f"            d[{name!r}] = other(v, instants)",
             ]
         else:
-            lines.append(f"{indent}d[{name!r}] = {_value(kind)}")
-    writer: ActionWriter = _write("a, instants", f"{{'type': {cls.type!r}}}", lines)
+            lines.append(f"        d[{name!r}] = {_value(kind, 'other(v, instants)')}")
+    writer: ActionWriter = _write("a, instants", f"{{'type': {cls.type!r}}}", lines, _kinds(fields))
     return writer
 
 
 def event_writer(cls: type[Event]) -> EventWriter:
     """The writer of ``cls``'s events: ``write(event)``."""
+    fields = _declared(cls)
     lines = []
-    for name, kind, optional, unset in _declared(cls)[1:]:
+    for name, kind, _, unset in fields[1:]:
         lines.append(f"    v = e.{name}")
-        value = _value(kind)
         if unset:  # absent means "keep": None is written, as null
-            lines += [
-                "    if v is not UNSET:",
-                f"        d[{name!r}] = None if v is None else {value}",
-            ]
-        elif optional or kind is None:
-            lines += ["    if v is not None:", f"        d[{name!r}] = {value}"]
+            lines.append("    if v is not UNSET:")
         else:
-            lines.append(f"    d[{name!r}] = {value}")
-    writer: EventWriter = _write(
-        "e", f"{{'at': format_instant(e.at), 'type': {cls.type!r}}}", lines
-    )
+            lines.append("    if v is not None:")
+        lines.append(f"        d[{name!r}] = {_value(kind, 'plain(v)')}")
+    start = f"{{'at': format_instant(e.at), 'type': {cls.type!r}}}"
+    writer: EventWriter = _write("e", start, lines, _kinds(fields))
     return writer
