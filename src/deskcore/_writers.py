@@ -37,39 +37,31 @@ EventWriter = Callable[[Any], dict[str, Any]]
 """Writes an event's JSON object."""
 
 
-def _declared(cls: type) -> list[tuple[str, type | None, bool, bool]]:
-    """Each field of ``cls``: its name, the one type it holds besides ``None`` and
-    :data:`UNSET` (``None`` when it may hold several), whether it may be ``None`` and
-    whether its default is :data:`UNSET`."""
+def _declared(cls: type) -> list[tuple[str, type | None, bool]]:
+    """Each field of ``cls``: its name; the type its writer checks first (``str``,
+    ``int``, ``datetime`` or an enum, when the field holds that one besides ``None`` and
+    :data:`UNSET`), else ``None``; and whether its default is :data:`UNSET`."""
     hints = typing.get_type_hints(cls)
     fields = []
     for field in attrs.fields(cls):
         hint = hints[field.name]
         members = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
         kinds = [kind for kind in members if kind is not type(None) and kind is not Unset]
-        single = (typing.get_origin(kinds[0]) or kinds[0]) if len(kinds) == 1 else None
-        fields.append(
-            (
-                field.name,
-                single if isinstance(single, type) else None,
-                type(None) in members,
-                field.default is UNSET,
-            )
-        )
+        kind = kinds[0] if len(kinds) == 1 and isinstance(kinds[0], type) else None
+        if kind not in (str, int, datetime) and not (kind and issubclass(kind, enum.Enum)):
+            kind = None
+        fields.append((field.name, kind, field.default is UNSET))
     return fields
 
 
 def _value(kind: type | None, fallback: str) -> str:
-    """The expression of ``v``'s JSON value: the quick form for a value of the declared
-    ``kind`` (checked by its exact type), else ``fallback``, the loop's own decision (a
-    host may build an action with a plain string for an enum field, say)."""
-    if kind is str or kind is int:
-        return f"v if type(v) is {kind.__name__} else {fallback}"
-    if kind is datetime:
-        return f"format_instant(v) if type(v) is datetime else {fallback}"
-    if kind is not None and issubclass(kind, enum.Enum):
-        return f"v.value if type(v) is {kind.__name__} else {fallback}"
-    return fallback
+    """The expression of ``v``'s JSON value: the quick form for a value of ``kind``
+    (checked by its exact type), else ``fallback``, the loop's own decision (a host may
+    build an action with a plain string for an enum field, say)."""
+    if kind is None:
+        return fallback
+    quick = "format_instant(v)" if kind is datetime else "v" if kind in (str, int) else "v.value"
+    return f"{quick} if type(v) is {kind.__name__} else {fallback}"
 
 
 def _write(parameters: str, start: str, lines: list[str], kinds: dict[str, type]) -> Any:
@@ -104,8 +96,9 @@ def _other(v: Any, instants: dict[datetime, str]) -> Any:
     return plain(v)
 
 
-def _kinds(fields: list[tuple[str, type | None, bool, bool]]) -> dict[str, type]:
-    return {kind.__name__: kind for _, kind, _, _ in fields if kind is not None}
+def _kinds(fields: list[tuple[str, type | None, bool]]) -> dict[str, type]:
+    """The types the writer of ``fields`` names, by name."""
+    return {kind.__name__: kind for _, kind, _ in fields if kind is not None}
 
 
 def action_writer(cls: type[Action]) -> ActionWriter:
@@ -113,7 +106,7 @@ def action_writer(cls: type[Action]) -> ActionWriter:
     keeps the text of each instant written (the actions of one step mostly share one)."""
     fields = _declared(cls)
     lines = []
-    for name, kind, _, _ in fields:
+    for name, kind, _ in fields:
         lines += [f"    v = a.{name}", "    if v is not None:"]  # None is left out
         if kind is datetime:
             lines += [
@@ -135,7 +128,7 @@ def event_writer(cls: type[Event]) -> EventWriter:
     """The writer of ``cls``'s events: ``write(event)``."""
     fields = _declared(cls)
     lines = []
-    for name, kind, _, unset in fields[1:]:
+    for name, kind, unset in fields[1:]:
         lines.append(f"    v = e.{name}")
         if unset:  # absent means "keep": None is written, as null
             lines.append("    if v is not UNSET:")
