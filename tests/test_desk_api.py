@@ -337,6 +337,21 @@ class TestUpdateSettings:
         actions = desk.handle(Tick(at=at(3)))
         assert Assign(at=at(3), conversation="c2", agent="a1") in actions
 
+    def test_room_every_agent_gains_goes_by_r5(self) -> None:
+        """When new settings give every agent room at once, a waiting user goes to the
+        agent R5 puts first, even when the event of that step is another agent's status
+        event that changes nothing about it (it used to take the user first)."""
+        desk = desk_with({"queue": {"max_concurrent": 1}})
+        for agent in ("a1", "a2", "a3"):
+            desk.handle(AgentStatusChanged(at=at(0), agent=agent, status="online"))
+        for conv in ("c1", "c2", "c3", "c4"):
+            desk.handle(AgentRequested(at=at(0), conversation=conv))
+        desk.update_settings(load_settings({"queue": {"max_concurrent": 2}}))
+        actions = desk.handle(AgentStatusChanged(at=at(0), agent="a2", status="online"))
+        assert [a for a in actions if isinstance(a, Assign)] == [
+            Assign(at=at(0), conversation="c4", agent="a1")  # all tie: smallest id (R5)
+        ]
+
     def test_wrong_type(self) -> None:
         """update_settings() takes DeskSettings only."""
         with pytest.raises(TypeError):

@@ -430,7 +430,11 @@ class Engine:
         keys = [ALL, *(group_key(g) for g in sorted(before[1] | agent.groups))]
         keys += sorted(self.queues.agent_lists.get(agent.id, ()))
         router.fail_unstaffed(keys, now)
-        router.drain(agent, now)  # A5
+        if was is not status or capacity is not UNSET or groups is not UNSET:
+            router.drain(agent, now)  # A5: it may take more
+        # An event that changes none of these gives the agent no new room; under new
+        # settings every agent's room may have grown, and _rebalance() drains them all
+        # in R5's order (this agent first only if R5 says so).
 
     def _switch_settings(self) -> None:
         """New settings from this event on: every part reads them, every agent is filed
