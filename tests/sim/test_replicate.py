@@ -35,6 +35,16 @@ def test_the_result_does_not_depend_on_the_jobs() -> None:
     assert replication_seed(5, 0) != replication_seed(5, 1)
 
 
+def test_later_days_add_to_earlier_ones() -> None:
+    """``first`` runs the days after those already run, as one call would have."""
+    workload = _workload(3, 40, 2)
+    whole = replicate(MMC, workload, 3, seed=5)
+    assert replicate(MMC, workload, 1, seed=5, first=2).runs == whole.runs[2:]
+    for bad in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="first must be an integer >= 0"):
+            replicate(MMC, workload, 1, first=bad)  # type: ignore[arg-type]
+
+
 def test_each_figure_has_its_mean_and_interval() -> None:
     done = replicate(MMC, _workload(3, 40, 2), 5, seed=2)
     data = done.to_json()

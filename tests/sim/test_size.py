@@ -13,7 +13,7 @@ import pytest
 from deskcore import DeskSettings, QueueSettings
 from deskcore._cli import main
 from deskcore.sim import Arrivals, Workload, erlang_c, parse_target, size
-from deskcore.sim._size import parse_share
+from deskcore.sim._size import parse_share, settled
 
 MMC = DeskSettings(queue=QueueSettings(max_concurrent=1))
 RATES = (0.0,) * 8 + (30.0, 90.0, 200.0, 120.0) + (0.0,) * 12
@@ -57,6 +57,40 @@ def test_abandonment_bounds_the_staffing() -> None:
     assert strict.abandon_rate <= 0.01
 
 
+def _summary(level: list[float] | None, abandoned: list[float] | None) -> dict[str, object]:
+    return {"service_level_ci": level, "abandon_share_ci": abandoned}
+
+
+def test_doubt_is_where_an_interval_straddles_its_bound() -> None:
+    plain, bounded = parse_target("80% in 20s"), parse_target("80% in 20s", "5%")
+    assert settled(_summary([0.81, 0.9], [0.0, 0.0]), plain) is True
+    assert settled(_summary([0.7, 0.79], [0.0, 0.0]), plain) is False
+    assert settled(_summary([0.79, 0.81], [0.0, 0.0]), plain) is None
+    assert settled(_summary([0.8, 0.81], [0.0, 0.0]), plain) is True  # the bound is met
+    assert settled(_summary(None, None), plain) is None  # one day: no interval
+    assert settled(_summary([0.81, 0.9], None), plain) is True
+    assert settled(_summary([0.81, 0.9], [0.01, 0.04]), bounded) is True
+    assert settled(_summary([0.81, 0.9], [0.04, 0.06]), bounded) is None
+    assert settled(_summary([0.81, 0.9], [0.051, 0.06]), bounded) is False
+    assert settled(_summary([0.79, 0.81], [0.051, 0.06]), bounded) is False
+    assert settled(_summary([0.81, 0.9], None), bounded) is None
+
+
+def test_a_staffing_in_doubt_gets_more_days() -> None:
+    """At 200 an hour and 4 minutes, 17 agents answer 81% within 20 s: two days cannot
+    tell that from 80%, so the candidates near it get more, up to the most allowed."""
+    workload = Workload.simple(agents=1, arrival_rate=200, handle_time=timedelta(minutes=4))
+    workload = attrs.evolve(workload, arrivals=Arrivals(by_hour=(200.0,) + (0.0,) * 23))
+    target = parse_target("80% in 20s")
+    hour = size(MMC, workload, target, replications=2, max_replications=6).hours[0]
+    assert hour.theory == 17 and abs(hour.agents - 17) <= 1
+    assert hour.replications in (4, 6) if hour.agents == 17 else hour.replications >= 2
+    fixed = size(MMC, workload, target, replications=2, max_replications=2).hours[0]
+    assert fixed.replications == 2
+    with pytest.raises(ValueError, match="max_replications must be an integer >= replications"):
+        size(MMC, workload, target, replications=2, max_replications=1)
+
+
 def test_targets() -> None:
     target = parse_target("80% in 20s", "5%")
     assert (target.share, target.within, target.max_abandon) == (0.8, timedelta(seconds=20), 0.05)
@@ -85,3 +119,7 @@ def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "staffing for 80% in 20s" in capsys.readouterr().out
     assert main(["size", "--target", "80 in 20s"]) == 2
     assert "expected a share and a wait" in capsys.readouterr().err
+    assert main([*flags, "--max-replications", "1"]) == 2
+    assert "--max-replications (1) must be at least --replications (2)" in capsys.readouterr().err
+    assert main([*flags, "--max-replications", "2", "--json"]) == 0
+    assert {h["replications"] for h in json.loads(capsys.readouterr().out)["hours"]} == {2}

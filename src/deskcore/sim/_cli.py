@@ -214,6 +214,13 @@ def _size(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"deskcore size: {exc}", file=sys.stderr)
         return 2
+    if args.max_replications is not None and args.max_replications < args.replications:
+        print(
+            f"deskcore size: --max-replications ({args.max_replications}) must be at least "
+            f"--replications ({args.replications})",
+            file=sys.stderr,
+        )
+        return 2
     try:
         workload = _override(workload, args)
         if args.hours is not None:  # a rate given for so many hours of the day, from 00:00
@@ -232,6 +239,7 @@ def _size(args: argparse.Namespace) -> int:
                 workload,
                 target,
                 replications=args.replications,
+                max_replications=args.max_replications,
                 jobs=args.jobs,
                 seed=args.seed,
                 progress=progress,
@@ -287,7 +295,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     sizing.add_argument("--max-abandon", metavar="P%", help="at most this share gives up")
     sizing.add_argument(
         "--replications", type=_at_least_one, default=4, metavar="N",
-        help="simulated days per candidate (default 4)",
+        help="simulated days per candidate, and per batch added while in doubt (default 4)",
+    )  # fmt: skip
+    sizing.add_argument(
+        "--max-replications", type=_at_least_one, metavar="M",
+        help="at most M days per candidate (default 4 times N)",
     )  # fmt: skip
     sizing.add_argument("--jobs", type=_at_least_one, default=1, metavar="J", help="in J processes")
     sizing.add_argument(

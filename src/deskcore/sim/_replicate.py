@@ -173,18 +173,23 @@ def replicate(
     jobs: int = 1,
     service_level_threshold: timedelta = timedelta(seconds=20),
     pool: Executor | None = None,
+    first: int = 0,
 ) -> Replications:
     """Run ``replications`` independent days of ``workload`` through new desks with
     ``settings``, in ``jobs`` processes (``1``: in this one), or in ``pool`` (as
     :func:`worker_pool` makes, for many calls). Day ``i`` is seeded with
-    :func:`replication_seed` ``(seed, i)``, so the result does not depend on ``jobs``."""
+    :func:`replication_seed` ``(seed, i)``, so the result does not depend on ``jobs``;
+    the days are ``first`` to ``first + replications - 1``, so more days of the same
+    seed can be added to earlier ones later."""
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ValueError(f"replications must be an integer >= 1, got {replications!r}")
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
+    if isinstance(first, bool) or not isinstance(first, int) or first < 0:
+        raise ValueError(f"first must be an integer >= 0, got {first!r}")
     document = dump_settings(settings)
     threshold = service_level_threshold.total_seconds()
-    seeds = [replication_seed(seed, index) for index in range(replications)]
+    seeds = [replication_seed(seed, index) for index in range(first, first + replications)]
     if pool is None and (jobs == 1 or replications == 1):
         runs = [_one(document, workload, each, threshold) for each in seeds]
     else:

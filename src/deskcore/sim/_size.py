@@ -4,9 +4,11 @@ For each hour of the workload's day that has arrivals, :func:`size` starts from 
 queueing-theory answer (Erlang A when users have a patience, else Erlang C, with each
 agent counted ``queue.max_concurrent`` times) and confirms it by simulated replications
 through the real desk, with the desk's own settings: it adds agents while the target is
-missed and takes them away while it is still met. Each hour is sized as if its rate held
-steady (the usual stationary-period approach): a day of hours whose queues carry over
-into the next needs a look at :func:`~deskcore.sim.simulate` of the whole day too.
+missed and takes them away while it is still met, giving a candidate more simulated
+days while their confidence intervals leave its verdict in doubt. Each hour is sized as
+if its rate held steady (the usual stationary-period approach): a day of hours whose
+queues carry over into the next needs a look at :func:`~deskcore.sim.simulate` of the
+whole day too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from datetime import timedelta
 from pathlib import Path
@@ -24,10 +26,18 @@ import attrs
 
 from .._settings import DeskSettings
 from ._erlang import erlang_a, erlang_c
-from ._replicate import replicate, worker_pool
+from ._replicate import Replications, replicate, worker_pool
 from ._workload import Arrivals, Workload, parse_span
 
-__all__ = ["HourStaffing", "Staffing", "Target", "parse_share", "parse_target", "size"]
+__all__ = [
+    "HourStaffing",
+    "Staffing",
+    "Target",
+    "parse_share",
+    "parse_target",
+    "settled",
+    "size",
+]
 
 _TARGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s+in\s+(\S+)\s*$")
 _MOST_AGENTS = 100_000
@@ -98,6 +108,9 @@ class HourStaffing:
     """The mean share of users who gave up, with ``agents`` agents (0 to 1)."""
     theory: int
     """Where the search started: Erlang A or C's answer."""
+    replications: int
+    """The simulated days behind ``agents``' figures: more than the first batch when the
+    first left it in doubt whether that staffing meets the target."""
 
     def to_json(self) -> dict[str, Any]:
         """The hour as a JSON object."""
@@ -127,12 +140,12 @@ class Staffing:
         """A table: hour, arrivals, the theory's agents, the agents, their figures."""
         lines = [
             f"staffing for {self.target}",
-            "hour  arrivals/h  theory  agents  service level  abandoned",
+            "hour  arrivals/h  theory  agents  service level  abandoned  days",
         ]
         for h in self.hours:
             lines.append(
                 f"{h.hour:02d}:00 {h.arrivals_per_hour:>10,.1f}  {h.theory:>6}  {h.agents:>6}"
-                f"  {h.service_level:>12.1%}  {h.abandon_rate:>9.1%}"
+                f"  {h.service_level:>12.1%}  {h.abandon_rate:>9.1%}  {h.replications:>4}"
             )
         total = sum(h.agents for h in self.hours)
         lines.append(f"agent-hours: {total:,}")
@@ -189,12 +202,30 @@ def _theory(workload: Workload, rate: float, capacity: int, target: Target) -> i
     return max(1, math.ceil(servers / max(1, capacity)))
 
 
+def settled(summary: Mapping[str, Any], target: Target) -> bool | None:
+    """Whether replications' 95% intervals put the target beyond doubt: ``True`` when
+    both figures' intervals lie on the side that meets it, ``False`` when either lies
+    wholly on the side that misses it, ``None`` while an interval straddles its bound
+    (or there is no interval: a single day)."""
+    level = summary["service_level_ci"]
+    abandoned = summary["abandon_share_ci"]
+    bound = target.max_abandon
+    if level is None or (bound is not None and abandoned is None):
+        return None
+    if level[1] < target.share or (bound is not None and abandoned[0] > bound):
+        return False
+    if level[0] >= target.share and (bound is None or abandoned[1] <= bound):
+        return True
+    return None
+
+
 def size(
     settings: DeskSettings,
     workload: Workload,
     target: Target,
     *,
     replications: int = 4,
+    max_replications: int | None = None,
     jobs: int = 1,
     seed: int = 1,
     length: timedelta = timedelta(hours=4),
@@ -202,56 +233,92 @@ def size(
     progress: Callable[[int, int], None] | None = None,
 ) -> Staffing:
     """The fewest agents for each hour of ``workload``'s day that has arrivals, to meet
-    ``target`` with ``settings``: each candidate is ``replications`` simulated days of
-    ``length`` (after ``warmup``) at that hour's rate, in ``jobs`` processes; it meets
-    the target when the replications' mean service level and abandonment do."""
+    ``target`` with ``settings``.
+
+    Each candidate is simulated for ``replications`` days of ``length`` (after
+    ``warmup``) at that hour's rate, in ``jobs`` processes. While the days' 95% intervals
+    leave it in doubt whether the candidate meets the target (:func:`settled`), it gets
+    ``replications`` more, up to ``max_replications`` in all (four times
+    ``replications`` by default). It meets the target when the mean service level and
+    abandonment of its days do. Every candidate of an hour runs the same seeds, so they
+    see the same arrivals."""
+    most = 4 * replications if max_replications is None else max_replications
+    if isinstance(most, bool) or not isinstance(most, int) or most < replications:
+        raise ValueError(
+            f"max_replications must be an integer >= replications ({replications}), "
+            f"got {max_replications!r}"
+        )
     with contextlib.ExitStack() as stack:
         pool = stack.enter_context(worker_pool(jobs)) if jobs > 1 else None
-        return _size(settings, workload, target, replications, pool, seed, length, warmup, progress)
+        trial = _Trial(settings, target, replications, most, pool, seed)
+        return _size(trial, workload, length, warmup, progress)
+
+
+@attrs.define
+class _Trial:
+    """How :func:`size` measures one candidate staffing of one hour."""
+
+    settings: DeskSettings
+    target: Target
+    replications: int
+    most: int
+    pool: Executor | None
+    seed: int
+
+    def run(self, staffed: Workload, hour: int) -> tuple[float, float, int]:
+        """The mean service level and abandonment of ``staffed``'s days, and their
+        number: more days while :func:`settled` leaves the target in doubt."""
+        seed = self.seed * 100 + hour
+        runs: tuple[Mapping[str, Any], ...] = ()
+        while True:
+            batch = min(self.replications, self.most - len(runs))
+            runs += replicate(
+                self.settings,
+                staffed,
+                batch,
+                seed=seed,
+                service_level_threshold=self.target.within,
+                pool=self.pool,
+                first=len(runs),
+            ).runs
+            summary = Replications(seed, runs).summary
+            if len(runs) >= self.most or settled(summary, self.target) is not None:
+                return summary["service_level"], summary["abandon_share"], len(runs)
 
 
 def _size(
-    settings: DeskSettings,
+    trial: _Trial,
     workload: Workload,
-    target: Target,
-    replications: int,
-    pool: Executor | None,
-    seed: int,
     length: timedelta,
     warmup: timedelta,
     progress: Callable[[int, int], None] | None,
 ) -> Staffing:
-    capacity = settings.queue.max_concurrent
+    target = trial.target
+    capacity = trial.settings.queue.max_concurrent
     busy = [(hour, rate) for hour, rate in enumerate(workload.arrivals.per_hour()) if rate > 0]
     found = []
     for done, (hour, rate) in enumerate(busy):
-        steady = attrs.evolve(workload, arrivals=Arrivals(rate=rate), length=length + warmup,
-                              warmup=warmup)  # fmt: skip
-        figures: dict[int, tuple[float, float]] = {}
+        start = _theory(workload, rate, capacity, target)
+        steady = attrs.evolve(
+            workload, arrivals=Arrivals(rate=rate), length=length + warmup, warmup=warmup
+        )
+        figures: dict[int, tuple[float, float, int]] = {}
 
         def measure(
             agents: int,
             steady: Workload = steady,
             hour: int = hour,
-            figures: dict[int, tuple[float, float]] = figures,
+            figures: dict[int, tuple[float, float, int]] = figures,
         ) -> bool:
             if agents not in figures:
                 staffed = attrs.evolve(
                     steady,
                     agents=attrs.evolve(steady.agents, count=agents, capacity=None, teams=()),
                 )
-                summary = replicate(
-                    settings,
-                    staffed,
-                    replications,
-                    seed=seed * 100 + hour,
-                    service_level_threshold=target.within,
-                    pool=pool,
-                ).summary
-                figures[agents] = (summary["service_level"], summary["abandon_share"])
-            return target.met(*figures[agents])
+                figures[agents] = trial.run(staffed, hour)
+            level, abandoned, _ = figures[agents]
+            return target.met(level, abandoned)
 
-        start = _theory(workload, rate, capacity, target)
         agents = start
         if measure(agents):
             while agents > 1 and measure(agents - 1):
@@ -262,8 +329,8 @@ def _size(
                 if agents >= _MOST_AGENTS:  # pragma: no cover - a target no desk meets
                     raise ValueError(f"hour {hour}: no staffing up to {agents} meets {target}")
             agents += 1
-        level, abandoned = figures[agents]
-        found.append(HourStaffing(hour, rate, agents, level, abandoned, start))
+        level, abandoned, days = figures[agents]
+        found.append(HourStaffing(hour, rate, agents, level, abandoned, start, days))
         if progress is not None:
             progress(done + 1, len(busy))
     return Staffing(target, tuple(found))
