@@ -8,7 +8,8 @@ the interpreter that runs ciw, by default this one).
    abandonment, the default prompts), at 50 and at 1,000 agents: ``deskcore simulate
    --agents N --arrival-rate R --handle-time 5m --hours H`` with the pure build and with
    the compiled one, and ``benchmarks/ciw_mmc.py`` with ciw, each a new process (start-up
-   and imports included), run in turns ``--repeat`` times; the median wall time of each,
+   and imports included; every process reads bytecode from one cache, as an installed
+   package does, after an untimed run of each fills it), run in turns ``--repeat`` times; the median wall time of each,
    customers served per second and the ratios to ciw.
 2. ``--day``: the synthetic 1M-conversation day of ``bench_simulate.py`` (5,000 agents in
    four shifts, manual mode, capacity 3, user timeouts, working hours) as a whole
@@ -20,7 +21,10 @@ Prints figures; never fails on speed.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,10 +39,22 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 
+# Every process reads its modules' bytecode from one cache, as an installed package does
+# (pip writes it at install); without it a source checkout run with
+# PYTHONDONTWRITEBYTECODE compiles every module at every start, a few tenths of a second
+# that an installed ciw never pays. The first run of each command writes the cache.
+_CACHE = tempfile.mkdtemp(prefix="deskcore-bench-pycache-")
+atexit.register(shutil.rmtree, _CACHE, True)
+_ENV = {
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+    "PYTHONPYCACHEPREFIX": _CACHE,
+}
+
+
 def _timed(command: list[str]) -> tuple[float, dict[str, Any]]:
     """Wall time of one whole process, and the JSON it printed last."""
     began = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=_ENV)
     elapsed = time.perf_counter() - began
     return elapsed, json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -70,9 +86,24 @@ def mmc(
     builds: dict[str, str], ciw: str | None, agents: int, customers: int, seed: int, repeat: int
 ) -> dict[str, Any]:
     """Each build and ciw on M/M/``agents``, in turns; medians."""
-    commands = {name: _simulate(python, agents, customers, seed) for name, python in builds.items()}
-    if ciw is not None:
-        commands["ciw"] = [ciw, str(HERE / "ciw_mmc.py"), str(agents), str(customers), str(seed)]
+
+    def build(customers: int) -> dict[str, list[str]]:
+        commands = {
+            name: _simulate(python, agents, customers, seed) for name, python in builds.items()
+        }
+        if ciw is not None:
+            commands["ciw"] = [
+                ciw,
+                str(HERE / "ciw_mmc.py"),
+                str(agents),
+                str(customers),
+                str(seed),
+            ]
+        return commands
+
+    for command in build(max(100, customers // 1000)).values():  # untimed: fills the cache
+        _timed(command)
+    commands = build(customers)
     times: dict[str, list[float]] = {name: [] for name in commands}
     served: dict[str, int] = {}
     for _ in range(repeat):
