@@ -41,7 +41,7 @@ from ._jsonable import plain
 from ._show import show
 from ._tags import TAG_PATTERN
 from ._time import format_instant
-from ._writers import ActionWriter, EventWriter, action_writer, event_writer
+from ._writers import ActionWriter, EventWriter, action_value, action_writer, event_writer
 
 __all__ = [
     "ACTION_FIELDS",
@@ -301,16 +301,7 @@ def generic_action_json(action: Action, instants: dict[datetime, str]) -> dict[s
         value = getattr(action, field.name)
         if value is None:
             continue
-        kind = type(value)
-        if kind in _AS_IS:
-            data[field.name] = value
-        elif kind is datetime:
-            text = instants.get(value)
-            if text is None:
-                text = instants[value] = format_instant(value)
-            data[field.name] = text
-        else:
-            data[field.name] = plain(value)
+        data[field.name] = action_value(value, instants)
     return data
 
 

@@ -151,8 +151,7 @@ class SortedEntries:
         if start >= self._len:
             return iter(())
         part, at = self._locate(max(start, 0))
-        lists = self._lists
-        return chain(islice(lists[part], at, None), chain.from_iterable(lists[part + 1 :]))
+        return self._from(part, at)
 
     def irange(self, minimum: QueueEntry) -> Iterator[QueueEntry]:
         """The entries from ``minimum`` on (those not before it), in order."""
@@ -160,7 +159,11 @@ class SortedEntries:
         part = bisect_left(maxes, minimum)
         if part == len(maxes):
             return iter(())
-        at = bisect_left(lists[part], minimum)
+        return self._from(part, bisect_left(lists[part], minimum))
+
+    def _from(self, part: int, at: int) -> Iterator[QueueEntry]:
+        """The entries from place ``at`` of part ``part`` on, in order."""
+        lists = self._lists
         return chain(islice(lists[part], at, None), chain.from_iterable(lists[part + 1 :]))
 
     def _before(self, part: int) -> int:

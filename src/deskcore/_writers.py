@@ -28,7 +28,7 @@ from ._events import UNSET, Event, Unset
 from ._jsonable import plain
 from ._time import format_instant
 
-__all__ = ["ActionWriter", "EventWriter", "action_writer", "event_writer"]
+__all__ = ["ActionWriter", "EventWriter", "action_value", "action_writer", "event_writer"]
 
 ActionWriter = Callable[[Any, dict[datetime, str]], dict[str, Any]]
 """Writes an action's JSON object, given the texts of the instants written so far."""
@@ -70,7 +70,7 @@ def _write(parameters: str, start: str, lines: list[str], kinds: dict[str, type]
     source = "\n".join([f"def write({parameters}):", f"    d = {start}", *lines, "    return d"])
     namespace: dict[str, Any] = {
         "plain": plain,
-        "other": _other,
+        "other": action_value,
         "UNSET": UNSET,
         "format_instant": format_instant,
         "datetime": datetime,
@@ -82,9 +82,11 @@ def _write(parameters: str, start: str, lines: list[str], kinds: dict[str, type]
     return namespace["write"]
 
 
-def _other(v: Any, instants: dict[datetime, str]) -> Any:
-    """An action's value as the loop over fields writes it: strings and integers as they
-    are, an instant through ``instants``, anything else through :func:`plain`."""
+def action_value(v: Any, instants: dict[datetime, str]) -> Any:
+    """An action's value (not ``None``) as JSON: strings and integers as they are, an
+    instant through ``instants`` (kept there once written), anything else through
+    :func:`plain`. The writers use it for values not of their field's declared type, and
+    the loop over fields for every value."""
     kind = type(v)
     if kind is str or kind is int:
         return v

@@ -51,7 +51,7 @@ class Draw:
         """The next duration."""
         kind = self._kind
         if kind == EXPONENTIAL:
-            return round(-log(1.0 - self._rng.random()) / self._rate)
+            return round(exponential(self._rng, self._rate))
         if kind == FIXED:
             return self._value
         return round(self._rng.lognormvariate(self._mu, self._sigma))
