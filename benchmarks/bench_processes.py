@@ -9,8 +9,9 @@ the interpreter that runs ciw, by default this one).
    --agents N --arrival-rate R --handle-time 5m --hours H`` with the pure build and with
    the compiled one, and ``benchmarks/ciw_mmc.py`` with ciw, each a new process (start-up
    and imports included; every process reads bytecode from one cache, as an installed
-   package does, after an untimed run of each fills it), run in turns ``--repeat`` times; the median wall time of each,
-   customers served per second and the ratios to ciw.
+   package does, after an untimed run of each fills it), run in turns ``--repeat``
+   times; the median wall time of each, customers served per second and the ratios to
+   ciw.
 2. ``--day``: the synthetic 1M-conversation day of ``bench_simulate.py`` (5,000 agents in
    four shifts, manual mode, capacity 3, user timeouts, working hours) as a whole
    ``deskcore simulate`` process, once per build.
