@@ -119,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agreement", type=int, metavar="N", help="seeds per load")
     parser.add_argument("--jobs", type=int, default=2, help="for --agreement")
     args = parser.parse_args(argv)
-    if args.agreement:
+    if args.repeat < 1 or (args.agreement is not None and args.agreement < 1):
+        parser.error("--repeat and --agreement take a number of at least 1")
+    if args.agreement is not None:
         agreement(args.agreement, args.jobs)
         return 0
     times: dict[int, list[float]] = {1: [], 2: []}

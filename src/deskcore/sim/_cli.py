@@ -247,6 +247,9 @@ def _size(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print_faults(args.workload or "workload", exc, sys.stderr)
         return 2
+    except ValueError as exc:  # an hour no staffing serves in time
+        print(f"deskcore size: {exc}", file=sys.stderr)
+        return 1
     return _emit(staffing, args, staffing.to_json())
 
 

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 _TARGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s+in\s+(\S+)\s*$")
-_MOST_AGENTS = 100_000
+_MOST_AGENTS = 100_000  # the formulas' search
 
 
 @attrs.frozen
@@ -203,18 +203,22 @@ def _theory(workload: Workload, rate: float, capacity: int, target: Target) -> i
 
 
 def settled(summary: Mapping[str, Any], target: Target) -> bool | None:
-    """Whether replications' 95% intervals put the target beyond doubt: ``True`` when
-    both figures' intervals lie on the side that meets it, ``False`` when either lies
-    wholly on the side that misses it, ``None`` while an interval straddles its bound
-    (or there is no interval: a single day)."""
+    """Whether replications' 95% intervals settle the target: ``False`` when either
+    figure's interval lies wholly on the side that misses it, ``True`` when both lie on
+    the side that meets it, ``None`` while it is in doubt (an interval reaches across
+    its bound, or a figure has no interval: a single day)."""
     level = summary["service_level_ci"]
     abandoned = summary["abandon_share_ci"]
     bound = target.max_abandon
-    if level is None or (bound is not None and abandoned is None):
-        return None
-    if level[1] < target.share or (bound is not None and abandoned[0] > bound):
+    if (level is not None and level[1] < target.share) or (
+        bound is not None and abandoned is not None and abandoned[0] > bound
+    ):
         return False
-    if level[0] >= target.share and (bound is None or abandoned[1] <= bound):
+    if (
+        level is not None
+        and level[0] >= target.share
+        and (bound is None or (abandoned is not None and abandoned[1] <= bound))
+    ):
         return True
     return None
 
@@ -240,8 +244,16 @@ def size(
     leave it in doubt whether the candidate meets the target (:func:`settled`), it gets
     ``replications`` more, up to ``max_replications`` in all (four times
     ``replications`` by default). It meets the target when the mean service level and
-    abandonment of its days do. Every candidate of an hour runs the same seeds, so they
-    see the same arrivals."""
+    abandonment of its days do; a day in which nobody asked tells nothing and is left
+    out of them (an hour whose days all are empty needs one agent). Every candidate of
+    an hour runs the same seeds, so they see the same arrivals.
+
+    Raises ``ValueError`` for an hour that even twice the formula's agents, and ten
+    more, cannot staff to the target (the desk's settings may keep users from being
+    served at all, as working hours closed all day do)."""
+    for name, value in (("replications", replications), ("jobs", jobs)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     most = 4 * replications if max_replications is None else max_replications
     if isinstance(most, bool) or not isinstance(most, int) or most < replications:
         raise ValueError(
@@ -266,8 +278,9 @@ class _Trial:
     seed: int
 
     def run(self, staffed: Workload, hour: int) -> tuple[float, float, int]:
-        """The mean service level and abandonment of ``staffed``'s days, and their
-        number: more days while :func:`settled` leaves the target in doubt."""
+        """The mean service level and abandonment of ``staffed``'s days in which
+        someone asked, and the number of days: more days while :func:`settled` leaves
+        the target in doubt."""
         seed = self.seed * 100 + hour
         runs: tuple[Mapping[str, Any], ...] = ()
         while True:
@@ -281,9 +294,13 @@ class _Trial:
                 pool=self.pool,
                 first=len(runs),
             ).runs
-            summary = Replications(seed, runs).summary
-            if len(runs) >= self.most or settled(summary, self.target) is not None:
-                return summary["service_level"], summary["abandon_share"], len(runs)
+            asked = tuple(run for run in runs if run["offered"])
+            if asked:
+                summary = Replications(seed, asked).summary
+                if len(runs) >= self.most or settled(summary, self.target) is not None:
+                    return summary["service_level"], summary["abandon_share"], len(runs)
+            elif len(runs) >= self.most:
+                return 1.0, 0.0, len(runs)  # nobody asked: nobody waited
 
 
 def _size(
@@ -324,10 +341,15 @@ def _size(
             while agents > 1 and measure(agents - 1):
                 agents -= 1
         else:
+            most = 2 * start + 10
             while not measure(agents + 1):
                 agents += 1
-                if agents >= _MOST_AGENTS:  # pragma: no cover - a target no desk meets
-                    raise ValueError(f"hour {hour}: no staffing up to {agents} meets {target}")
+                if agents >= most:
+                    raise ValueError(
+                        f"hour {hour}: no staffing up to {most} agents meets {target} "
+                        f"(the formula's answer is {start}): the desk's settings keep "
+                        "users from being served in time"
+                    )
             agents += 1
         level, abandoned, days = figures[agents]
         found.append(HourStaffing(hour, rate, agents, level, abandoned, start, days))
