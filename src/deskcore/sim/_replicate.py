@@ -26,7 +26,14 @@ from ._collector import tune_collector
 from ._simulate import simulate
 from ._workload import Workload
 
-__all__ = ["Replications", "replicate", "replication_seed", "t_quantile", "worker_pool"]
+__all__ = [
+    "Replications",
+    "check_count",
+    "replicate",
+    "replication_seed",
+    "t_quantile",
+    "worker_pool",
+]
 
 # Student's t at 0.975 for 1 to 30 degrees of freedom.
 _T975 = (
@@ -49,6 +56,13 @@ def t_quantile(degrees: int) -> float:
         return _T975[degrees - 1]
     z = _Z975
     return z + (z**3 + z) / (4 * degrees) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * degrees**2)
+
+
+def check_count(name: str, value: object, least: int, bound: str | None = None) -> None:
+    """Raise ``ValueError`` naming ``name`` unless ``value`` is an integer (not a bool)
+    of at least ``least`` (which the message calls ``bound`` when given)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError(f"{name} must be an integer >= {bound or least}, got {value!r}")
 
 
 def replication_seed(seed: int, index: int) -> str:
@@ -181,12 +195,9 @@ def replicate(
     :func:`replication_seed` ``(seed, i)``, so the result does not depend on ``jobs``;
     the days are ``first`` to ``first + replications - 1``, so more days of the same
     seed can be added to earlier ones later."""
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
-        raise ValueError(f"replications must be an integer >= 1, got {replications!r}")
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ValueError(f"jobs must be an integer >= 1, got {jobs!r}")
-    if isinstance(first, bool) or not isinstance(first, int) or first < 0:
-        raise ValueError(f"first must be an integer >= 0, got {first!r}")
+    check_count("replications", replications, 1)
+    check_count("jobs", jobs, 1)
+    check_count("first", first, 0)
     document = dump_settings(settings)
     threshold = service_level_threshold.total_seconds()
     seeds = [replication_seed(seed, index) for index in range(first, first + replications)]

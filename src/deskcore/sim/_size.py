@@ -26,7 +26,7 @@ import attrs
 
 from .._settings import DeskSettings
 from ._erlang import erlang_a, erlang_c
-from ._replicate import Replications, replicate, worker_pool
+from ._replicate import Replications, check_count, replicate, worker_pool
 from ._workload import Arrivals, Workload, parse_span
 
 __all__ = [
@@ -250,16 +250,12 @@ def size(
 
     Raises ``ValueError`` for an hour that even twice the formula's agents, and ten
     more, cannot staff to the target (the desk's settings may keep users from being
-    served at all, as working hours closed all day do)."""
-    for name, value in (("replications", replications), ("jobs", jobs)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    served in time, as agents who take longer to accept an offer than the target's wait
+    do)."""
+    check_count("replications", replications, 1)
+    check_count("jobs", jobs, 1)
     most = 4 * replications if max_replications is None else max_replications
-    if isinstance(most, bool) or not isinstance(most, int) or most < replications:
-        raise ValueError(
-            f"max_replications must be an integer >= replications ({replications}), "
-            f"got {max_replications!r}"
-        )
+    check_count("max_replications", most, replications, f"replications ({replications})")
     with contextlib.ExitStack() as stack:
         pool = stack.enter_context(worker_pool(jobs)) if jobs > 1 else None
         trial = _Trial(settings, target, replications, most, pool, seed)
