@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
@@ -109,10 +110,9 @@ class Runner:
         self.resume = resume
         self.max_batch = max_batch
         self.max_sleep = max_sleep
-        self._queue: asyncio.Queue[
-            tuple[AnyEvent | Mapping[str, Any], asyncio.Future[list[AnyAction]]]
-        ] = asyncio.Queue()
-        self._wake = asyncio.Event()
+        self._items: deque[_Item] = deque()  # submitted, not yet taken by the task
+        self._waiter: asyncio.Future[bool] | None = None  # the task's sleep, when it sleeps
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._last: datetime | None = desk.now
         self.batches = 0
@@ -140,7 +140,12 @@ class Runner:
         if task is None:
             return
         if not task.done():  # a task that failed has nothing more to handle
-            await self._queue.join()
+            self._stopping = True  # the task ends once nothing is left to take
+            self.wake()
+            try:
+                await asyncio.wait({task})
+            finally:
+                self._stopping = False
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
@@ -172,12 +177,17 @@ class Runner:
         if self._task.done():  # it stopped on a failure of the desk: stop() raises it
             raise RuntimeError("the runner has stopped on an error")
         future: asyncio.Future[list[AnyAction]] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((event, future))  # unbounded: never full
+        self._items.append((event, future))  # unbounded: never full
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(True)
         return await future
 
     def wake(self) -> None:
         """Read the clock again now (after a jump of the clock, or a fake clock's move)."""
-        self._wake.set()
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(True)
 
     # -- the task ---------------------------------------------------------------------------
 
@@ -200,38 +210,41 @@ class Runner:
         return min(max(left, 0.0), longest)
 
     async def _run(self) -> None:
-        while True:
-            if self._queue.empty():
-                self._wake.clear()
-                getter = asyncio.ensure_future(self._queue.get())
-                waker = asyncio.ensure_future(self._wake.wait())
-                done, _ = await asyncio.wait(
-                    {getter, waker}, timeout=self._sleep_for(), return_when=asyncio.FIRST_COMPLETED
-                )
-                waker.cancel()
-                if getter in done:
-                    items = [getter.result()]
-                else:
-                    getter.cancel()
-                    # wait() does not raise the getter's cancellation, so a cancellation
-                    # of this task that lands here is not swallowed
-                    await asyncio.wait({getter})
-                    # An item that arrived as the wait timed out is not lost.
-                    taken = getter.done() and not getter.cancelled()
-                    items = [getter.result()] if taken else []
-                    if not items and self._refresh is not None:
+        loop = asyncio.get_running_loop()
+        items = self._items
+        try:
+            while True:
+                if not items:
+                    if self._stopping:
+                        return
+                    woken = await self._sleep(loop)
+                    if self._stopping and not items:
+                        return
+                    if not woken and not items and self._refresh is not None:
                         self._refresh()  # what other processes appended, and set
-            else:
-                items = [self._queue.get_nowait()]
-            if items and self._queue.qsize() < self.max_batch:
-                await asyncio.sleep(0)  # let submitters that are ready join this batch
-            while items and len(items) < self.max_batch and not self._queue.empty():
-                items.append(self._queue.get_nowait())
-            try:
-                await self._step(items)
-            finally:
-                for _ in items:
-                    self._queue.task_done()
+                if items and len(items) < self.max_batch:
+                    await asyncio.sleep(0)  # let submitters that are ready join this batch
+                batch = [items.popleft() for _ in range(min(len(items), self.max_batch))]
+                await self._step(batch)  # fires what is due, even with nothing submitted
+        except Exception as exc:  # the desk failed: nobody waits for an answer forever
+            while items:
+                _item, future = items.popleft()
+                if not future.done():
+                    future.set_exception(exc)
+            raise
+
+    async def _sleep(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Sleep until an event is submitted, :meth:`wake` is called, or the next deadline
+        comes (at most ``max_sleep``, or ``poll`` on a shared desk); whether it was woken
+        before its time."""
+        waiter: asyncio.Future[bool] = loop.create_future()
+        self._waiter = waiter
+        timer = loop.call_later(self._sleep_for(), _time_up, waiter)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
 
     async def _step(self, items: list[_Item]) -> None:
         """Fire what is due, handle ``items`` at one instant, commit once, then dispatch
@@ -276,6 +289,11 @@ class Runner:
             await self.dispatch(actions)
         except Exception:  # the host's dispatcher failed: the desk goes on
             log.exception("dispatching %d actions failed", len(actions))
+
+
+def _time_up(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(False)
 
 
 def _stamped(item: AnyEvent | Mapping[str, Any], now: datetime) -> AnyEvent:

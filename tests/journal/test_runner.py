@@ -14,6 +14,7 @@ from deskcore import (
     AgentRequested,
     AgentStatusChanged,
     AnyAction,
+    AnyEvent,
     Desk,
     EventError,
     Offer,
@@ -178,6 +179,65 @@ def test_lifecycle_mistakes() -> None:
     run(main)
     with pytest.raises(ValueError, match="max_batch"):
         Runner(Desk(), max_batch=0)
+
+
+class Failing(Desk):
+    """A desk whose journal (say) fails at its second event."""
+
+    __slots__ = ("calls",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def handle(self, event: AnyEvent) -> list[AnyAction]:
+        self.calls += 1
+        if self.calls == 2:
+            raise OSError("disk full")
+        return super().handle(event)
+
+
+def test_a_failed_desk_answers_everyone_waiting() -> None:
+    """Submitters whose events were still queued when the desk failed get its error too,
+    instead of waiting for ever; stop() raises it."""
+
+    async def main() -> None:
+        runner = Runner(Failing(), clock=FakeClock(), max_batch=1)
+        await runner.start()
+        answers = await asyncio.gather(
+            *(
+                runner.submit({"type": "agent_requested", "conversation": f"c{n}"})
+                for n in range(4)
+            ),
+            return_exceptions=True,
+        )
+        assert isinstance(answers[0], list)
+        assert all(isinstance(answer, OSError) for answer in answers[1:])
+        with pytest.raises(OSError, match="disk full"):
+            await runner.stop()
+
+    run(main)
+
+
+def test_stop_handles_what_is_queued() -> None:
+    """Events submitted before stop() are all handled and answered."""
+
+    async def main() -> None:
+        desk = Desk()
+        runner = Runner(desk, clock=FakeClock(), max_batch=2)
+        await runner.start()
+        waiting = [
+            asyncio.ensure_future(
+                runner.submit({"type": "agent_requested", "conversation": f"c{n}"})
+            )
+            for n in range(5)
+        ]
+        await asyncio.sleep(0)  # the submitters have queued their events
+        await runner.stop()
+        assert all(task.done() and not task.exception() for task in waiting)
+        assert sum(1 for _ in desk.conversations()) == 5
+
+    run(main)
 
 
 def test_naive_clock_is_refused() -> None:
