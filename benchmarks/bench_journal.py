@@ -6,6 +6,8 @@ On the engine benchmark's mixed workload (100 agents, 1,000 waiting, then mixed 
 - a ``DurableDesk`` committing every event (durability ``process``; ``--power`` too);
 - the asyncio ``Runner`` over a ``DurableDesk``, events submitted 256 at a time (group
   commit);
+- the ``Runner`` over the in-memory ``Desk`` (no journal), the same way and with one
+  submitter awaiting each event in turn: the runner's own share of the cost;
 - opening a journal of ``--open-events`` events with the default snapshots;
 - a snapshot of 20,000 open conversations: what it costs, and how long a durable desk's
   background snapshot stalls a running asyncio loop.
@@ -66,26 +68,39 @@ def durable(url: str, setup: list[AnyEvent], events: list[AnyEvent], power: bool
         return _timed(desk.handle, events)
 
 
-def grouped(url: str, setup: list[AnyEvent], events: list[AnyEvent]) -> float:
-    """The runner stamps its own instants, from a clock that moves a microsecond at each
-    reading (so the desk's time moves about as in the other runs)."""
+def grouped(
+    url: str | None, setup: list[AnyEvent], events: list[AnyEvent], *, one_by_one: bool = False
+) -> float:
+    """The runner over a durable desk at ``url`` (or over an in-memory ``Desk`` for
+    ``None``), events submitted 256 at a time (or, ``one_by_one``, each awaited before
+    the next is submitted). The runner stamps its own instants, from a clock that moves a
+    microsecond at each reading (so the desk's time moves about as in the other runs)."""
     ticks = [setup[0].at]
 
     def clock() -> datetime:
         ticks[0] += timedelta(microseconds=1)
         return ticks[0]
 
-    async def main() -> float:
-        with DurableDesk.open(url, settings(2)) as desk:
-            async with Runner(desk, clock=clock, resume=False) as runner:
-                for event in setup:
+    async def drive(desk: Desk | DurableDesk) -> float:
+        async with Runner(desk, clock=clock, resume=False) as runner:
+            for event in setup:
+                await runner.submit(event)
+            gc.collect()
+            started = time.perf_counter()
+            if one_by_one:
+                for event in events:
                     await runner.submit(event)
-                gc.collect()
-                started = time.perf_counter()
+            else:
                 for start in range(0, len(events), 256):
                     chunk = events[start : start + 256]
                     await asyncio.gather(*(runner.submit(event) for event in chunk))
-                return time.perf_counter() - started
+            return time.perf_counter() - started
+
+    async def main() -> float:
+        if url is None:
+            return await drive(Desk(settings(2)))
+        with DurableDesk.open(url, settings(2)) as desk:
+            return await drive(desk)
 
     return asyncio.run(main())
 
@@ -197,6 +212,10 @@ def main() -> int:
             power = durable(f"sqlite:///{base / 'power.db'}", setup, events, power=True)
             print(f"  ... durability 'power'     {_rate(count, power)}   {memory / power:.2f}")
         print(f"  Runner, group commit       {_rate(count, group)}   {memory / group:.2f}")
+        alone = grouped(None, setup, events)
+        print(f"  Runner, no journal         {_rate(count, alone)}   {memory / alone:.2f}")
+        single = grouped(None, setup, events, one_by_one=True)
+        print(f"  ... one event at a time    {_rate(count, single)}   {memory / single:.2f}")
         for name, spacing in (("as generated", None), ("1 s apart", timedelta(seconds=1))):
             path = f"sqlite:///{base / f'open-{spacing is None}.db'}"
             seconds, seq, held = opening(path, args.open_events, spacing)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from typing import Literal, TypeAlias
+from typing import Literal, NamedTuple, TypeAlias
 
 import attrs
 
@@ -51,9 +51,9 @@ class JournalError(DeskcoreError, ValueError):
     schema of a later version, a lost connection, or entries that do not replay."""
 
 
-@attrs.frozen
-class StoredEntry:
-    """One entry, its JSON still text."""
+class StoredEntry(NamedTuple):
+    """One entry, its JSON still text (a named tuple: one is made for every event
+    journaled and every entry read, and a tuple is the cheapest to make)."""
 
     seq: int
     kind: str
