@@ -22,6 +22,7 @@ from deskcore import (
     DeskSettings,
     EventError,
     Offer,
+    Resumed,
     Tick,
     load_settings,
 )
@@ -53,7 +54,9 @@ def desk_settings(interval: str, manual: bool, capacity: int) -> DeskSettings:
 
 OPS = st.lists(
     st.tuples(
-        st.sampled_from(["ask", "ask", "ask", "end", "end", "accept", "agent", "wait", "set"]),
+        st.sampled_from(
+            ["ask", "ask", "ask", "end", "end", "accept", "agent", "wait", "set", "resume"]
+        ),
         st.integers(0, 11),
         st.integers(0, 40),
     ),
@@ -62,13 +65,24 @@ OPS = st.lists(
 )
 
 
-def run(desk: Desk, ops: list[tuple[str, int, int]], manual: bool, capacity: int) -> list[Any]:
-    """Drive ``desk`` through ``ops``; return what it did, event by event."""
+def run(
+    desk: Desk,
+    ops: list[tuple[str, int, int]],
+    manual: bool,
+    capacity: int,
+    restore_at: int | None = None,
+) -> list[Any]:
+    """Drive ``desk`` through ``ops``; return what it did, event by event. With
+    ``restore_at``, the desk is replaced before that op by one restored from its
+    snapshot (D1), when no settings update is pending."""
     now = START
     log: list[Any] = []
     offers: dict[str, str] = {}
     asked: list[str] = []  # every conversation asked for, open or not
-    for op, number, amount in ops:
+    for index, (op, number, amount) in enumerate(ops):
+        if index == restore_at and desk.pending_settings is None:
+            desk = Desk.restore(desk.settings, desk.snapshot())
+        since = now
         now += timedelta(seconds=1)
         event: AnyEvent
         if op == "ask":
@@ -88,6 +102,9 @@ def run(desk: Desk, ops: list[tuple[str, int, int]], manual: bool, capacity: int
         elif op == "set":
             desk.update_settings(desk_settings(INTERVALS[number % 5], manual, capacity))
             event = Tick(at=now)
+        elif op == "resume":  # T4: down since the last event, for up to 20 minutes
+            now += timedelta(seconds=30 * amount)
+            event = Resumed(at=now, since=since)
         else:
             now += timedelta(seconds=amount)
             event = Tick(at=now)
@@ -113,12 +130,19 @@ class TestAttention:
         interval=st.sampled_from(INTERVALS),
         manual=st.booleans(),
         capacity=st.integers(1, 2),
+        restore_at=st.integers(0, 70),
     )
     def test_same_actions_as_a_full_scan(
-        self, ops: list[tuple[str, int, int]], interval: str, manual: bool, capacity: int
+        self,
+        ops: list[tuple[str, int, int]],
+        interval: str,
+        manual: bool,
+        capacity: int,
+        restore_at: int,
     ) -> None:
         """Same actions, deadlines and final state as the full scan, for any sequence,
-        including interval changes while prompt deadlines are pending."""
+        including interval changes while prompt deadlines are pending and restarts (T4);
+        and the same again for a desk restored from its snapshot part of the way (D1)."""
         settings_ = desk_settings(interval, manual, capacity)
         engine = Engine(settings_)
         # A new desk keeps the index from its first event (not only after an update).
@@ -127,7 +151,11 @@ class TestAttention:
         for desk in desks:
             for agent in AGENTS[:1]:
                 desk.handle(AgentStatusChanged(at=START, agent=agent, status="online"))
-        assert run(desks[0], ops, manual, capacity) == run(desks[1], ops, manual, capacity)
+        restored = Desk(settings_)
+        restored.handle(AgentStatusChanged(at=START, agent=AGENTS[0], status="online"))
+        expected = run(desks[1], ops, manual, capacity)
+        assert run(desks[0], ops, manual, capacity) == expected
+        assert run(restored, ops, manual, capacity, restore_at) == expected
 
     def test_restored_desk_rebuilds_attention(self) -> None:
         """D1: a desk restored with prompt deadlines pending tells users like the original."""

@@ -465,8 +465,11 @@ class Engine:
 
     def _resumed(self, since: int, now: int) -> None:
         """T4: the host was down from ``since``: what was due by then has fired; every
-        other deadline moves later by the downtime, and each open offer is sent again."""
+        other deadline moves later by the downtime, and each open offer is sent again.
+        A queue prompt deadline that moved lies past its user's interval, so the user is
+        looked at again by the next move of the queue (Q3), as after a restore."""
         self.deadlines.shift(since, now - since)
+        self.queues.rebuild_attention()
         offers = sorted(  # in the order the offers were made
             (timer[0] & ORDER_MASK, conv.id, conv.agent, due_of(timer))
             for conv in self.convs.values()

@@ -7,9 +7,11 @@ are rebuilt from the agents and conversations, so a restored desk is the same de
 A snapshot comes back from storage, where anything may have happened to it, so
 :func:`load_state` believes nothing: every record and field is checked for its type and
 range, every reference between agents, conversations and deadlines is followed, every
-count that can be derived is derived and compared, and the whole is checked against the
-settings it is restored under. Anything amiss is a :class:`SnapshotError` naming the
-record and the field, and a snapshot that passes is one the engine could have made.
+count that can be derived is derived and compared. Anything amiss is a
+:class:`SnapshotError` naming the record and the field, and a snapshot that passes is one
+the engine could have made. The state is not held to the settings it is restored under:
+a settings update leaves states that the new settings would not make (an offer under
+automatic service, say), and the desk goes on with them.
 """
 
 from __future__ import annotations
@@ -40,7 +42,6 @@ from ._records import (
     ScopeKey,
     timer_key,
 )
-from ._settings import ServiceMode, Strategy
 from ._show import show
 from ._tags import tag_fault
 from ._time import EARLIEST, LATEST
@@ -128,8 +129,8 @@ REQUIRED_TIMERS: dict[ConversationState, frozenset[int]] = {
 
 
 class SnapshotError(DeskcoreError, ValueError):
-    """A snapshot given to :meth:`~deskcore.Desk.restore` is malformed, or does not fit
-    the settings; ``where`` names the record and field (``conversations[3].timers``)."""
+    """A snapshot given to :meth:`~deskcore.Desk.restore` is malformed or inconsistent;
+    ``where`` names the record and field (``conversations[3].timers``)."""
 
     def __init__(self, message: str, *, where: str = "") -> None:
         self.where = where
@@ -429,9 +430,11 @@ def _check_conversation(conv: ConvRecord) -> None:
 
 
 def _check_references(engine: Engine) -> None:
-    """What agents and conversations say of each other, and of the settings."""
+    """What agents and conversations say of each other. (Not whether a conversation
+    fits the settings: an offer under automatic service, a webhook answer awaited under
+    another strategy and a user waiting for a group the settings dropped are all states
+    a settings update leaves, and the desk goes on with them.)"""
     agents, convs = engine.agents, engine.convs
-    settings = engine.config.settings  # in force until the next event
     served: dict[str, int] = dict.fromkeys(agents, 0)
     for number, conv in enumerate(convs.values()):
         where = _Place("conversations", number, conv.id)
@@ -443,21 +446,8 @@ def _check_references(engine: Engine) -> None:
             holder = agents[conv.agent or ""]
             if conv.id not in (holder.offers or ()):
                 _fail(f"{where}.agent", f"agent {show(holder.id)} does not list this offer")
-            if settings.service.mode is not ServiceMode.MANUAL:
-                _fail(f"{where}.state", "an offer, but the settings' service mode is automatic")
         if conv.state is S.SERVED:
             served[conv.agent or ""] += 1
-        if conv.state is S.AWAITING_ANSWER and settings.assignment.strategy is not Strategy.WEBHOOK:
-            _fail(f"{where}.state", "waits for a webhook answer, but the strategy is not webhook")
-        scope = conv.scope
-        if (
-            scope is not None
-            and scope[0] == "g"
-            and conv.state in (S.WAITING, S.OFFERED)
-            and settings.assignment.strategy is Strategy.USER_CHOICE
-            and scope[1] not in settings.assignment.groups
-        ):
-            _fail(f"{where}.scope", f"group {show(scope[1])} is not in assignment.groups")
     for number, agent in enumerate(agents.values()):
         where = _Place("agents", number, agent.id)
         for conv_id in sorted(agent.offers or ()):

@@ -14,6 +14,7 @@ from streams import stream
 from deskcore import (
     AgentRequested,
     AgentStatusChanged,
+    AnyEvent,
     Desk,
     EventError,
     Tick,
@@ -124,6 +125,30 @@ class TestWhatIsJournaled:
             assert desk.seq == 3
             assert desk.settings == MANUAL
 
+    def test_a_tick_puts_a_settings_update_in_force(self, journal_url: JournalUrl) -> None:
+        """A tick with no deadline due but a settings update waiting is handled (and
+        journaled) as a plain desk handles it: the update takes effect, and an agent
+        given room takes a waiting user then (A5)."""
+        one, two = (load_settings({"queue": {"max_concurrent": n}}) for n in (1, 2))
+        events: list[AnyEvent] = [
+            AgentStatusChanged(at=AT, agent="a1", status="online"),
+            AgentRequested(at=AT, conversation="c1"),
+            AgentRequested(at=AT, conversation="c2"),
+        ]
+        plain = Desk(one)
+        for event in events:
+            plain.handle(event)
+        plain.update_settings(two)
+        expected = plain.handle(Tick(at=AT + timedelta(seconds=1)))
+        assert [action.type for action in expected][:1] == ["assign"]
+        with DurableDesk.open(journal_url("desk"), one) as desk:
+            for event in events:
+                desk.handle(event)
+            desk.update_settings(two)
+            assert desk.handle(Tick(at=AT + timedelta(seconds=1))) == expected
+            assert desk.seq == 1 + 3 + 1 + 1
+            assert desk.snapshot() == plain.snapshot()
+
 
 class TestRecovery:
     def test_reopen_is_exact(self, journal_url: JournalUrl) -> None:
@@ -142,6 +167,35 @@ class TestRecovery:
             assert desk.snapshot() == fresh.snapshot()
             assert desk.next_deadline() == fresh.next_deadline()
             assert desk.now == fresh.now
+
+    def test_a_snapshot_that_cannot_be_restored_is_passed_over(
+        self, journal_url: JournalUrl, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """A damaged newest snapshot: recovery starts from the next older one; with every
+        snapshot damaged, from the whole journal; either way exactly. After a compaction
+        left nothing else, opening fails naming the snapshot."""
+        events = stream(MANUAL, 120, seed=5)
+        fresh = Desk(MANUAL)
+        for event in events:
+            fresh.handle(event_from_json(event))
+        url = journal_url("desk")
+        run(url, events, snapshot_every=25, snapshot_after=None)
+        newest = "(SELECT MAX(seq) FROM {snapshots})"
+        sql(url, "UPDATE {snapshots} SET state = '{{\"format\": 3}}' WHERE seq = " + newest)
+        with DurableDesk.open(url) as desk:
+            assert desk.snapshot() == fresh.snapshot()
+            assert 25 < desk.recovered <= 50
+        assert "snapshot 100 of the journal cannot be restored" in caplog.text
+        assert "recovering from snapshot 75 instead" in caplog.text
+        sql(url, "UPDATE {snapshots} SET settings = 'not json'")
+        with DurableDesk.open(url) as desk:
+            assert desk.snapshot() == fresh.snapshot()
+            assert desk.recovered == 121
+        compacted = journal_url("compacted")
+        run(compacted, events, snapshot_every=25, snapshot_after=None, keep_snapshots=1)
+        sql(compacted, "UPDATE {snapshots} SET state = '[]'")
+        with pytest.raises(JournalError, match="snapshot 100 cannot be restored"):
+            DurableDesk.open(compacted)
 
     def test_snapshots_by_count_and_time(self, journal_url: JournalUrl) -> None:
         events = stream(MANUAL, 200, seed=4)

@@ -89,8 +89,9 @@ class DurableDesk:
 
     Open one with :meth:`open`. :meth:`handle` appends the event and its actions to the
     journal and commits before it returns them (inside :meth:`batch`, at the end of the
-    batch); an event that is an error raises and is not journaled, and a ``tick`` with
-    nothing due is not journaled either. On open the desk recovers from its latest
+    batch); an event that is an error raises and is not journaled, and a ``tick`` that
+    changes nothing (no deadline due, no settings update waiting) is not journaled
+    either. On open the desk recovers from its latest
     snapshot and the entries after it to exactly the state it had: opening sends no
     ``resumed`` (the host, or :class:`deskcore.aio.Runner`, decides).
 
@@ -223,7 +224,7 @@ class DurableDesk:
 
     def handle(self, event: AnyEvent) -> list[AnyAction]:
         """Handle and journal one event; the actions, once committed (E1 errors raise
-        and change nothing; a ``tick`` with nothing due returns ``[]`` unjournaled)."""
+        and change nothing; a ``tick`` that changes nothing returns ``[]`` unjournaled)."""
         self._check()
         store = self._store
         if not store.holds_order and (store.read_ahead or isinstance(event, Tick)):
@@ -320,6 +321,11 @@ class DurableDesk:
         self._store.rollback()
 
     def _nothing_due(self, tick: Tick) -> bool:
+        """Whether ``tick`` would change nothing: no deadline due by then, and no
+        settings update waiting for the next event (a tick puts it in force, and agents
+        with room then take waiting users: A5)."""
+        if self._desk.pending_settings is not None:
+            return False
         due = self._desk.next_deadline()
         now = self._desk.now
         return (due is None or due > tick.at) and (now is None or tick.at >= now)
@@ -595,15 +601,44 @@ class DurableDesk:
 
 def _recover(store: Store, explain: bool) -> tuple[Desk | None, int, int]:
     """The desk of the latest snapshot with the entries after it replayed, its last
-    sequence number and how many entries were replayed; ``None`` for a new journal."""
+    sequence number and how many entries were replayed; ``None`` for a new journal. A
+    snapshot that cannot be restored (damaged in storage, say) is passed over, with a
+    warning, for the next older one, or for the whole journal when it starts at entry 1:
+    recovery is exact from any of them."""
     snapshot = store.latest_snapshot()
     desk: Desk | None = None
     seq = 0
     if snapshot is not None:
-        desk, seq = restore_snapshot(snapshot, explain=explain), snapshot.seq
+        try:
+            desk, seq = restore_snapshot(snapshot, explain=explain), snapshot.seq
+        except ValueError as exc:  # bad JSON, settings or state: all ValueErrors
+            desk, seq = _older(store, snapshot.seq, exc, explain)
     replayed = 0
     for entry in store.entries(seq):
         desk, _ = replay_entry(desk, entry, explain=explain)
         seq = entry.seq
         replayed += 1
     return desk, seq, replayed
+
+
+def _older(store: Store, broken: int, error: ValueError, explain: bool) -> tuple[Desk | None, int]:
+    """The newest snapshot older than ``broken`` that restores (or no snapshot, when the
+    journal still holds every entry), since snapshot ``broken`` failed with ``error``."""
+    log.warning("snapshot %d of the journal cannot be restored: %s", broken, error)
+    for older in reversed(store.snapshots()):
+        if older.seq >= broken:
+            continue
+        try:
+            desk = restore_snapshot(older, explain=explain)
+        except ValueError as exc:
+            log.warning("snapshot %d of the journal cannot be restored: %s", older.seq, exc)
+            continue
+        log.warning("recovering from snapshot %d instead", older.seq)
+        return desk, older.seq
+    if store.first_seq() == 1:
+        log.warning("recovering from the whole journal instead")
+        return None, 0
+    raise JournalError(
+        f"snapshot {broken} cannot be restored ({error}), and neither an older snapshot nor "
+        "the whole journal is left to recover from"
+    ) from error
