@@ -112,6 +112,21 @@ class TestWhatIsJournaled:
             assert [seq for seq, _ in desk.actions_since(2)] == [3, 4]
             assert desk.actions_since(3)[0][1] == fired
 
+    def test_opening_without_creating(self, tmp_path: Path, journal_url: JournalUrl) -> None:
+        """``create=False`` opens only a desk that exists, and writes nothing."""
+        with pytest.raises(JournalError, match="no journal at"):
+            DurableDesk.open(url_of(tmp_path, "missing.db"), create=False)
+        assert not (tmp_path / "missing.db").exists()
+        url = journal_url("desk")
+        with DurableDesk.open(url, MANUAL, desk="north") as desk:
+            desk.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))
+        with pytest.raises(JournalError, match="no desk 'default'"):
+            DurableDesk.open(url, create=False)
+        with DurableDesk.open(url, desk="north", create=False) as desk:
+            assert desk.seq == 2
+            assert desk.settings == MANUAL
+        assert sql(url, "SELECT DISTINCT desk FROM {entries}") == [("north",)]
+
     def test_settings_updates_are_journaled(self, journal_url: JournalUrl) -> None:
         url = journal_url("desk")
         later = load_settings({"queue": {"max_concurrent": 1}})

@@ -170,6 +170,7 @@ class DurableDesk:
         max_skew: timedelta = timedelta(seconds=2),
         origin: str | None = None,
         explain: bool = False,
+        create: bool = True,
     ) -> DurableDesk:
         """Open (or create) the desk named ``desk`` in the journal at ``url``
         (``sqlite:///relative/path``, ``sqlite:////absolute/path``, or
@@ -180,14 +181,19 @@ class DurableDesk:
         ``settings`` that differ from those are then applied with
         :meth:`update_settings` (journaled too). ``max_skew`` bounds how far behind the
         desk's time an event may be stamped (see the class). ``origin`` names this
-        process in the entries it appends (default ``host:pid``).
+        process in the entries it appends (default ``host:pid``). With
+        ``create=False`` only a desk the journal already holds is opened: a missing file
+        or desk is a :class:`JournalError`, and opening writes nothing (a reader, such as
+        a checker, cannot make a desk by mistake).
         """
         if not isinstance(max_skew, timedelta) or max_skew < timedelta(0):
             raise ValueError(f"max_skew must be a timedelta >= 0, got {max_skew!r}")
         policy = journal if journal is not None else JournalSettings()
-        store = open_store(url, desk, policy.durability)
+        store = open_store(url, desk, policy.durability, create=create)
         try:
             recovered, seq, replayed = _recover(store, explain)
+            if recovered is None and not create:
+                raise JournalError(f"no desk {desk!r} in the journal at {url}")
             durable = cls(
                 store,
                 recovered if recovered is not None else Desk(settings, explain=explain),
