@@ -147,11 +147,52 @@ def test_a_target_the_settings_rule_out(tmp_path: Path, capsys: pytest.CaptureFi
         size(manual, workload, parse_target("80% in 10s"), replications=2, max_replications=2)
 
 
+def _one_hour(rate: float, handle: timedelta, patience: timedelta | None = None) -> Workload:
+    workload = Workload.simple(
+        agents=1, arrival_rate=rate, handle_time=handle, patience=patience, hours=1
+    )
+    return attrs.evolve(workload, arrivals=Arrivals(by_hour=(rate,) + (0.0,) * 23))
+
+
+def test_days_that_cannot_tell_a_strict_target_keep_the_formula() -> None:
+    """At 99.99% the days (under 10,000 users) show nobody waiting with several agents
+    fewer than Erlang C needs; they cannot tell the target from 99.9%, so the staffing
+    does not go below the formula's answer (18 here; days said 15 to 17 before)."""
+    workload = _one_hour(120, timedelta(minutes=3))
+    for seed in (1, 2):
+        hour = size(MMC, workload, parse_target("99.99% in 0s"), seed=seed).hours[0]
+        assert hour.theory == _erlang_c_agents(120, 180, 0.9999, 0)
+        # not below it; above it only where the days show someone waiting
+        assert hour.theory <= hour.agents <= hour.theory + 1
+        assert hour.replications == 16  # every day was tried before trusting the formula
+    target = parse_target("99.9% in 0s")
+    assert not target.resolved_by(9_999, abandonment=False)
+    assert target.resolved_by(10_000, abandonment=False)
+    capped = parse_target("80% in 20s", "0.1%")
+    assert capped.resolved_by(100, abandonment=False)  # nobody gives up: no bound to tell
+    assert not capped.resolved_by(9_000, abandonment=True)
+    assert not parse_target("100% in 20s").resolved_by(10**9, abandonment=False)
+
+
+def test_users_who_never_give_up_need_more_room_than_their_work() -> None:
+    """An hour's wait of an hour is met by a few simulated hours of a queue that grows
+    for ever; without patience the staffing keeps more room than the offered load (6
+    Erlangs here: 7 agents, not the 5 the days alone allowed)."""
+    workload = _one_hour(120, timedelta(minutes=3))
+    hour = size(MMC, workload, parse_target("80% in 3600s")).hours[0]
+    assert hour.agents == 7
+    doubled = size(MMC.__class__(queue=QueueSettings(max_concurrent=2)), workload,
+                   parse_target("80% in 3600s")).hours[0]  # fmt: skip
+    assert doubled.agents == 4  # 6 Erlangs over two conversations each
+
+
 def test_targets() -> None:
     target = parse_target("80% in 20s", "5%")
     assert (target.share, target.within, target.max_abandon) == (0.8, timedelta(seconds=20), 0.05)
     assert parse_target(" 90.5% in PT1M ").within == timedelta(minutes=1)
     assert str(target) == "80% in 20s, at most 5% abandoned"
+    assert str(parse_target("99.9% in 20", "0.25%")) == "99.9% in 20s, at most 0.25% abandoned"
+    assert parse_target("80% in 1.5").within == timedelta(seconds=1.5)
     assert parse_share("0.25") == 0.25
     for bad in ("80 in 20s", "80% within 20s", "180% in 20s", "80% in soon"):
         with pytest.raises(ValueError, match="target"):
@@ -175,6 +216,13 @@ def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "staffing for 80% in 20s" in capsys.readouterr().out
     assert main(["size", "--target", "80 in 20s"]) == 2
     assert "expected a share and a wait" in capsys.readouterr().err
+    assert main([*flags, "--hours", "25"]) == 2
+    assert "a staffing plans one day" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*flags, "--handle-time", "0"])
+    assert "--handle-time: must be longer than zero" in capsys.readouterr().err
+    assert main([*flags, "--max-abandon", "5"]) == 2
+    assert "a bare number is a fraction" in capsys.readouterr().err
     assert main([*flags, "--max-replications", "1"]) == 2
     assert "--max-replications (1) must be at least --replications (2)" in capsys.readouterr().err
     assert main([*flags, "--max-replications", "2", "--json"]) == 0

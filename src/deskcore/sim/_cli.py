@@ -49,6 +49,14 @@ def _duration(text: str) -> timedelta:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _longer_than_zero(text: str) -> timedelta:
+    """A duration flag that must be longer than zero (a mean handle time or patience)."""
+    value = _duration(text)
+    if not value:
+        raise argparse.ArgumentTypeError(f"must be longer than zero, got {show(text)}")
+    return value
+
+
 def _positive(kind: type[int] | type[float], most: float) -> Any:
     def convert(text: str) -> int | float:
         try:
@@ -214,6 +222,13 @@ def _size(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"deskcore size: {exc}", file=sys.stderr)
         return 2
+    if args.hours is not None and args.hours > 24:
+        print(
+            f"deskcore size: --hours: a staffing plans one day (at most 24 hours, each hour "
+            f"begun sized at the full rate), got {args.hours:g}",
+            file=sys.stderr,
+        )
+        return 2
     if args.max_replications is not None and args.max_replications < args.replications:
         print(
             f"deskcore size: --max-replications ({args.max_replications}) must be at least "
@@ -272,8 +287,12 @@ def _workload_flags(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--arrival-rate", type=_positive(float, 1e9), metavar="PER_HOUR", help="users per hour"
     )
-    run.add_argument("--handle-time", type=_duration, metavar="DURATION", help="mean handle time")
-    run.add_argument("--patience", type=_duration, metavar="DURATION", help="mean user patience")
+    run.add_argument(
+        "--handle-time", type=_longer_than_zero, metavar="DURATION", help="mean handle time"
+    )
+    run.add_argument(
+        "--patience", type=_longer_than_zero, metavar="DURATION", help="mean user patience"
+    )
     run.add_argument(
         "--hours", type=_positive(float, 87_600), metavar="H", help="hours of arrivals"
     )

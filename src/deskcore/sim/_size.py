@@ -39,8 +39,10 @@ __all__ = [
     "size",
 ]
 
+_SECONDS = re.compile(r"^\d+(?:\.\d+)?$")  # a wait in bare seconds: "20", "1.5"
 _TARGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s+in\s+(\S+)\s*$")
 _MOST_AGENTS = 100_000  # the formulas' search
+_EVIDENCE = 10  # users missing a target that the days must be able to show
 
 
 @attrs.frozen
@@ -58,13 +60,31 @@ class Target:
             self.max_abandon is None or abandoned <= self.max_abandon
         )
 
+    def resolved_by(self, users: int, abandonment: bool) -> bool:
+        """Whether days in which ``users`` asked in all can tell this target from a
+        stricter one: the share of users it lets miss the wait (and, when users may give
+        up, the share it lets abandon) must come to at least ten of them. With nobody
+        missing it, days of ``n`` independent users rule out no more than about three in
+        ``n`` (the "rule of three" of a 95% bound), and users who wait in one queue are
+        far from independent, hence ten. So a target of 99.9% needs some 10,000 users,
+        and one of 100% no number of them."""
+        if round(users * (1 - self.share), 9) < _EVIDENCE:  # 99.9% is 0.99900…01
+            return False
+        bound = self.max_abandon
+        return bound is None or not abandonment or round(users * bound, 9) >= _EVIDENCE
+
     def __str__(self) -> str:
-        text = f"{self.share:.0%} in {self.within.total_seconds():g}s"
+        text = f"{_percent(self.share)} in {self.within.total_seconds():g}s"
         return (
             text
             if self.max_abandon is None
-            else f"{text}, at most {self.max_abandon:.0%} abandoned"
+            else f"{text}, at most {_percent(self.max_abandon)} abandoned"
         )
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage with the digits it has (``99.9%``, not ``100%``)."""
+    return f"{round(share * 100, 6):g}%"
 
 
 def parse_share(text: str, name: str = "share") -> float:
@@ -75,18 +95,23 @@ def parse_share(text: str, name: str = "share") -> float:
     except ValueError:
         raise ValueError(f"{name}: expected a share such as '5%', got {text!r}") from None
     if not 0 <= value <= 1:
-        raise ValueError(f"{name}: must be between 0% and 100%, got {text!r}")
+        raise ValueError(
+            f"{name}: must be between 0% and 100% (a bare number is a fraction: 0.05 is 5%), "
+            f"got {text!r}"
+        )
     return value
 
 
 def parse_target(text: str, max_abandon: str | None = None) -> Target:
-    """``"80% in 20s"`` (any duration form of the settings: ``20s``, ``1m``, ``PT20S``)."""
+    """``"80% in 20s"`` (any duration form of the settings: ``20s``, ``1m``, ``PT20S``,
+    or bare seconds: ``20``, ``1.5``)."""
     found = _TARGET.match(text)
     if found is None:
         raise ValueError(f"target: expected a share and a wait, as '80% in 20s', got {text!r}")
     share = parse_share(found.group(1) + "%", "target")
+    wait = found.group(2)
     try:
-        within = parse_span(found.group(2))
+        within = parse_span(float(wait) if _SECONDS.match(wait) else wait)
     except ValueError as exc:
         raise ValueError(f"target: {exc}") from None
     bound = None if max_abandon is None else parse_share(max_abandon, "max-abandon")
@@ -246,7 +271,9 @@ def size(
     ``replications`` by default). It meets the target when the mean service level and
     abandonment of its days do; a day in which nobody asked tells nothing and is left
     out of them (an hour whose days all are empty needs one agent). Every candidate of
-    an hour runs the same seeds, so they see the same arrivals.
+    an hour runs the same seeds, so they see the same arrivals. Days too few to tell the
+    target (:meth:`Target.resolved_by`) never take the staffing below the formula's
+    answer, and without patience it keeps more room than the hour's offered load.
 
     Raises ``ValueError`` for an hour that even twice the formula's agents, and ten
     more, cannot staff to the target (the desk's settings may keep users from being
@@ -273,11 +300,13 @@ class _Trial:
     pool: Executor | None
     seed: int
 
-    def run(self, staffed: Workload, hour: int) -> tuple[float, float, int]:
+    def run(self, staffed: Workload, hour: int) -> tuple[float, float, int, bool]:
         """The mean service level and abandonment of ``staffed``'s days in which
-        someone asked, and the number of days: more days while :func:`settled` leaves
-        the target in doubt."""
+        someone asked, the number of days, and whether those days can tell the target
+        (:meth:`Target.resolved_by`): more days while :func:`settled` leaves the target
+        in doubt or the days cannot tell it yet."""
         seed = self.seed * 100 + hour
+        abandonment = staffed.users.patience is not None
         runs: tuple[Mapping[str, Any], ...] = ()
         while True:
             batch = min(self.replications, self.most - len(runs))
@@ -293,10 +322,12 @@ class _Trial:
             asked = tuple(run for run in runs if run["offered"])
             if asked:
                 summary = Replications(seed, asked).summary
-                if len(runs) >= self.most or settled(summary, self.target) is not None:
-                    return summary["service_level"], summary["abandon_share"], len(runs)
+                users = sum(run["offered"] for run in asked)
+                told = self.target.resolved_by(users, abandonment)
+                if len(runs) >= self.most or (told and settled(summary, self.target) is not None):
+                    return summary["service_level"], summary["abandon_share"], len(runs), told
             elif len(runs) >= self.most:
-                return 1.0, 0.0, len(runs)  # nobody asked: nobody waited
+                return 1.0, 0.0, len(runs), True  # nobody asked: nobody waited
 
 
 def _size(
@@ -308,20 +339,27 @@ def _size(
 ) -> Staffing:
     target = trial.target
     capacity = trial.settings.queue.max_concurrent
+    handle = workload.handling.time.mean.total_seconds()
     busy = [(hour, rate) for hour, rate in enumerate(workload.arrivals.per_hour()) if rate > 0]
     found = []
     for done, (hour, rate) in enumerate(busy):
         start = _theory(workload, rate, capacity, target)
+        # Users who never give up need more room than the work they bring, or the queue
+        # grows without end: a few simulated hours would hide that.
+        fewest = 1
+        if workload.users.patience is None:
+            fewest = max(1, math.floor(rate / 3600 * handle / max(1, capacity)) + 1)
         steady = attrs.evolve(
             workload, arrivals=Arrivals(rate=rate), length=length + warmup, warmup=warmup
         )
-        figures: dict[int, tuple[float, float, int]] = {}
+        figures: dict[int, tuple[float, float, int, bool]] = {}
 
         def measure(
             agents: int,
             steady: Workload = steady,
             hour: int = hour,
-            figures: dict[int, tuple[float, float, int]] = figures,
+            start: int = start,
+            figures: dict[int, tuple[float, float, int, bool]] = figures,
         ) -> bool:
             if agents not in figures:
                 staffed = attrs.evolve(
@@ -329,12 +367,16 @@ def _size(
                     agents=attrs.evolve(steady.agents, count=agents, capacity=None, teams=()),
                 )
                 figures[agents] = trial.run(staffed, hour)
-            level, abandoned, _ = figures[agents]
+            level, abandoned, _, told = figures[agents]
+            if not told and target.met(level, abandoned):
+                # Days that cannot tell the target from a stricter one do not take the
+                # staffing below the formula's answer (they may still show it misses).
+                return agents >= start
             return target.met(level, abandoned)
 
         agents = start
         if measure(agents):
-            while agents > 1 and measure(agents - 1):
+            while agents > fewest and measure(agents - 1):
                 agents -= 1
         else:
             most = 2 * start + 10
@@ -347,7 +389,7 @@ def _size(
                         "users from being served in time"
                     )
             agents += 1
-        level, abandoned, days = figures[agents]
+        level, abandoned, days, _ = figures[agents]
         found.append(HourStaffing(hour, rate, agents, level, abandoned, start, days))
         if progress is not None:
             progress(done + 1, len(busy))
