@@ -304,7 +304,7 @@ class _Trial:
         """The mean service level and abandonment of ``staffed``'s days in which
         someone asked, the number of days, and whether those days can tell the target
         (:meth:`Target.resolved_by`): more days while :func:`settled` leaves the target
-        in doubt or the days cannot tell it yet."""
+        in doubt, or finds it met by days that cannot tell it yet."""
         seed = self.seed * 100 + hour
         abandonment = staffed.users.patience is not None
         runs: tuple[Mapping[str, Any], ...] = ()
@@ -324,7 +324,8 @@ class _Trial:
                 summary = Replications(seed, asked).summary
                 users = sum(run["offered"] for run in asked)
                 told = self.target.resolved_by(users, abandonment)
-                if len(runs) >= self.most or (told and settled(summary, self.target) is not None):
+                verdict = settled(summary, self.target)  # a miss shown needs no more
+                if len(runs) >= self.most or verdict is False or (verdict and told):
                     return summary["service_level"], summary["abandon_share"], len(runs), told
             elif len(runs) >= self.most:
                 return 1.0, 0.0, len(runs), True  # nobody asked: nobody waited
