@@ -18,6 +18,7 @@ from deskcore import (
     Desk,
     EventError,
     Tick,
+    UserEntered,
     action_to_json,
     event_from_json,
     load_settings,
@@ -26,6 +27,8 @@ from deskcore._cli import main
 from deskcore._records import TIMERS
 from deskcore._snapshot import CONV_DEFAULTS
 from deskcore.journal import DurableDesk, JournalError, JournalSettings
+from deskcore.journal import _durable as durable
+from deskcore.journal._store import restore_snapshot
 from journals import JournalUrl, fresh_schema
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -211,6 +214,41 @@ class TestRecovery:
         sql(compacted, "UPDATE {snapshots} SET state = '[]'")
         with pytest.raises(JournalError, match="snapshot 100 cannot be restored"):
             DurableDesk.open(compacted)
+
+    def test_a_compaction_while_the_journal_is_read(
+        self, journal_url: JournalUrl, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Another process stores a newer snapshot and compacts between the reading of
+        the latest snapshot and of the entries after it: recovery does not replay the
+        entries left over the older snapshot (that gave a desk missing entries 3 and 4),
+        it reads again; a journal that never holds still is a JournalError."""
+        url = journal_url("desk")
+        policy = JournalSettings(
+            snapshot_every=2, snapshot_after=None, keep_snapshots=1, background=False
+        )
+        writer = DurableDesk.open(url, MANUAL, journal=policy)
+        writer.handle(AgentStatusChanged(at=AT, agent="a1", status="online"))  # snapshot 2
+        writer.handle(UserEntered(at=AT, conversation="c1", user="u1"))
+        meanwhile = {"events": 2, "every_time": False}
+
+        def slow(snapshot: Any, *, explain: bool = False) -> Desk:
+            restored = restore_snapshot(snapshot, explain=explain)
+            if meanwhile["events"] or meanwhile["every_time"]:
+                for _ in range(int(meanwhile["events"]) or 2):
+                    number = writer.seq
+                    writer.handle(UserEntered(at=AT, conversation=f"c{number}", user="u"))
+                meanwhile["events"] = 0
+            return restored
+
+        monkeypatch.setattr(durable, "restore_snapshot", slow)
+        with DurableDesk.open(url, create=False) as reader:
+            assert reader.seq == writer.seq == 5
+            assert reader.snapshot() == writer.snapshot()
+        meanwhile["every_time"] = True
+        monkeypatch.setattr(durable, "_ATTEMPTS", 3)
+        with pytest.raises(JournalError, match="kept changing under recovery"):
+            DurableDesk.open(url, create=False)
+        writer.close()
 
     def test_snapshots_by_count_and_time(self, journal_url: JournalUrl) -> None:
         events = stream(MANUAL, 200, seed=4)

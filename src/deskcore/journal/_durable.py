@@ -43,6 +43,8 @@ __all__ = ["DurableDesk", "JournalSettings"]
 
 log = logging.getLogger("deskcore.journal")
 
+_ATTEMPTS = 20  # readings of a journal that other processes keep compacting meanwhile
+
 
 @attrs.frozen(kw_only=True)
 class JournalSettings:
@@ -610,21 +612,39 @@ def _recover(store: Store, explain: bool) -> tuple[Desk | None, int, int]:
     sequence number and how many entries were replayed; ``None`` for a new journal. A
     snapshot that cannot be restored (damaged in storage, say) is passed over, with a
     warning, for the next older one, or for the whole journal when it starts at entry 1:
-    recovery is exact from any of them."""
-    snapshot = store.latest_snapshot()
-    desk: Desk | None = None
-    seq = 0
-    if snapshot is not None:
-        try:
-            desk, seq = restore_snapshot(snapshot, explain=explain), snapshot.seq
-        except ValueError as exc:  # bad JSON, settings or state: all ValueErrors
-            desk, seq = _older(store, snapshot.seq, exc, explain)
-    replayed = 0
-    for entry in store.entries(seq):
-        desk, _ = replay_entry(desk, entry, explain=explain)
-        seq = entry.seq
-        replayed += 1
-    return desk, seq, replayed
+    recovery is exact from any of them.
+
+    The snapshot and the entries are read one after the other, and another process may
+    store a newer snapshot and compact the journal in between: the entries read then
+    start past the snapshot's. Recovery never replays across such a gap; it starts
+    again from the newer snapshot."""
+    for _attempt in range(_ATTEMPTS):
+        snapshot = store.latest_snapshot()
+        desk: Desk | None = None
+        seq = 0
+        if snapshot is not None:
+            try:
+                desk, seq = restore_snapshot(snapshot, explain=explain), snapshot.seq
+            except ValueError as exc:  # bad JSON, settings or state: all ValueErrors
+                desk, seq = _older(store, snapshot.seq, exc, explain)
+        start = seq
+        for entry in store.entries(seq):
+            if entry.seq != seq + 1:
+                break  # compacted meanwhile: start again from the newer snapshot
+            try:
+                desk, _ = replay_entry(desk, entry, explain=explain)
+            except JournalError:
+                raise
+            except DeskcoreError as exc:
+                raise JournalError(f"entry {entry.seq} does not replay: {exc}") from exc
+            seq = entry.seq
+        else:
+            return desk, seq, seq - start
+        log.info("the journal was compacted while it was read; reading it again")
+    raise JournalError(
+        f"the journal kept changing under recovery ({_ATTEMPTS} tries): entries after "
+        f"{seq} were compacted away each time"
+    )
 
 
 def _older(store: Store, broken: int, error: ValueError, explain: bool) -> tuple[Desk | None, int]:
