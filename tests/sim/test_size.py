@@ -223,6 +223,8 @@ def test_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "--handle-time: must be longer than zero" in capsys.readouterr().err
     assert main([*flags, "--max-abandon", "5"]) == 2
     assert "a bare number is a fraction" in capsys.readouterr().err
+    assert main([*flags, "--max-abandon", "5%"]) == 0
+    assert "nobody gives up and --max-abandon never binds" in capsys.readouterr().err
     assert main([*flags, "--max-replications", "1"]) == 2
     assert "--max-replications (1) must be at least --replications (2)" in capsys.readouterr().err
     assert main([*flags, "--max-replications", "2", "--json"]) == 0

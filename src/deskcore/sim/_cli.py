@@ -247,6 +247,12 @@ def _size(args: argparse.Namespace) -> int:
                     by_hour=tuple(r if h < hours else 0.0 for h, r in enumerate(rates))
                 ),
             )
+        if target.max_abandon is not None and workload.users.patience is None:
+            print(
+                "deskcore size: users have no patience (give --patience or the workload's "
+                "users.patience), so nobody gives up and --max-abandon never binds",
+                file=sys.stderr,
+            )
         progress = None if args.quiet else _SizeProgress(sys.stderr)
         with tuned_collector():
             staffing = size(
