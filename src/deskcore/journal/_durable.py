@@ -185,7 +185,7 @@ class DurableDesk:
         desk's time an event may be stamped (see the class). ``origin`` names this
         process in the entries it appends (default ``host:pid``). With
         ``create=False`` only a desk the journal already holds is opened: a missing file
-        or desk is a :class:`JournalError`, and opening writes nothing (a reader, such as
+        or desk is a :class:`JournalError`, and no desk is made (a reader, such as
         a checker, cannot make a desk by mistake).
         """
         if not isinstance(max_skew, timedelta) or max_skew < timedelta(0):
