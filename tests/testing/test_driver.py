@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from deskcore import (
+    AgentRequested,
     AgentState,
+    AnyAction,
+    AnyEvent,
     Assign,
     ConversationState,
+    Desk,
     Offer,
+    Party,
     SetAgentStatus,
     WithdrawOffer,
     WithdrawReason,
@@ -183,3 +189,55 @@ class TestAssertActions:
             assert_actions([], [{"type": "offer"}])
         with pytest.raises(TypeError, match="an action or a JSON object"):
             assert_actions(self.step, [42])  # type: ignore[list-item]
+
+
+class TestMistakesOfATest:
+    """What a test gets wrong is said plainly, and a desk that breaks A1 is caught."""
+
+    def test_names_given_as_one_string(self) -> None:
+        driver = DeskDriver({"assignment": {"strategy": "user_choice", "groups": ["sales"]}})
+        with pytest.raises(TypeError, match=r"groups is a list of names.*\['sales'\]"):
+            driver.online("a1", groups="sales")
+        webhook = DeskDriver({"assignment": {"strategy": "webhook"}})
+        webhook.online("a1")
+        webhook.request("c1")
+        with pytest.raises(TypeError, match="agents is a list of names"):
+            webhook.answer("c1", agents="a1")
+
+    def test_instants_and_durations(self) -> None:
+        driver = DeskDriver()
+        with pytest.raises(ValueError, match="timezone-aware"):
+            driver.at(datetime(2026, 3, 2, 10))
+        driver.advance("+45s")  # as at() writes a relative instant
+        assert driver.now == START + timedelta(seconds=45)
+
+    def test_an_agent_ends_the_conversation_it_serves(self) -> None:
+        driver = DeskDriver()
+        driver.online("a1")
+        driver.request("c1")
+        step = driver.end("c1", by=Party.AGENT)
+        assert driver.events[-1].agent == "a1"  # type: ignore[union-attr]
+        assert "close" in step.types
+
+    def test_a_conversation_given_to_an_agent_on_break(self) -> None:
+        """A desk that gives a conversation to an agent on break fails the step (A1)."""
+
+        class Rogue:
+            def __init__(self, desk: Desk) -> None:
+                self.desk = desk
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(self.desk, name)
+
+            def handle(self, event: AnyEvent) -> list[AnyAction]:
+                actions = self.desk.handle(event)
+                if isinstance(event, AgentRequested):
+                    actions.append(Assign(at=event.at, conversation=event.conversation, agent="a2"))
+                return actions
+
+        driver = DeskDriver()
+        driver.online("a1", "a2")
+        driver.on_break("a2")
+        driver.desk = Rogue(driver.desk)  # type: ignore[assignment]
+        with pytest.raises(AssertionError, match=r"a2 \(break after the step\) was given 'c1'"):
+            driver.request("c1")

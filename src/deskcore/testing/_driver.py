@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .._actions import Assign, Offer
+from .._actions import Assign, Offer, WithdrawOffer
 from .._desk import Desk
 from .._document import load_settings
 from .._durations import parse_duration
@@ -24,6 +24,7 @@ from .._events import (
     AssignmentAnswered,
     AssignmentFailed,
     ConversationEnded,
+    Party,
     PartyName,
     RatingInvited,
     RatingSubmitted,
@@ -50,12 +51,40 @@ Moment = datetime | float | int | str
 
 
 def _span(seconds: float | timedelta | str) -> timedelta:
-    """A duration given as seconds, a timedelta or a duration string (``"1m30s"``)."""
+    """A duration given as seconds, a timedelta or a duration string (``"1m30s"``, or
+    ``"+1m30s"`` as :meth:`DeskDriver.at` writes a relative instant)."""
     if isinstance(seconds, str):
-        return parse_duration(seconds)
+        return parse_duration(seconds.removeprefix("+"))
     if isinstance(seconds, timedelta):
         return seconds
     return timedelta(seconds=seconds)
+
+
+def _given_while_away(step: Step, agent: str, view: AgentView) -> None:
+    """A1: an agent not online after a step was given nothing in it that it keeps. (It may
+    have had an offer made and taken back in the step: the offer came while it was online,
+    and then a deadline of the same step put it on break.)"""
+    for index, action in enumerate(step):
+        if not isinstance(action, Offer | Assign) or action.agent != agent:
+            continue
+        taken_back = isinstance(action, Offer) and any(
+            isinstance(later, WithdrawOffer)
+            and later.conversation == action.conversation
+            and later.agent == agent
+            for later in step[index + 1 :]
+        )
+        if not taken_back:
+            raise AssertionError(
+                f"{agent} ({view.status.value} after the step) was given "
+                f"{action.conversation!r} and kept it (A1: only online agents receive "
+                f"conversations):\n{step.describe()}"
+            )
+
+
+def _names(field: str, value: object) -> None:
+    """A list of names given as one string would be read as its letters."""
+    if isinstance(value, str):
+        raise TypeError(f"{field} is a list of names, got the string {value!r}: use [{value!r}]")
 
 
 def _settings(settings: DeskSettings | Mapping[str, Any] | str | os.PathLike[str] | None) -> Any:
@@ -102,6 +131,8 @@ class DeskDriver:
         """The instant ``moment`` names: a datetime as is, a number as seconds after the
         start, ``"+DURATION"`` after :attr:`now`."""
         if isinstance(moment, datetime):
+            if moment.tzinfo is None:
+                raise ValueError(f"an instant must be timezone-aware, got {moment!r}")
             return moment
         if isinstance(moment, str):
             if not moment.startswith("+"):
@@ -147,10 +178,13 @@ class DeskDriver:
         return step
 
     def _capacity(self, step: Step, before: Mapping[str, AgentView]) -> None:
-        """An agent given a conversation in this step has not gone over its capacity."""
+        """An agent given a conversation in this step is online (A1) and has not gone
+        over its capacity."""
         given = {action.agent for action in step if isinstance(action, Offer | Assign)}
         for agent_id in sorted(given):
             view = self.desk.agent_view(agent_id)
+            if view is not None and view.status is not AgentState.ONLINE:
+                _given_while_away(step, agent_id, view)
             if view is None or view.load <= view.capacity:
                 continue
             was = before.get(agent_id)
@@ -173,6 +207,7 @@ class DeskDriver:
         name: str | Unset | None = UNSET,
     ) -> Step:
         """``agent_status``; ``groups``, ``capacity`` and ``name`` left out keep theirs."""
+        _names("groups", groups)
         return self.send(
             AgentStatusChanged(
                 at=self.now,
@@ -238,6 +273,7 @@ class DeskDriver:
         self, conversation: str, *, group: str | None = None, agents: Sequence[str] | None = None
     ) -> Step:
         """``assignment_answered`` with a group or a list of agents (webhook strategy)."""
+        _names("agents", agents)
         return self.send(
             AssignmentAnswered(
                 at=self.now,
@@ -285,10 +321,16 @@ class DeskDriver:
         """``agent_message``."""
         return self.send(AgentMessage(at=self.now, conversation=conversation))
 
-    def end(self, conversation: str, by: PartyName = "user", agent: str | None = None) -> Step:
-        """``conversation_ended`` by the user or (with ``agent``) an agent."""
+    def end(
+        self, conversation: str, by: Party | PartyName = "user", agent: str | None = None
+    ) -> Step:
+        """``conversation_ended`` by the user, or by an agent (``by="agent"``: the serving
+        agent unless named)."""
+        who = agent
+        if who is None and Party(by) is Party.AGENT:
+            who = self._served_by(conversation)
         return self.send(
-            ConversationEnded(at=self.now, conversation=conversation, by=by, agent=agent)
+            ConversationEnded(at=self.now, conversation=conversation, by=by, agent=who)
         )
 
     def invite(self, conversation: str, agent: str | None = None) -> Step:

@@ -72,8 +72,15 @@ def _merge(base: dict[str, Any], fixed: Mapping[str, Any]) -> dict[str, Any]:
 @st.composite
 def documents(draw: st.DrawFn, /, **fixed: Mapping[str, Any]) -> dict[str, Any]:
     """A valid settings document (a dict) of a small, busy desk; ``fixed`` sections are
-    merged over what is drawn: ``documents(service={"mode": "manual"})``."""
-    strategy = draw(st.sampled_from(["automatic", "automatic", "user_choice", "webhook"]))
+    merged over what is drawn: ``documents(service={"mode": "manual"})``. What is drawn
+    follows what is fixed where the two depend on each other (groups for a fixed
+    ``user_choice`` strategy, no drawn reminder beside a fixed user timeout), so the
+    result is valid as long as the fixed part is."""
+    assignment = fixed.get("assignment", {})
+    strategy = assignment.get("strategy") or draw(
+        st.sampled_from(["automatic", "automatic", "user_choice", "webhook"])
+    )
+    closure = fixed.get("closure", {})
     user_timeout = draw(st.sampled_from([None, 120, 600]))
     document: dict[str, Any] = {
         "assignment": {
@@ -104,6 +111,8 @@ def documents(draw: st.DrawFn, /, **fixed: Mapping[str, Any]) -> dict[str, Any]:
         document["closure"]["user_timeout"] = user_timeout
         if draw(st.booleans()):
             document["closure"]["reminder"] = user_timeout // 2
+    if "user_timeout" in closure and "reminder" not in closure:
+        document["closure"].pop("reminder", None)  # drawn for another timeout
     return _merge(document, fixed)
 
 
@@ -130,7 +139,12 @@ def event_streams(
     conversations, transfer them, invite ratings; the routing service answers pending
     requests; time passes, often just past the next deadline. Requests outnumber agents'
     room, so most streams queue users, and under manual service many offers time out.
+    A stream has at most ``max_events`` events (at least 5; ``agents`` at least 1).
     """
+    if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
+        raise ValueError(f"event_streams: agents must be an integer >= 1, got {agents!r}")
+    if isinstance(max_events, bool) or not isinstance(max_events, int) or max_events < 5:
+        raise ValueError(f"event_streams: max_events must be an integer >= 5, got {max_events!r}")
     chosen = desk_settings if desk_settings is not None else DeskSettings()
     desk = Desk(chosen)
     strategy = chosen.assignment.strategy
@@ -265,4 +279,4 @@ def event_streams(
         since = now
         now += timedelta(seconds=draw(st.integers(1, 600)))
         send(Resumed(at=now, since=since))
-    return events
+    return events[:max_events]  # a prefix of a valid stream is valid
