@@ -15,8 +15,12 @@ Messages a client sends (JSON): a user ``{"op": "ask", "group": ...}``, ``{"op":
 "status", "status": "break"}``, ``{"op": "accept"|"decline"|"end"|"invite",
 "conversation": ...}``, ``{"op": "say", "conversation": ..., "text": ...}``, ``{"op":
 "transfer", "conversation": ..., "to_agent"|"to_group": ...}``. What it receives: ``{"kind":
-...}`` objects (``prompt``, ``offer``, ``withdrawn``, ``connected``, ``message``,
-``closed``, ``rating_card``, ``status``, ``rejected``, ``error``).
+...}`` objects (``prompt``, ``offer``, ``withdrawn``, ``connected``, ``released``,
+``message``, ``closed``, ``rating_card``, ``status``, ``rejected``, ``error``; on
+connecting again, a user whose conversation is under way gets ``state`` with its state,
+agent and queue position, and an agent ``serving`` with the conversations it serves). A
+message that is not a JSON object with a known ``op`` gets an ``error`` and changes
+nothing; an agent's text reaches the user only in a conversation that agent serves.
 """
 
 from __future__ import annotations
@@ -148,18 +152,45 @@ class Chat:
                 case _:
                     pass  # request_assignment, enqueue, routing_failed, rejected: not used here
 
-    async def submit(self, socket: web.WebSocketResponse, event: dict[str, Any]) -> None:
+    async def submit(self, socket: web.WebSocketResponse, event: dict[str, Any]) -> bool:
+        """Hand the client's event to the desk; whether the desk took it (an error or a
+        refusal is sent back to the client instead)."""
         assert self.runner is not None
         try:
             actions = await self.runner.submit(event)
         except EventError as exc:
             await self.send(socket, kind="error", **exc.to_json())
-            return
+            return False
+        taken = True
         for action in actions:
             if isinstance(action, Rejected):
+                taken = False
                 await self.send(
                     socket, kind="rejected", reason=action.reason.value, event=event["type"]
                 )
+        return taken
+
+    async def read(self, socket: web.WebSocketResponse, text: str, ops: tuple[str, ...]) -> Any:
+        """A client's message as a JSON object with a known ``op``, else ``None`` (the
+        client is told what is wrong, and nothing changes)."""
+        try:
+            data = json.loads(text)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            await self.send(socket, kind="error", message="expected a JSON object with an op")
+            return None
+        if data.get("op") not in ops:
+            await self.send(
+                socket,
+                kind="error",
+                message=f"unknown op {data.get('op')!r} (known: {', '.join(ops)})",
+            )
+            return None
+        if data["op"] == "say" and not isinstance(data.get("text", ""), str):
+            await self.send(socket, kind="error", message="say: text must be a string")
+            return None
+        return data
 
 
 CHAT = web.AppKey("chat", Chat)
@@ -173,26 +204,45 @@ async def user_socket(request: web.Request) -> web.WebSocketResponse:
     socket = web.WebSocketResponse(heartbeat=20)
     await socket.prepare(request)
     chat.users[conversation] = socket
+    try:
+        await _user_session(chat, socket, conversation, user)
+    finally:
+        if chat.users.get(conversation) is socket:
+            del chat.users[conversation]
+    return socket
+
+
+async def _user_session(
+    chat: Chat, socket: web.WebSocketResponse, conversation: str, user: str
+) -> None:
     await chat.submit(socket, {"type": "user_entered", "conversation": conversation, "user": user})
+    view = chat.desk.conversation_view(conversation)  # back after a reconnect or a restart
+    if view is not None and view.state != "new":
+        await chat.send(
+            socket, kind="state", state=view.state.value, agent=view.agent, position=view.position
+        )
     async for message in socket:
         if message.type != WSMsgType.TEXT:
+            await chat.send(socket, kind="error", message="expected a text frame")
             continue
-        data = json.loads(message.data)
-        op = data.get("op")
+        data = await chat.read(socket, message.data, ("ask", "say", "end", "rate"))
+        if data is None:
+            continue
+        op = data["op"]
         if op == "ask":
             event = {"type": "agent_requested", "conversation": conversation, "user": user}
             if data.get("group"):
                 event["group"] = data["group"]
             await chat.submit(socket, event)
         elif op == "say":
-            await chat.submit(socket, {"type": "user_message", "conversation": conversation})
-            agent = chat.serving.get(conversation)
-            await chat.send(
-                chat.agents.get(agent or ""),
-                kind="message",
-                conversation=conversation,
-                text=data.get("text", ""),
-            )
+            if await chat.submit(socket, {"type": "user_message", "conversation": conversation}):
+                agent = chat.serving.get(conversation)
+                await chat.send(
+                    chat.agents.get(agent or ""),
+                    kind="message",
+                    conversation=conversation,
+                    text=data.get("text", ""),
+                )
         elif op == "end":
             await chat.submit(
                 socket, {"type": "conversation_ended", "conversation": conversation, "by": "user"}
@@ -206,9 +256,6 @@ async def user_socket(request: web.Request) -> web.WebSocketResponse:
                     "score": data.get("score"),
                 },
             )
-    if chat.users.get(conversation) is socket:
-        del chat.users[conversation]
-    return socket
 
 
 async def agent_socket(request: web.Request) -> web.WebSocketResponse:
@@ -218,11 +265,21 @@ async def agent_socket(request: web.Request) -> web.WebSocketResponse:
     socket = web.WebSocketResponse(heartbeat=20)
     await socket.prepare(request)
     chat.agents[agent] = socket
+    try:
+        await _agent_session(chat, socket, agent, request.query)
+    finally:
+        if chat.agents.get(agent) is socket:
+            del chat.agents[agent]
+            await chat.submit(socket, {"type": "agent_status", "agent": agent, "status": "offline"})
+    return socket
+
+
+async def _agent_session(chat: Chat, socket: web.WebSocketResponse, agent: str, query: Any) -> None:
     online: dict[str, Any] = {"type": "agent_status", "agent": agent, "status": "online"}
-    if request.query.get("name"):
-        online["name"] = request.query["name"]
-    if request.query.get("groups"):
-        online["groups"] = request.query["groups"].split(",")
+    if query.get("name"):
+        online["name"] = query["name"]
+    if query.get("groups"):
+        online["groups"] = query["groups"].split(",")
     await chat.submit(socket, online)
     view = chat.desk.agent_view(agent)  # offers made while it was away (or before a restart)
     for conversation in view.offers if view is not None else ():
@@ -230,11 +287,18 @@ async def agent_socket(request: web.Request) -> web.WebSocketResponse:
         if offered is not None and offered.offer_expires_at is not None:
             expires = format_instant(offered.offer_expires_at)
             await chat.send(socket, kind="offer", conversation=conversation, expires_at=expires)
+    serving = sorted(conv for conv, holder in chat.serving.items() if holder == agent)
+    if serving:  # back after a reconnect or a restart
+        await chat.send(socket, kind="serving", conversations=serving)
+    ops = ("status", "accept", "decline", "invite", "say", "end", "transfer")
     async for message in socket:
         if message.type != WSMsgType.TEXT:
+            await chat.send(socket, kind="error", message="expected a text frame")
             continue
-        data = json.loads(message.data)
-        op, conversation = data.get("op"), data.get("conversation")
+        data = await chat.read(socket, message.data, ops)
+        if data is None:
+            continue
+        op, conversation = data["op"], data.get("conversation")
         if op == "status":
             await chat.submit(
                 socket, {"type": "agent_status", "agent": agent, "status": data.get("status")}
@@ -246,11 +310,18 @@ async def agent_socket(request: web.Request) -> web.WebSocketResponse:
                 "invite": "rating_invited",
             }[op]
             await chat.submit(socket, {"type": kind, "conversation": conversation, "agent": agent})
-        elif op == "say":
-            await chat.submit(socket, {"type": "agent_message", "conversation": conversation})
-            await chat.send(
-                chat.users.get(conversation or ""), kind="message", text=data.get("text", "")
+        elif op == "say":  # only into a conversation this agent serves
+            said = await chat.submit(
+                socket, {"type": "agent_message", "conversation": conversation}
             )
+            if said and chat.serving.get(conversation or "") == agent:
+                await chat.send(
+                    chat.users.get(conversation or ""), kind="message", text=data.get("text", "")
+                )
+            elif said:
+                await chat.send(
+                    socket, kind="rejected", reason="not_serving_agent", event="agent_message"
+                )
         elif op == "end":
             await chat.submit(
                 socket,
@@ -265,10 +336,6 @@ async def agent_socket(request: web.Request) -> web.WebSocketResponse:
             event = {"type": "transfer", "conversation": conversation, "agent": agent}
             event.update({k: data[k] for k in ("to_agent", "to_group") if data.get(k)})
             await chat.submit(socket, event)
-    if chat.agents.get(agent) is socket:
-        del chat.agents[agent]
-        await chat.submit(socket, {"type": "agent_status", "agent": agent, "status": "offline"})
-    return socket
 
 
 async def page(request: web.Request) -> web.FileResponse:

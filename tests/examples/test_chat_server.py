@@ -149,3 +149,59 @@ def test_a_day_with_a_crash_in_the_middle(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait()
+
+
+def test_bad_messages_and_other_agents_conversations(tmp_path: Path) -> None:
+    """A message that is not a JSON object with a known op gets an error and changes
+    nothing; an agent's text reaches a user only in a conversation it serves; a user who
+    connects again is told where its conversation stands."""
+    journal = f"sqlite:///{tmp_path / 'chat.db'}"
+    port = free_port()
+    base, ws = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}"
+
+    async def main() -> None:
+        async with aiohttp.ClientSession() as session:
+            ana = await Client(session, f"{ws}/ws/agent?agent=ana").connect()
+            eve = await Client(session, f"{ws}/ws/agent?agent=eve").connect()
+            await eve.send(op="status", status="break")
+            await asyncio.sleep(0.1)
+            user = await Client(session, f"{ws}/ws/user?conversation=c1").connect()
+            await user.send(op="ask")
+            await ana.wait("offer", conversation="c1")
+            await ana.send(op="accept", conversation="c1")
+            await user.wait("connected")
+            before = await get(session, f"{base}/state")
+            assert user.socket is not None and eve.socket is not None
+            for text in ("{not json", "[1, 2]", "null", '{"op": "dance"}'):
+                await user.socket.send_str(text)
+                await eve.socket.send_str(text)
+            await user.send(op="say", text=5)
+            for client in (user, eve):
+                for _ in range(100):
+                    if sum(item.get("kind") == "error" for item in client.seen) >= 4:
+                        break
+                    await asyncio.sleep(0.02)
+                else:
+                    raise AssertionError(client.seen)
+            assert await get(session, f"{base}/state") == before
+            await eve.send(op="say", conversation="c1", text="I am not your agent")
+            await eve.wait("rejected", event="agent_message")
+            await ana.send(op="say", conversation="c1", text="I am")
+            assert (await user.wait("message"))["text"] == "I am"
+            assert [m["text"] for m in user.seen if m.get("kind") == "message"] == ["I am"]
+            await user.close()
+            again = await Client(session, f"{ws}/ws/user?conversation=c1").connect()
+            assert (await again.wait("state"))["agent"] == "ana"
+            await ana.close()
+            ana = await Client(session, f"{ws}/ws/agent?agent=ana").connect()
+            assert (await ana.wait("serving"))["conversations"] == ["c1"]
+            for client in (again, ana, eve):
+                await client.close()
+
+    server = start(journal, port)
+    try:
+        asyncio.run(asyncio.wait_for(main(), 30))
+    finally:
+        server.terminate()
+        _, errors = server.communicate()
+    assert b"Traceback" not in errors, errors.decode()
