@@ -29,6 +29,7 @@ from deskcore import (
     Close,
     CloseReason,
     ConversationEnded,
+    ConversationState,
     Desk,
     DeskSettings,
     Enqueue,
@@ -434,3 +435,12 @@ def refused(desk: Desk, event: AnyEvent) -> EventError:
         assert desk.next_deadline() == deadline
         return error
     raise AssertionError(f"{event!r} was not refused as an error")
+
+
+def by_state(desk: Desk) -> dict[ConversationState, list[str]]:
+    """The ids of the desk's conversations, by state (what a stream drawn against a live
+    desk chooses its next event from)."""
+    states: dict[ConversationState, list[str]] = {}
+    for view in desk.conversations():
+        states.setdefault(view.state, []).append(view.id)
+    return states

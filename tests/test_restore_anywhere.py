@@ -26,6 +26,7 @@ from deskcore import (
     event_from_json,
     load_settings,
 )
+from helpers import by_state
 
 S = ConversationState
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -90,9 +91,7 @@ def stream(kind: str, count: int, seed: int) -> list[dict[str, Any]]:
     while len(ops) < count:
         now += timedelta(milliseconds=rng.randint(0, 6000))
         due = desk.next_deadline()
-        states: dict[S, list[str]] = {}
-        for seen in desk.conversations():
-            states.setdefault(seen.state, []).append(seen.id)
+        states = by_state(desk)
         roll = rng.random()
         if due is not None and due <= now:
             now = max(due, desk.now or due)

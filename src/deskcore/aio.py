@@ -178,9 +178,7 @@ class Runner:
             raise RuntimeError("the runner has stopped on an error")
         future: asyncio.Future[list[AnyAction]] = asyncio.get_running_loop().create_future()
         self._items.append((event, future))  # unbounded: never full
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(True)
+        self.wake()
         return await future
 
     def wake(self) -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from deskcore import ConversationState, Desk, DeskSettings, event_from_json, event_to_json
+from helpers import by_state
 
 S = ConversationState
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -30,9 +31,7 @@ def stream(settings: DeskSettings, count: int, seed: int) -> list[dict[str, Any]
     for agent in agents:
         send({"type": "agent_status", "agent": agent, "status": "online"})
     while len(out) < count:
-        by_state: dict[S, list[str]] = {}
-        for view in desk.conversations():
-            by_state.setdefault(view.state, []).append(view.id)
+        states = by_state(desk)
         roll = rng.random()
         now += timedelta(milliseconds=rng.randint(0, 4000))
         due = desk.next_deadline()
@@ -42,19 +41,19 @@ def stream(settings: DeskSettings, count: int, seed: int) -> list[dict[str, Any]
         elif roll < 0.3:
             convs += 1
             send({"type": "agent_requested", "conversation": f"c{convs}", "user": f"u{convs}"})
-        elif roll < 0.5 and by_state.get(S.OFFERED):
-            conv = rng.choice(by_state[S.OFFERED])
+        elif roll < 0.5 and states.get(S.OFFERED):
+            conv = rng.choice(states[S.OFFERED])
             offered = desk.conversation_view(conv)
             assert offered is not None and offered.agent is not None
             send({"type": "agent_accepted", "conversation": conv, "agent": offered.agent})
-        elif roll < 0.7 and by_state.get(S.SERVED):
-            conv = rng.choice(by_state[S.SERVED])
+        elif roll < 0.7 and states.get(S.SERVED):
+            conv = rng.choice(states[S.SERVED])
             send({"type": rng.choice(["agent_message", "user_message"]), "conversation": conv})
-        elif roll < 0.85 and by_state.get(S.SERVED):
-            conv = rng.choice(by_state[S.SERVED])
+        elif roll < 0.85 and states.get(S.SERVED):
+            conv = rng.choice(states[S.SERVED])
             send({"type": "conversation_ended", "conversation": conv, "by": "user"})
-        elif roll < 0.9 and by_state.get(S.CLOSED):
-            conv = rng.choice(by_state[S.CLOSED])
+        elif roll < 0.9 and states.get(S.CLOSED):
+            conv = rng.choice(states[S.CLOSED])
             send({"type": "rating_submitted", "conversation": conv, "score": rng.randint(1, 5)})
         elif roll < 0.95:
             agent = rng.choice(agents)

@@ -174,10 +174,10 @@ class DeskDriver:
         self.now = max(self.now, event.at)
         if self.check:
             check_invariants(self.desk)
-            self._capacity(step, before)
+            self._check_given(step, before)
         return step
 
-    def _capacity(self, step: Step, before: Mapping[str, AgentView]) -> None:
+    def _check_given(self, step: Step, before: Mapping[str, AgentView]) -> None:
         """An agent given a conversation in this step is online (A1) and has not gone
         over its capacity."""
         given = {action.agent for action in step if isinstance(action, Offer | Assign)}
